@@ -1,0 +1,59 @@
+"""The ``samaudio`` command line.
+
+Each subcommand lives in ``agent/commands/<name>.py`` with ``register(subparsers)``, which
+adds its parser and sets ``func(args) -> int``. Flags are named after the Python keyword
+arguments they map to. Only this module turns errors into one-line messages: a
+``SamaudioError`` (bad file, bad prompt, unusable engine ...) prints ``error: ...`` and
+exits 2, never a traceback.
+"""
+
+from __future__ import annotations
+
+import argparse
+import importlib
+import logging
+import sys
+from collections.abc import Sequence
+
+from samaudio_core.errors import SamaudioError
+
+COMMANDS = ("separate", "spans", "judge", "plan", "transcribe", "do", "chat", "apply", "engines")
+
+
+def build_parser() -> argparse.ArgumentParser:
+    parser = argparse.ArgumentParser(
+        prog="samaudio",
+        description="Tell a recording what to do: promptable separation, judged and refined.",
+    )
+    parser.add_argument("-v", "--verbose", action="store_true", help="log what happens")
+    sub = parser.add_subparsers(dest="command", metavar="COMMAND")
+    for name in COMMANDS:
+        try:
+            module = importlib.import_module(f"agent.commands.{name}")
+        except ModuleNotFoundError as exc:
+            if exc.name == f"agent.commands.{name}":
+                continue  # command not built yet
+            raise
+        module.register(sub)
+    return parser
+
+
+def main(argv: Sequence[str] | None = None) -> int:
+    parser = build_parser()
+    args = parser.parse_args(argv)
+    logging.basicConfig(level=logging.INFO if args.verbose else logging.WARNING, format="%(message)s")
+    if not getattr(args, "func", None):
+        parser.print_help()
+        return 1
+    try:
+        return int(args.func(args) or 0)
+    except SamaudioError as exc:
+        print(f"error: {exc}", file=sys.stderr)
+        return 2
+    except KeyboardInterrupt:
+        print("interrupted", file=sys.stderr)
+        return 130
+
+
+if __name__ == "__main__":
+    sys.exit(main())

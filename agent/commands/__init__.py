@@ -1,0 +1,1 @@
+"""One module per ``samaudio`` subcommand; see ``agent.cli``."""

@@ -1,0 +1,34 @@
+"""``samaudio engines``: which engines exist, which are usable here, and why not."""
+
+from __future__ import annotations
+
+import json
+
+
+def register(sub) -> None:
+    p = sub.add_parser("engines", help="list separation engines and judges, and whether they run here")
+    p.add_argument("--json", action="store_true", help="print JSON")
+    p.set_defaults(func=run)
+
+
+def run(args) -> int:
+    from samaudio_core.engines import engine_status
+
+    rows = engine_status()
+    try:
+        from samaudio_core.judge import judge_status
+
+        judges = judge_status()
+    except ImportError:
+        judges = []
+    if args.json:
+        print(json.dumps({"engines": rows, "judges": judges}, indent=2))
+        return 0
+    for title, items in (("engines", rows), ("judges", judges)):
+        if not items:
+            continue
+        print(f"{title}:")
+        for row in items:
+            state = "usable" if row["usable"] else f"unusable: {row['reason']}"
+            print(f"  {row['name']:<18} {state}  — {row['description']}")
+    return 0

@@ -1,0 +1,50 @@
+"""samaudio_core — the toolkit without any LLM.
+
+Promptable separation (text, time spans, video masks), a reference-free judge, audio I/O,
+mixing ops, metrics and a non-destructive workspace.
+
+>>> from samaudio_core import separate, load_audio
+>>> res = separate("mix.wav", text="dog barking", spans=[(3.0, 4.5)])
+>>> res.target.shape == res.residual.shape
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+from .audio import SAMPLE_RATE, Audio, load_audio, save_audio
+from .engines import SeparationResult, available_engines, engine_status, load_engine
+from .errors import SamaudioError
+from .metrics import si_sdr, si_sdr_improvement
+from .prompts import MaskPrompt, Prompt, SpanPrompt, TextPrompt
+from .separate import separate
+
+__all__ = [
+    "SAMPLE_RATE",
+    "Audio",
+    "Judge",
+    "JudgeScore",
+    "MaskPrompt",
+    "Prompt",
+    "SamaudioError",
+    "SeparationResult",
+    "SpanPrompt",
+    "TextPrompt",
+    "available_engines",
+    "engine_status",
+    "load_audio",
+    "load_engine",
+    "save_audio",
+    "separate",
+    "si_sdr",
+    "si_sdr_improvement",
+]
+
+
+def __getattr__(name: str) -> Any:
+    # The judge pulls in heavier analysis code; import it only when asked for.
+    if name in ("Judge", "JudgeScore"):
+        from . import judge
+
+        return getattr(judge, name)
+    raise AttributeError(name)

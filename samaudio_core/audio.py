@@ -1,0 +1,294 @@
+"""Audio I/O, the :class:`Audio` type and audio constants.
+
+Reading goes through ``soundfile`` (wav, flac, ogg/vorbis, mp3 with libsndfile >= 1.1)
+first and PyAV second (m4a/aac, mp4/mov/mkv/webm audio tracks, anything FFmpeg reads);
+both ship their native libraries inside their wheels, so no system ffmpeg is needed.
+Writing: wav/flac/ogg with soundfile, mp3 through PyAV's bundled FFmpeg encoder.
+Every write goes to a temporary file in the destination folder and is renamed into
+place, so a failed or interrupted save never leaves a half-written file.
+
+Arrays are float32, shaped ``(channels, samples)``, nominally within [-1, 1].
+"""
+
+from __future__ import annotations
+
+import os
+import tempfile
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Literal
+
+import numpy as np
+
+from .errors import AudioLoadError, AudioSaveError
+
+#: Sample rate (Hz) the built-in engine analyses at; inputs keep their own rate on output.
+SAMPLE_RATE = 44_100
+#: Formats ``save_audio`` can write.
+SAVE_FORMATS = ("wav", "flac", "ogg", "mp3")
+#: Extensions recognised as video containers (their audio track is read).
+VIDEO_EXTENSIONS = (".mp4", ".mov", ".mkv", ".webm", ".avi", ".m4v")
+
+
+@dataclass
+class Audio:
+    """A piece of audio in memory.
+
+    Attributes
+    ----------
+    samples : float32 array, shape (channels, samples)
+    sample_rate : int, Hz
+    path : where it was read from, if anywhere (used in messages)
+    """
+
+    samples: np.ndarray
+    sample_rate: int
+    path: str | None = field(default=None, compare=False)
+
+    def __post_init__(self) -> None:
+        arr = np.asarray(self.samples, dtype=np.float32)
+        if arr.ndim == 1:
+            arr = arr[None, :]
+        if arr.ndim != 2:
+            raise ValueError(f"audio must be (channels, samples), got shape {arr.shape}")
+        self.samples = arr
+        self.sample_rate = int(self.sample_rate)
+
+    @property
+    def channels(self) -> int:
+        return int(self.samples.shape[0])
+
+    @property
+    def num_samples(self) -> int:
+        return int(self.samples.shape[1])
+
+    @property
+    def duration(self) -> float:
+        """Length in seconds."""
+        return self.num_samples / float(self.sample_rate)
+
+    def mono(self) -> np.ndarray:
+        """Mean over channels, shape (samples,)."""
+        return self.samples.mean(axis=0)
+
+
+def _name(path: str | os.PathLike) -> str:
+    return str(path)
+
+
+def _check_samples(samples: np.ndarray, path: str) -> np.ndarray:
+    if samples.size == 0 or samples.shape[-1] == 0:
+        raise AudioLoadError(f"{path}: the file holds no audio (zero length)")
+    if not np.all(np.isfinite(samples)):
+        raise AudioLoadError(f"{path}: the audio contains NaN or infinite samples")
+    return samples
+
+
+def _read_soundfile(path: str) -> tuple[np.ndarray, int]:
+    import soundfile as sf
+
+    data, sr = sf.read(path, dtype="float32", always_2d=True)
+    return data.T.copy(), int(sr)
+
+
+def _read_pyav(path: str) -> tuple[np.ndarray, int]:
+    import av
+
+    with av.open(path) as container:
+        streams = [s for s in container.streams if s.type == "audio"]
+        if not streams:
+            raise AudioLoadError(f"{path}: the file has no audio track")
+        stream = streams[0]
+        sr = int(stream.codec_context.sample_rate or stream.rate or 0)
+        channels = stream.codec_context.channels or 1
+        # Resample to planar float so every codec (aac, opus, pcm_s16, ...) comes out alike.
+        resampler = av.AudioResampler(format="fltp", layout=stream.codec_context.layout, rate=sr)
+        chunks: list[np.ndarray] = []
+        for frame in container.decode(stream):
+            for out in resampler.resample(frame):
+                chunks.append(out.to_ndarray().reshape(channels, -1))
+        for out in resampler.resample(None):
+            chunks.append(out.to_ndarray().reshape(channels, -1))
+    if not chunks:
+        return np.zeros((channels, 0), np.float32), sr
+    return np.concatenate(chunks, axis=1).astype(np.float32), sr
+
+
+def resample(samples: np.ndarray, orig_sr: int, new_sr: int) -> np.ndarray:
+    """Band-limited resampling with torchaudio. ``samples`` is (channels, samples)."""
+    if orig_sr == new_sr:
+        return samples
+    import torch
+    import torchaudio.functional as AF
+
+    out = AF.resample(torch.from_numpy(np.ascontiguousarray(samples, dtype=np.float32)), orig_sr, new_sr)
+    return out.numpy()
+
+
+def load_audio(
+    path: str | os.PathLike | Audio,
+    sample_rate: int | None = None,
+    channels: int | None = None,
+) -> Audio:
+    """Read an audio file (or the audio track of a video) into an :class:`Audio`.
+
+    Parameters
+    ----------
+    path : file path, or an ``Audio`` (returned as is, after optional conversion)
+    sample_rate : resample to this rate (Hz); ``None`` keeps the file's rate
+    channels : 1 mixes down to mono; ``None`` keeps the file's channel count
+
+    Raises
+    ------
+    AudioLoadError
+        One message naming the file and the problem; when every reader fails, each
+        reader's reason is listed.
+    """
+    if isinstance(path, Audio):
+        audio = path
+    else:
+        p = Path(path)
+        name = _name(path)
+        if not p.exists():
+            raise AudioLoadError(f"{name}: no such file")
+        if p.is_dir():
+            raise AudioLoadError(f"{name}: is a directory, not an audio file")
+        if p.stat().st_size == 0:
+            raise AudioLoadError(f"{name}: the file is empty (0 bytes)")
+        errors: list[str] = []
+        samples = sr = None
+        readers = (_read_pyav,) if p.suffix.lower() in VIDEO_EXTENSIONS else (_read_soundfile, _read_pyav)
+        for reader in readers:
+            try:
+                samples, sr = reader(str(p))
+                break
+            except AudioLoadError:
+                raise
+            except Exception as exc:  # each backend fails in its own way; collect them all
+                reason = str(exc).strip().splitlines()[0] if str(exc).strip() else type(exc).__name__
+                errors.append(f"{reader.__name__.removeprefix('_read_')}: {reason}")
+        if samples is None:
+            raise AudioLoadError(f"{name}: not a readable audio file ({'; '.join(errors)})")
+        if not sr:
+            raise AudioLoadError(f"{name}: unknown sample rate")
+        audio = Audio(_check_samples(samples, name), sr, path=name)
+    samples, sr = audio.samples, audio.sample_rate
+    if channels == 1 and samples.shape[0] > 1:
+        samples = samples.mean(axis=0, keepdims=True)
+    elif channels is not None and channels != samples.shape[0]:
+        if samples.shape[0] == 1:
+            samples = np.repeat(samples, channels, axis=0)
+        else:
+            raise AudioLoadError(f"{audio.path}: cannot convert {samples.shape[0]} channels to {channels}")
+    if sample_rate is not None and sample_rate != sr:
+        samples, sr = resample(samples, sr, sample_rate), sample_rate
+    if samples is audio.samples and sr == audio.sample_rate:
+        return audio
+    return Audio(samples, sr, path=audio.path)
+
+
+def _umask() -> int:
+    mask = os.umask(0)
+    os.umask(mask)
+    return mask
+
+
+def _fit_range(samples: np.ndarray, clip: Literal["rescale", "clamp", "none"]) -> np.ndarray:
+    peak = float(np.max(np.abs(samples))) if samples.size else 0.0
+    if peak <= 1.0 or clip == "none":
+        return samples
+    if clip == "rescale":
+        return samples / peak
+    return np.clip(samples, -1.0, 1.0)
+
+
+def _encode_pyav(samples: np.ndarray, sr: int, dest: str, fmt: str, bitrate: int) -> None:
+    import av
+
+    codec = {"mp3": "libmp3lame", "ogg": "libvorbis"}[fmt]
+    channels = samples.shape[0]
+    layout = "mono" if channels == 1 else "stereo"
+    if channels > 2:
+        raise AudioSaveError(f"{dest}: {fmt} export supports mono or stereo, not {channels} channels")
+    with av.open(dest, mode="w", format=fmt) as container:
+        stream = container.add_stream(codec, rate=sr)
+        stream.layout = layout
+        if fmt == "mp3":
+            stream.bit_rate = bitrate
+        frame_len = 1152
+        pts = 0
+        for start in range(0, samples.shape[1], frame_len):
+            block = np.ascontiguousarray(samples[:, start : start + frame_len], dtype=np.float32)
+            frame = av.AudioFrame.from_ndarray(block, format="fltp", layout=layout)
+            frame.sample_rate = sr
+            frame.pts = pts
+            pts += block.shape[1]
+            for packet in stream.encode(frame):
+                container.mux(packet)
+        for packet in stream.encode(None):
+            container.mux(packet)
+
+
+def save_audio(
+    path: str | os.PathLike,
+    audio: Audio | np.ndarray,
+    sample_rate: int | None = None,
+    format: str | None = None,
+    clip: Literal["rescale", "clamp", "none"] = "clamp",
+    bitrate: int = 192_000,
+) -> Path:
+    """Write audio atomically (temp file in the same folder, then rename).
+
+    Parameters
+    ----------
+    path : destination; its extension picks the format unless ``format`` is given
+    audio : an ``Audio``, or a (channels, samples) array together with ``sample_rate``
+    clip : what to do with samples beyond [-1, 1]. ``"clamp"`` suits audio already limited
+        by the mixing ops; ``"rescale"`` scales the whole file down. Integer formats would
+        otherwise wrap around.
+    bitrate : mp3 bit rate in bit/s
+
+    Returns the destination path.
+    """
+    if isinstance(audio, Audio):
+        samples, sr = audio.samples, audio.sample_rate
+    else:
+        if sample_rate is None:
+            raise ValueError("save_audio needs sample_rate when given an array")
+        samples, sr = Audio(audio, sample_rate).samples, int(sample_rate)
+    dest = Path(path)
+    fmt = (format or dest.suffix.lstrip(".")).lower()
+    if fmt == "oga":
+        fmt = "ogg"
+    if fmt not in SAVE_FORMATS:
+        raise AudioSaveError(f"{dest}: cannot write format '{fmt or '?'}' (choose one of {', '.join(SAVE_FORMATS)})")
+    if samples.shape[1] == 0:
+        raise AudioSaveError(f"{dest}: refusing to write zero-length audio")
+    if not np.all(np.isfinite(samples)):
+        raise AudioSaveError(f"{dest}: audio contains NaN or infinite samples")
+    samples = _fit_range(samples, clip)
+    parent = dest.parent if str(dest.parent) else Path(".")
+    if not parent.is_dir():
+        raise AudioSaveError(f"{dest}: the folder {parent} does not exist")
+    fd, tmp = tempfile.mkstemp(prefix=f".{dest.name}.", suffix=f".part.{fmt}", dir=parent)
+    os.close(fd)
+    try:
+        if fmt in ("wav", "flac"):
+            import soundfile as sf
+
+            subtype = "FLOAT" if fmt == "wav" and clip == "none" else "PCM_24" if fmt == "flac" else "PCM_16"
+            if fmt == "wav" and clip != "none":
+                subtype = "PCM_24"
+            sf.write(tmp, samples.T, sr, format=fmt.upper(), subtype=subtype)
+        else:
+            _encode_pyav(samples, sr, tmp, fmt, bitrate)
+        os.chmod(tmp, 0o666 & ~_umask())  # mkstemp makes 0600 files; give the usual mode
+        os.replace(tmp, dest)
+    except AudioSaveError:
+        raise
+    except Exception as exc:
+        raise AudioSaveError(f"{dest}: could not write {fmt}: {exc}") from exc
+    finally:
+        if os.path.exists(tmp):
+            os.unlink(tmp)
+    return dest

@@ -1,0 +1,21 @@
+"""Separation engines behind one interface, looked up by name."""
+
+from .base import (
+    Engine,
+    EngineSpec,
+    SeparationResult,
+    available_engines,
+    engine_status,
+    load_engine,
+    register_engine,
+)
+
+__all__ = [
+    "Engine",
+    "EngineSpec",
+    "SeparationResult",
+    "available_engines",
+    "engine_status",
+    "load_engine",
+    "register_engine",
+]

@@ -1,0 +1,96 @@
+"""The one-call separation API: ``separate(audio_or_path, text=..., spans=..., ...)``."""
+
+from __future__ import annotations
+
+import os
+from collections.abc import Sequence
+from typing import Any
+
+import numpy as np
+
+from .audio import Audio, load_audio
+from .engines.base import SeparationResult, load_engine
+from .prompts import MaskPrompt, Prompt, Span
+
+
+def _as_spans(spans: Sequence[Span] | None) -> tuple[Span, ...]:
+    return tuple((float(a), float(b)) for a, b in (spans or ()))
+
+
+def separate(
+    audio_or_path: str | os.PathLike | Audio | np.ndarray,
+    text: str | None = None,
+    spans: Sequence[Span] | None = None,
+    absent: Sequence[Span] | None = None,
+    mask: MaskPrompt | None = None,
+    auto_span: bool = False,
+    engine: str | Any = "auto",
+    candidates: int = 1,
+    progress: bool = False,
+    sample_rate: int | None = None,
+    **judge_options: Any,
+) -> SeparationResult:
+    """Separate the prompted sound from the rest.
+
+    Parameters
+    ----------
+    audio_or_path : a file path, an ``Audio``, or a (channels, samples) array with ``sample_rate``
+    text : description of the target ("dog barking")
+    spans : [(start_s, end_s), ...] where the target is clearly audible
+    absent : [(start_s, end_s), ...] where the target is absent
+    mask : a visual prompt over a video (``MaskPrompt``)
+    auto_span : detect where the text target is active and use those spans as anchors
+    engine : engine name ("auto", "builtin", "dummy", "sam-audio") or an engine object
+    candidates : >1 runs judge-gated refinement: several strategies, judged, best kept
+    progress : show a progress bar on long inputs
+
+    Returns
+    -------
+    SeparationResult with ``target`` and ``residual`` shaped like the input
+    (channels, samples) at the input's ``sample_rate``.
+    """
+    if isinstance(audio_or_path, np.ndarray):
+        if sample_rate is None:
+            raise ValueError("separate() needs sample_rate when given an array")
+        audio = Audio(audio_or_path, sample_rate)
+    elif isinstance(audio_or_path, Audio):
+        audio = audio_or_path
+    else:
+        audio = load_audio(audio_or_path)
+    prompt = Prompt(text=text, spans=_as_spans(spans), absent=_as_spans(absent), mask=mask)
+    prompt = prompt.validated_for(audio.duration)
+    eng = load_engine(engine) if isinstance(engine, str) else engine
+
+    if candidates > 1:
+        from .refine import refine
+
+        return refine(audio, prompt, engine=eng, candidates=candidates, progress=progress, **judge_options)
+
+    detected: list[Span] = []
+    if auto_span and prompt.text and not prompt.spans:
+        from .spans import find_spans
+
+        detected = find_spans(audio, prompt.text)
+        if detected:
+            prompt = Prompt(prompt.text, tuple(detected), prompt.absent, prompt.mask)
+    result = eng.separate(audio, prompt, progress=progress)
+    _check_result(result, audio)
+    if detected:
+        result.info.setdefault("auto_spans", [list(s) for s in detected])
+    return result
+
+
+def _check_result(result: SeparationResult, audio: Audio) -> None:
+    """Engines must keep the input's shape; fix off-by-a-few lengths, refuse anything else."""
+    for name in ("target", "residual"):
+        arr = np.asarray(getattr(result, name), np.float32)
+        if arr.ndim == 1:
+            arr = arr[None, :]
+        if arr.shape[0] != audio.channels:
+            raise RuntimeError(f"engine returned {arr.shape[0]} channels for a {audio.channels}-channel input")
+        n = audio.num_samples
+        if arr.shape[1] > n:
+            arr = arr[:, :n]
+        elif arr.shape[1] < n:
+            arr = np.pad(arr, ((0, 0), (0, n - arr.shape[1])))
+        setattr(result, name, arr)

@@ -1,0 +1,259 @@
+"""Recipe schema v1: one format for plans, tool calls and batch workflows.
+
+A recipe is a list of steps (ARCHITECTURE.md). Validation happens in two stages:
+``load_recipe``/``Recipe.model_validate`` check types and ranges that need no audio
+(unknown op, wrong type, dB outside ±60, reversed times); ``Recipe.check_against(duration)``
+checks times against the input's length. Every error names the step it is about, e.g.
+``step 3 (trim): end 50 s is past the end of the audio (30.00 s)``.
+"""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+from typing import Annotated, Any, Literal
+
+import yaml
+from pydantic import BaseModel, ConfigDict, Field, TypeAdapter, ValidationError, field_validator, model_validator
+
+from samaudio_core.errors import SamaudioError
+
+#: Largest gain change (dB) a step may ask for; removal is expressed by action="remove".
+MAX_DB = 60.0
+EXPORT_FORMATS = ("wav", "flac", "mp3", "ogg")
+
+Interval = tuple[float, float]
+
+
+class RecipeError(SamaudioError):
+    """A recipe is malformed or does not fit the input."""
+
+
+def _check_intervals(value: list[Interval] | None, what: str) -> list[Interval] | None:
+    if value is None:
+        return None
+    out = []
+    for a, b in value:
+        if a < 0:
+            raise ValueError(f"{what} {a:g}-{b:g} starts before 0")
+        if b <= a:
+            raise ValueError(f"{what} {a:g}-{b:g} is reversed or empty (end must be after start)")
+        out.append((float(a), float(b)))
+    if not out:
+        raise ValueError(f"{what} is empty")
+    return out
+
+
+class _Step(BaseModel):
+    model_config = ConfigDict(extra="forbid")
+
+    def describe(self) -> str:
+        """A short human description, used in replies and logs."""
+        fields = self.model_dump(exclude_none=True, exclude={"op"})
+        args = ", ".join(f"{k}={v}" for k, v in fields.items())
+        return f"{self.op}({args})" if args else self.op  # type: ignore[attr-defined]
+
+    def intervals(self) -> list[tuple[str, Interval]]:
+        return []
+
+
+class MaskSpec(BaseModel):
+    """Visual prompt: a video plus a box (fractions or pixels), click points, or a mask image."""
+
+    model_config = ConfigDict(extra="forbid")
+    video: str | None = None
+    box: tuple[float, float, float, float] | None = None
+    points: list[tuple[float, float]] | None = None
+    image: str | None = None
+
+    @model_validator(mode="after")
+    def _one_region(self) -> MaskSpec:
+        given = [x for x in (self.box, self.points, self.image) if x]
+        if len(given) != 1:
+            raise ValueError("mask needs exactly one of box, points or image")
+        if self.box is not None:
+            x0, y0, x1, y1 = self.box
+            if x1 <= x0 or y1 <= y0:
+                raise ValueError(f"mask box {list(self.box)} is empty or reversed")
+        return self
+
+
+class SeparateStep(_Step):
+    op: Literal["separate"]
+    target: str | None = Field(None, description="what to separate, as free text ('wind', 'dog barking')")
+    action: Literal["remove", "isolate", "gain"] = "isolate"
+    db: float | None = Field(None, description="for action=gain: change of the target in dB")
+    range: list[Interval] | None = Field(None, description="restrict the edit to these intervals (s)")
+    spans: list[Interval] | None = Field(None, description="where the target is clearly audible (s)")
+    absent: list[Interval] | None = Field(None, description="where the target is absent (s)")
+    mask: MaskSpec | None = None
+    candidates: int | None = Field(None, ge=1, le=8, description="judge-gated refinement attempts")
+
+    @field_validator("range", "spans", "absent")
+    @classmethod
+    def _intervals(cls, v, info):
+        return _check_intervals(v, info.field_name)
+
+    @model_validator(mode="after")
+    def _consistent(self) -> SeparateStep:
+        if not self.target and not self.spans and not self.mask:
+            raise ValueError("separate needs a target, spans or a mask")
+        if self.action == "gain":
+            if self.db is None:
+                raise ValueError("action 'gain' needs db")
+            if abs(self.db) > MAX_DB:
+                raise ValueError(f"db {self.db:g} is outside ±{MAX_DB:g} (use action 'remove' to remove)")
+        elif self.db is not None:
+            raise ValueError(f"db is only used with action 'gain', not '{self.action}'")
+        return self
+
+    def intervals(self):
+        return [(n, iv) for n in ("range", "spans", "absent") for iv in (getattr(self, n) or [])]
+
+
+class GainStep(_Step):
+    op: Literal["gain"]
+    db: float = Field(..., ge=-MAX_DB, le=MAX_DB)
+    range: list[Interval] | None = None
+
+    @field_validator("range")
+    @classmethod
+    def _intervals(cls, v):
+        return _check_intervals(v, "range")
+
+    def intervals(self):
+        return [("range", iv) for iv in (self.range or [])]
+
+
+class FadeStep(_Step):
+    op: Literal["fade"]
+    direction: Literal["in", "out"]
+    seconds: float = Field(..., gt=0, le=3600)
+
+
+class TrimStep(_Step):
+    op: Literal["trim"]
+    start: float = Field(0.0, ge=0)
+    end: float | None = None
+
+    @model_validator(mode="after")
+    def _order(self) -> TrimStep:
+        if self.end is not None and self.end <= self.start:
+            raise ValueError(f"trim end {self.end:g} is not after start {self.start:g}")
+        return self
+
+    def intervals(self):
+        return [("trim", (self.start, self.end))] if self.end is not None else [("trim start", (self.start, self.start))]
+
+
+class NormalizeStep(_Step):
+    op: Literal["normalize"]
+    lufs: float = Field(-14.0, ge=-70, le=0)
+
+
+class ExportStep(_Step):
+    op: Literal["export"]
+    format: Literal["wav", "flac", "mp3", "ogg"] = "wav"
+    path: str | None = Field(None, description="file name inside the output folder")
+
+
+class UndoStep(_Step):
+    op: Literal["undo"]
+
+
+class ResetStep(_Step):
+    op: Literal["reset"]
+
+
+Step = Annotated[
+    SeparateStep | GainStep | FadeStep | TrimStep | NormalizeStep | ExportStep | UndoStep | ResetStep,
+    Field(discriminator="op"),
+]
+OPS = ("separate", "gain", "fade", "trim", "normalize", "export", "undo", "reset")
+_step_adapter: TypeAdapter = TypeAdapter(Step)
+
+
+class Recipe(BaseModel):
+    """A plan: ordered steps, or no steps and an ``error``/``reply`` saying why."""
+
+    model_config = ConfigDict(extra="forbid")
+    version: Literal[1] = 1
+    steps: list[Step] = Field(default_factory=list)
+    error: str | None = None
+    reply: str | None = None
+
+    def check_against(self, duration: float) -> None:
+        """Raise RecipeError naming the step when a time lies past the end of the audio."""
+        eps = 1e-6
+        for i, step in enumerate(self.steps, start=1):
+            for name, (a, b) in step.intervals():
+                if a >= duration - eps or (b is not None and b > duration + 0.05):
+                    end = b if b is not None else a
+                    raise RecipeError(
+                        f"step {i} ({step.op}): {name} {a:g}-{end:g} s is past the end of the audio ({duration:.2f} s)"
+                    )
+
+    def to_json(self) -> str:
+        return self.model_dump_json(exclude_none=True)
+
+
+def _format_validation_error(exc: ValidationError, data: Any) -> str:
+    messages = []
+    for err in exc.errors():
+        loc = err.get("loc", ())
+        prefix = ""
+        if len(loc) >= 2 and loc[0] == "steps" and isinstance(loc[1], int):
+            idx = loc[1]
+            op = "?"
+            try:
+                op = data["steps"][idx].get("op", "?")
+            except Exception:
+                pass
+            prefix = f"step {idx + 1} ({op})"
+            rest = [str(x) for x in loc[3:]] if len(loc) > 2 else []
+            if err["type"] == "union_tag_invalid":
+                messages.append(f"{prefix}: unknown op '{op}' (valid ops: {', '.join(OPS)})")
+                continue
+            if err["type"] == "union_tag_not_found":
+                messages.append(f"step {idx + 1}: missing 'op' (valid ops: {', '.join(OPS)})")
+                continue
+            if rest:
+                prefix += f" field '{'.'.join(rest)}'"
+        elif loc:
+            prefix = f"field '{'.'.join(str(x) for x in loc)}'"
+        msg = err["msg"].removeprefix("Value error, ")
+        messages.append(f"{prefix}: {msg}" if prefix else msg)
+    return "; ".join(dict.fromkeys(messages))
+
+
+def parse_recipe(data: Any) -> Recipe:
+    """Validate a dict (or a bare list of steps) as a recipe; RecipeError names the bad step."""
+    if isinstance(data, list):
+        data = {"version": 1, "steps": data}
+    if not isinstance(data, dict):
+        raise RecipeError("a recipe must be an object with 'steps' (or a list of steps)")
+    try:
+        return Recipe.model_validate(data)
+    except ValidationError as exc:
+        raise RecipeError(_format_validation_error(exc, data)) from None
+
+
+def parse_step(data: dict) -> Any:
+    """Validate a single step dict."""
+    return parse_recipe({"version": 1, "steps": [data]}).steps[0]
+
+
+def load_recipe(path: str | Path) -> Recipe:
+    """Load a recipe from a .json, .yaml or .yml file."""
+    p = Path(path)
+    if not p.is_file():
+        raise RecipeError(f"{p}: no such recipe file")
+    text = p.read_text(encoding="utf-8")
+    try:
+        data = json.loads(text) if p.suffix.lower() == ".json" else yaml.safe_load(text)
+    except (json.JSONDecodeError, yaml.YAMLError) as exc:
+        raise RecipeError(f"{p}: not valid {'JSON' if p.suffix.lower() == '.json' else 'YAML'}: {exc}") from None
+    try:
+        return parse_recipe(data)
+    except RecipeError as exc:
+        raise RecipeError(f"{p}: {exc}") from None
