@@ -205,7 +205,7 @@ def _fit_range(samples: np.ndarray, clip: Literal["rescale", "clamp", "none"]) -
 def _encode_pyav(samples: np.ndarray, sr: int, dest: str, fmt: str, bitrate: int) -> None:
     import av
 
-    codec = {"mp3": "libmp3lame", "ogg": "libvorbis"}[fmt]
+    codec = {"mp3": "libmp3lame"}[fmt]
     channels = samples.shape[0]
     layout = "mono" if channels == 1 else "stereo"
     if channels > 2:
@@ -261,7 +261,9 @@ def save_audio(
     if fmt == "oga":
         fmt = "ogg"
     if fmt not in SAVE_FORMATS:
-        raise AudioSaveError(f"{dest}: cannot write format '{fmt or '?'}' (choose one of {', '.join(SAVE_FORMATS)})")
+        raise AudioSaveError(
+            f"{dest}: cannot write format '{fmt or '?'}' (choose one of {', '.join(SAVE_FORMATS)})"
+        )
     if samples.shape[1] == 0:
         raise AudioSaveError(f"{dest}: refusing to write zero-length audio")
     if not np.all(np.isfinite(samples)):
@@ -273,12 +275,12 @@ def save_audio(
     fd, tmp = tempfile.mkstemp(prefix=f".{dest.name}.", suffix=f".part.{fmt}", dir=parent)
     os.close(fd)
     try:
-        if fmt in ("wav", "flac"):
+        if fmt in ("wav", "flac", "ogg"):
             import soundfile as sf
 
-            subtype = "FLOAT" if fmt == "wav" and clip == "none" else "PCM_24" if fmt == "flac" else "PCM_16"
-            if fmt == "wav" and clip != "none":
-                subtype = "PCM_24"
+            # Float wav when the caller keeps out-of-range values (workspace versions);
+            # 24-bit otherwise; Vorbis for ogg (libsndfile ships it).
+            subtype = {"wav": "FLOAT" if clip == "none" else "PCM_24", "flac": "PCM_24", "ogg": "VORBIS"}[fmt]
             sf.write(tmp, samples.T, sr, format=fmt.upper(), subtype=subtype)
         else:
             _encode_pyav(samples, sr, tmp, fmt, bitrate)

@@ -91,7 +91,9 @@ class Prompt:
         if self.text is not None and not str(self.text).strip():
             object.__setattr__(self, "text", None)
         object.__setattr__(self, "spans", tuple(check_span(s) for s in (self.spans or ())))
-        object.__setattr__(self, "absent", tuple(check_span(s, what="absent span") for s in (self.absent or ())))
+        object.__setattr__(
+            self, "absent", tuple(check_span(s, what="absent span") for s in (self.absent or ()))
+        )
         if self.text is None and not self.spans and self.mask is None:
             raise PromptError("give a text prompt, at least one span, or a visual mask")
 

@@ -87,7 +87,9 @@ def _check_result(result: SeparationResult, audio: Audio) -> None:
         if arr.ndim == 1:
             arr = arr[None, :]
         if arr.shape[0] != audio.channels:
-            raise RuntimeError(f"engine returned {arr.shape[0]} channels for a {audio.channels}-channel input")
+            raise RuntimeError(
+                f"engine returned {arr.shape[0]} channels for a {audio.channels}-channel input"
+            )
         n = audio.num_samples
         if arr.shape[1] > n:
             arr = arr[:, :n]

@@ -100,7 +100,11 @@ class Workspace:
         src = Path(input_path)
         audio = load_audio(src)  # fails early, with a clear message, on bad input
         root = Path(root)
-        base = safe_name(name) if name else safe_name(re.sub(r"[^A-Za-z0-9._-]", "_", src.stem)[:80] or "session")
+        base = (
+            safe_name(name)
+            if name
+            else safe_name(re.sub(r"[^A-Za-z0-9._-]", "_", src.stem)[:80] or "session")
+        )
         folder = root / base
         if name and (folder / MANIFEST).exists():
             raise WorkspaceError(f"session '{name}' already exists in {root}: open it instead")
@@ -208,7 +212,11 @@ class Workspace:
         rel = f"versions/v{vid:04d}.wav"
         save_audio(self.folder / rel, audio, clip="none")  # float wav: lossless between steps
         meta = dict(info or {})
-        meta["audio"] = {"duration": audio.duration, "sample_rate": audio.sample_rate, "channels": audio.channels}
+        meta["audio"] = {
+            "duration": audio.duration,
+            "sample_rate": audio.sample_rate,
+            "channels": audio.channels,
+        }
         version = Version(vid, rel, step=step, parent=self.current.id, scores=scores, info=meta)
         self._m["versions"].append(asdict(version))
         self._m["stack"].append(vid)

@@ -14,7 +14,15 @@ from pathlib import Path
 from typing import Annotated, Any, Literal
 
 import yaml
-from pydantic import BaseModel, ConfigDict, Field, TypeAdapter, ValidationError, field_validator, model_validator
+from pydantic import (
+    BaseModel,
+    ConfigDict,
+    Field,
+    TypeAdapter,
+    ValidationError,
+    field_validator,
+    model_validator,
+)
 
 from samaudio_core.errors import SamaudioError
 
@@ -143,7 +151,11 @@ class TrimStep(_Step):
         return self
 
     def intervals(self):
-        return [("trim", (self.start, self.end))] if self.end is not None else [("trim start", (self.start, self.start))]
+        return (
+            [("trim", (self.start, self.end))]
+            if self.end is not None
+            else [("trim start", (self.start, self.start))]
+        )
 
 
 class NormalizeStep(_Step):
@@ -252,7 +264,9 @@ def load_recipe(path: str | Path) -> Recipe:
     try:
         data = json.loads(text) if p.suffix.lower() == ".json" else yaml.safe_load(text)
     except (json.JSONDecodeError, yaml.YAMLError) as exc:
-        raise RecipeError(f"{p}: not valid {'JSON' if p.suffix.lower() == '.json' else 'YAML'}: {exc}") from None
+        raise RecipeError(
+            f"{p}: not valid {'JSON' if p.suffix.lower() == '.json' else 'YAML'}: {exc}"
+        ) from None
     try:
         return parse_recipe(data)
     except RecipeError as exc:

@@ -69,7 +69,12 @@ class RunReport:
         return [s.output for s in self.steps if s.output]
 
     def to_dict(self) -> dict[str, Any]:
-        return {"input": self.input, "session": self.session, "ok": self.ok, "steps": [asdict(s) for s in self.steps]}
+        return {
+            "input": self.input,
+            "session": self.session,
+            "ok": self.ok,
+            "steps": [asdict(s) for s in self.steps],
+        }
 
 
 def _mask_prompt(step: SeparateStep, ws: Workspace) -> MaskPrompt | None:
@@ -79,7 +84,9 @@ def _mask_prompt(step: SeparateStep, ws: Workspace) -> MaskPrompt | None:
     if video is None:
         source = Path(ws.original.path)
         if source.suffix.lower() not in VIDEO_EXTENSIONS:
-            raise SamaudioError(f"step mask needs a video: the input {source.name} is not one; give mask.video")
+            raise SamaudioError(
+                f"step mask needs a video: the input {source.name} is not one; give mask.video"
+            )
         video = str(ws.path_of(ws.original))
     return MaskPrompt(
         video=video,
@@ -139,7 +146,9 @@ def run_separate(
     return Audio(out, sr), scores, dict(res.info)
 
 
-def run_step(step: Any, ws: Workspace, *, engine: Any = "auto", judge: bool = True, progress: bool = False) -> StepReport:
+def run_step(
+    step: Any, ws: Workspace, *, engine: Any = "auto", judge: bool = True, progress: bool = False
+) -> StepReport:
     """Run one validated step on the workspace's current version."""
     report = StepReport(index=0, op=step.op, description=step.describe())
     t0 = time.perf_counter()
@@ -221,7 +230,13 @@ def run_recipe(
     if report.ok and export_default and not any(isinstance(s, ExportStep) for s in recipe.steps):
         path = ws.export(export_default)
         report.steps.append(
-            StepReport(len(report.steps) + 1, "export", f"export(format={export_default})", output=str(path),
-                       version=ws.current.id, message=f"exported {path}")
+            StepReport(
+                len(report.steps) + 1,
+                "export",
+                f"export(format={export_default})",
+                output=str(path),
+                version=ws.current.id,
+                message=f"exported {path}",
+            )
         )
     return report

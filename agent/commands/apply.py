@@ -33,11 +33,19 @@ def run(args) -> int:
 
     recipe = load_recipe(args.recipe)  # a bad recipe stops before any file is touched
     if not recipe.steps:
-        raise SamaudioError(f"{args.recipe}: the recipe has no steps{': ' + recipe.error if recipe.error else ''}")
+        raise SamaudioError(
+            f"{args.recipe}: the recipe has no steps{': ' + recipe.error if recipe.error else ''}"
+        )
     out_dir = Path(args.out_dir)
     sessions = out_dir / ".sessions"
     failures = 0
-    bar = tqdm(args.inputs, desc="files", unit="file", disable=not args.progress or len(args.inputs) < 2, file=sys.stderr)
+    bar = tqdm(
+        args.inputs,
+        desc="files",
+        unit="file",
+        disable=not args.progress or len(args.inputs) < 2,
+        file=sys.stderr,
+    )
     for path in bar:
         try:
             ws = Workspace.create(sessions, path, out_dir=out_dir)

@@ -91,7 +91,9 @@ def engine_status() -> list[dict[str, Any]]:
             reason = spec.check()
         except Exception as exc:  # a broken check must not break the listing
             reason = f"status check failed: {exc}"
-        rows.append({"name": spec.name, "description": spec.description, "usable": reason is None, "reason": reason})
+        rows.append(
+            {"name": spec.name, "description": spec.description, "usable": reason is None, "reason": reason}
+        )
     return rows
 
 
@@ -109,7 +111,9 @@ def load_engine(name_or_path: str = "auto", device: str | None = None, **options
         raise EngineUnavailableError("no usable separation engine")
     spec = _REGISTRY.get(name_or_path)
     if spec is None:
-        raise UnknownEngineError(f"unknown engine '{name_or_path}' (available: {', '.join(available_engines())})")
+        raise UnknownEngineError(
+            f"unknown engine '{name_or_path}' (available: {', '.join(available_engines())})"
+        )
     reason = spec.check()
     if reason is not None:
         raise EngineUnavailableError(f"engine '{spec.name}' is not usable here: {reason}")
