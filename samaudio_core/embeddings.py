@@ -46,5 +46,7 @@ def embed(texts: list[str]) -> np.ndarray:
     if not texts:
         return np.zeros((0, DIM), np.float32)
     with _lock:  # the tokenizer is not safe to share between threads
-        vecs = _model().encode(list(texts), convert_to_numpy=True, normalize_embeddings=True, show_progress_bar=False)
+        vecs = _model().encode(
+            list(texts), convert_to_numpy=True, normalize_embeddings=True, show_progress_bar=False
+        )
     return np.asarray(vecs, dtype=np.float32)

@@ -61,6 +61,12 @@ def separate(
     prompt = prompt.validated_for(audio.duration)
     eng = load_engine(engine) if isinstance(engine, str) else engine
 
+    if candidates > 1 and getattr(eng, "reranks_natively", False):
+        # Engines with their own reranking (SAM Audio draws k candidates and keeps the
+        # best by its rankers or our judge) take the count directly.
+        result = eng.separate(audio, prompt, progress=progress, candidates=candidates)
+        _check_result(result, audio)
+        return result
     if candidates > 1:
         from .refine import refine
 

@@ -1,0 +1,929 @@
+"""The embedded ``rules`` planner: offline, deterministic, instant.
+
+It reads an instruction in four passes. (1) Safety: shell commands and paths that leave the
+output folder are refused before anything else is read. (2) Normalising: lower case, one
+kind of dash, number words to digits (spoken input comes through Whisper), and every time
+expression replaced by a placeholder (:mod:`agent.planners.timeparse`). (3) Clauses: the
+sentence is split at commas, "and", "then" ..., and each clause is read on its own as an
+operation (remove / isolate / louder / quieter / fade / trim / normalize / export / undo /
+reset; the words for each live in :mod:`agent.planners.vocabulary`), a bare noun phrase ("the bird at 0:12-0:14"), a complaint ("the hum is so
+annoying"), or a bare time ("only between 0:30 and 0:45"). (4) Combining: bare noun phrases
+take the verb of a neighbouring clause ("remove the dog and the traffic"; "the bird at
+0:12-0:14, find it everywhere"), pronouns point back, times are resolved against the input's
+duration, and the result is validated as a :class:`~tools.recipe.Recipe`.
+
+Conventions (the benchmark in ``benchmarks/bench_planner.py`` holds the planner to them):
+
+- Louder/quieter with no amount: 6 dB. "a bit", "a little", "slightly": 3 dB. "a lot",
+  "much", "way": 10 dB. "half the volume": -6 dB; "double": +6 dB. "too loud" / "too quiet"
+  / "I can't hear X": ∓6 dB (3 or 10 with "a bit too" / "way too").
+- The target is the user's noun phrase without articles, politeness, evaluative adjectives
+  ("that annoying hum" -> "hum"), "sound" ("buzzing sound" -> "buzzing") or places ("in the
+  background"). "it", "everything", "the volume", "the track" ... mean the whole mix, so a
+  level change on them is a whole-mix ``gain`` step.
+- Times after "at" are span prompts (where the target is clearly audible; on a level change
+  they say where to change it). Times after "between", "from", "in", "during", "only", "the
+  first/last N seconds", "after", "before" restrict the edit (``range``); so does "only".
+  "at 1:00" alone is the second around it.
+- Remove-verbs whose object is only a time ("cut the first 5 seconds", "remove everything
+  after 2:00") are ``trim``; "trim to A-B", "trim from A to B" and "keep only A to B" keep that
+  part. Cutting a stretch out of the middle is refused (trim keeps one contiguous part).
+  "mute"/"silence" + a time only lowers the whole mix by 60 dB there.
+- Fades default to 3 s; normalize to -14 LUFS (podcasts and Apple -16, broadcast -23);
+  export to wav unless a format, a file name, or a preferred ``export_format`` says otherwise.
+- "gently remove X", or the preference ``removal: gentle``, lowers X by ``gentle_db``
+  (default -12 dB) instead of removing it.
+- "everywhere except 0:10-0:20" becomes the ranges around it; "the first and last 2 s" two.
+- With a video input (``PlanContext.input_is_video``), "the guitarist on the left/right/in
+  the middle" adds a box prompt over that half (or middle half) of the frame; the mask has no
+  ``video`` because the runner uses the input video. Without a video the position is dropped.
+- "do the same for the guitar" and "again" reuse ``PlanContext.last_recipe``. A standing
+  preference with no edit ("always export mp3") returns no steps and a ``reply``; the agent
+  stores what :func:`extract_preferences` finds and passes it back as preferences.
+- A misspelt verb among the first words of a clause ("remvoe") is respelt before reading.
+- Refused (no steps, an ``error`` saying why): shell commands, paths outside the output
+  folder, more than ±60 dB, reversed ranges, times past the end, times that need an unknown
+  duration, unsupported formats, and anything that is not an audio edit.
+"""
+
+from __future__ import annotations
+
+import difflib
+import math
+import re
+from dataclasses import dataclass, field
+
+from samaudio_core.errors import SamaudioError
+from tools.recipe import EXPORT_FORMATS, MAX_DB, Recipe, RecipeError, parse_recipe
+
+from .base import PlanContext
+from .timeparse import TimeRef, find_duration, find_times, words_to_numbers
+from .vocabulary import (
+    ACAPPELLA,
+    AGAIN,
+    BARE_TIME_SUBJECT,
+    BOXES,
+    BY_NUMBER,
+    CANT_HEAR,
+    CLEARER,
+    COMPLAINT,
+    DEFAULT_DB,
+    DENOISE,
+    DONT_WANT,
+    DOUBLE,
+    EXCEPT,
+    EXCEPT_TIME,
+    EXCEPT_WORD,
+    EXPORT_VERB,
+    FADE,
+    FADE_START,
+    FORMAT,
+    FORMAT_WORDS,
+    FULL,
+    GENTLE,
+    HALF,
+    KARAOKE,
+    LARGE,
+    LARGE_DB,
+    LEAD_CLAUSE,
+    MORE_LESS,
+    NOMINAL,
+    NONAUDIO,
+    NONTARGET,
+    NORMALIZE,
+    PART_OBJECT,
+    PERCENT,
+    PLATFORM_LUFS,
+    POLITE,
+    POSITION,
+    PRESENCE,
+    PRONOUNS,
+    RESET,
+    REST_WORDS,
+    RUINS,
+    SAME_FOR,
+    SMALL,
+    SMALL_DB,
+    SO_MUCH,
+    SPANS_HINT,
+    TIME_ONLY_OBJECT,
+    TOO,
+    TOO_MUCH,
+    TYPO_VERBS,
+    UNDO,
+    UNSUPPORTED,
+    VERB,
+    WEAK_ISOLATE,
+    amount,
+    clean_target,
+    is_whole,
+    signed_db,
+    strip_amounts,
+)
+
+GENTLE_DB = -12.0  # "gently remove": lower the target instead of removing it
+MUTE_DB = -60.0  # "mute the first 2 seconds": the largest cut a gain step allows
+DEFAULT_FADE = 3.0
+DEFAULT_LUFS = -14.0
+
+HELP = "I can remove or isolate a sound, make it louder or quieter, fade, trim, normalize, export, undo and reset"
+
+
+class Refusal(SamaudioError):
+    """The instruction cannot or must not be carried out; the message says why."""
+
+
+# --- safety ------------------------------------------------------------------------------
+
+_SHELL = re.compile(
+    r"`|\$\(|\$\{|&&|\|\||\|\s*\w|;\s*(?:rm|ls|cat|sudo|curl|wget|sh|bash|python)\b|"
+    r"\brm\s+-|\brm\s+/|\bsudo\b|\bchmod\b|\bchown\b|\bcurl\b|\bwget\b|\bbash\b|\bzsh\b|\bshell\b|"
+    r"\bterminal\b|\bexec(?:ute)?\b|\beval\b|\bmkfs\b|\bdd\s+if=|\bshutdown\b|\breboot\b|"
+    r"\bkill\s+-\d|\bpython\s+-c\b|\brun\s+(?:the\s+|this\s+|a\s+)?(?:command|script|program|ls|cat|rm)\b|"
+    r"\bcommand\s+line\b|>\s*/",
+    re.IGNORECASE,
+)
+_PATHLIKE = re.compile(
+    r"(?:^|[\s\"'(=])((?:~|\.\.|/|\\|[a-z]:[\\/])\S*|\S*[\\/]\.\.\S*|\S+/\S+)", re.IGNORECASE
+)
+_FILE = re.compile(
+    r"(?<![\w/\\.-])([\w][\w./-]*\.(mp3|wav|wave|flac|ogg|oga|m4a|aac|aiff?|opus|wma|mp4|webm|alac))\b", re.I
+)
+
+
+def check_safety(text: str) -> None:
+    """Refuse shell commands and any path that is absolute, starts at home, or climbs up."""
+    if _SHELL.search(text):
+        raise Refusal("I can't run commands or programs; I only edit audio. " + HELP + ".")
+    for m in _PATHLIKE.finditer(text):
+        path = m.group(1).lstrip("\"'(").rstrip("\"'.,;:!?)")
+        if not path or re.fullmatch(r"[\d:.\-/]+", path):  # "0:12/0:14", "1/2": not paths
+            continue
+        parts = re.split(r"[\\/]", path)
+        if path.startswith(("/", "\\", "~")) or re.match(r"[a-z]:", path, re.I) or ".." in parts:
+            raise Refusal(
+                f"'{path}' is outside the output folder; give a plain file name such as 'clean.mp3'"
+            )
+
+
+# --- normalising and splitting -------------------------------------------------------------
+
+_COMPOUNDS = (
+    "drum and bass",
+    "rock and roll",
+    "r and b",
+    "rhythm and blues",
+    "salt and pepper",
+    "bread and butter",
+)
+
+
+def _normalise(text: str) -> str:
+    t = text.lower().strip()
+    t = t.replace("\u2019", "'").replace("\u2018", "'").replace("\u201c", '"').replace("\u201d", '"')
+    t = re.sub(r"[\u2010-\u2015\u2212]", "-", t)  # all dashes and the minus sign
+    t = re.sub(r"\bdecibels?\b|\bdbs\b|\bd\.b\.", "db", t)
+    # "3db", "3 d b"; Whisper also writes a spoken "dB" as "3D B", "3-B-B", "2vb", "4b"
+    t = re.sub(r"(\d)\s*-?\s*(?:[dvb]\s*-?\s*)?b\b", r"\1 db", t)
+    t = re.sub(r"\bback round\b", "background", t)
+    # Whisper writes spoken clock times as "0.30" or "012": after a time word they are m:ss.
+    t = re.sub(
+        r"(\b(?:at|between|and|from|to|after|before|until|till|since)\s+|-\s*)(\d{1,2})\.([0-5]\d)\b(?!\.\d)"
+        r"(?!\s*(?:s|secs?|seconds?|minutes?|mins?|db|lufs|%|percent)\b)",
+        r"\1\2:\3",
+        t,
+    )
+    t = re.sub(r"(?<![\w.:])0([0-5]\d)(?![\w:]|\.\d)", r"0:\1", t)
+    t = re.sub(r"\b(it|that|this|what|who|where|here|he|she)'s\b", r"\1 is", t)
+    t = re.sub(r"\b(they|you|we)'re\b", r"\1 are", t)
+    t = re.sub(r"\bacapella\b|\ba capella\b|\ba cappella\b", "acappella", t)
+    t = re.sub(r"\bfade-(in|out)\b", r"fade \1", t)
+    t = POLITE.sub(" ", t)
+    t = re.sub(r"\bminute (\d+)\b", lambda m: f"{int(m.group(1))}:00", t)  # "between minute 1 and minute 2"
+    t = words_to_numbers(t)
+    t = re.sub(r"\btwice\b(?! as)", "2 times", t)
+    for c in _COMPOUNDS:
+        t = t.replace(c, c.replace(" and ", " & "))
+    # "fade in and out over 2 s" -> two fades sharing the length
+    t = re.sub(
+        r"\bfade (?:it )?in and (?:fade )?out\b([^,;.]*)",
+        lambda m: f"fade in{m.group(1)}, fade out{m.group(1)}",
+        t,
+    )
+    return t
+
+
+_SPLIT = re.compile(
+    r"\s*(?:[,;!?]+|\.(?=\s|$)|\band then\b|\bthen\b|\bafter that\b|\bafterwards\b|\band also\b|\balso\b|"
+    r"\bplus\b|\band\b)\s*"
+)
+
+
+def _split(text: str) -> list[str]:
+    clauses: list[str] = []
+    for c in _SPLIT.split(text):
+        if not c or not c.strip(" .,"):
+            continue
+        if clauses and c.strip() == clauses[-1] and not UNDO.search(c):
+            continue  # a stutter in a transcript ("double, double, double"), not a second request
+        # "fade in 2s fade out 3s": two fades with nothing between them
+        fades = list(FADE_START.finditer(c))
+        cuts = [m.start() for m in fades[1:]]
+        for a, b in zip([0, *cuts], [*cuts, len(c)]):
+            clauses.append(c[a:b].strip())
+    return clauses
+
+
+@dataclass
+class _Item:
+    """One clause, read: an operation, a bare noun phrase, or a bare time."""
+
+    op: str | None = None  # separate | gain | fade | trim | normalize | export | undo | reset | None
+    action: str | None = None  # remove | isolate | gain (for separate)
+    target: str | None = None  # cleaned target; None when none was named
+    pronoun: bool = False  # target was "it"/"that": points back
+    whole: bool = False  # target is the whole mix
+    db: float | None = None
+    times: list[TimeRef] = field(default_factory=list)
+    spans_hint: bool = False  # "find it everywhere": times are span prompts
+    presence: bool = False  # "there's a hum" / "the hum is annoying": remove unless told otherwise
+    fields: dict = field(default_factory=dict)  # other step fields (direction, seconds, format ...)
+    trim_mode: str | None = None  # 'remove' (cut these parts away) | 'keep' (keep only this part)
+    count: int = 1
+    gentle: bool = False
+    explicit_db: bool = False
+    found: bool = False  # "find the dog ...": isolate unless a later clause says otherwise
+    rest: bool = False  # "... and ditch the rest": implied by an isolate before it
+    box: tuple[float, float, float, float] | None = None  # video region (fractions) for a visual prompt
+
+
+def _fix_typo(clause: str) -> str:
+    """Respell a misspelt verb that opens the clause ("remvoe the wind", "please isloate ...").
+
+    Only the opening word is tried (after "please", "can you" ...): a later word is more
+    often a noun that merely looks like a verb ("the rest" is not "reset").
+    """
+    words = clause.split(" ")
+    opening = re.match(r"(?:(?:please|pls|can you|could you|would you|now|just|then) )*", clause)
+    i = len(opening.group(0).split()) if opening else 0
+    if i < len(words) and len(words[i]) >= 4 and words[i].isalpha():
+        close = difflib.get_close_matches(words[i], TYPO_VERBS, n=1, cutoff=0.75)
+        if close and close[0] != words[i]:
+            return " ".join([*words[:i], close[0], *words[i + 1 :]])
+    return clause
+
+
+def _size(words: str) -> float:
+    """dB for an intensifier before "too loud" / "too much": "way" 10, "a bit" 3, else 6."""
+    return LARGE_DB if LARGE.search(words) else SMALL_DB if SMALL.search(words) else DEFAULT_DB
+
+
+class _Reader:
+    """Reads one instruction into items, then combines them into recipe steps."""
+
+    def __init__(self, duration: float | None, context: PlanContext):
+        self.duration = duration
+        self.context = context
+        self.refs: list[TimeRef] = []
+
+    # -- one clause --------------------------------------------------------------------------
+
+    def _times_in(self, clause: str) -> list[TimeRef]:
+        return [self.refs[int(i)] for i in re.findall(r"§(\d+)", clause)]
+
+    def read_clause(self, c: str) -> _Item | None:
+        """Read one clause; None when nothing is left once interjections are dropped."""
+        c = LEAD_CLAUSE.sub("", c).strip()
+        if not c:
+            return None
+        c = self._prepare(c)
+        times = self._times_in(c)
+        spans_hint = bool(SPANS_HINT.search(c))
+        item = self._read_command(c, times) or self._read_idiom(c, times)
+        if item is not None:
+            return item
+        verb = self._main_verb(c)
+        if verb is None:
+            fixed = _fix_typo(c)
+            if fixed != c:  # "remvoe the wind": read it again with the verb spelled right
+                return self.read_clause(fixed)
+            return self._read_verbless(c, times, spans_hint)
+        kind, start, end = verb
+        rest = c[:start] + " " + c[end:]
+        item = _Item(op="separate", times=times, spans_hint=spans_hint)
+        item.gentle = bool(GENTLE.search(c)) and not FULL.search(c)
+        rest = GENTLE.sub(" ", FULL.sub(" ", rest))
+        if kind in ("up", "down"):
+            return self._read_level(c, rest, item, up=kind == "up")
+        if kind == "remove":
+            return self._read_remove(c, rest, item, verb_text=c[start:end])
+        if kind == "trim":
+            cleaned = clean_target(rest)
+            if times and (not cleaned or is_whole(cleaned) or cleaned in PRONOUNS):  # "trim it to 0:10-0:40"
+                keep = any(r.kind == "range" for r in times) or re.search(r"\bto §", c)
+                return _Item(op="trim", times=times, trim_mode="keep" if keep else "remove")
+            return _Item(op="trim", times=times, trim_mode="remove")
+        return self._read_isolate(rest, item, finding=c[start:end].startswith("find"))
+
+    def _prepare(self, c: str) -> str:
+        """Put separable verbs back together and mark excepted times."""
+        # "take the reverb out" -> "take out the reverb"; "pull the guitar back" -> "pull back the guitar"
+        c = re.sub(
+            r"\b(get|take|cut|filter|strip|pull|block|cancel|wipe)\b ((?:(?!§)\S+ ){0,3}?(?:(?!§)\S+)) "
+            r"(out|away|off)\b(?! §)",
+            r"\1 \3 \2",
+            c,
+        )
+        c = re.sub(
+            r"\b(pull|push|knock|sit|set|take)\b ((?:(?!§)\S+ ){0,3}?(?:(?!§)\S+)) (back|down|up)\b(?! §)",
+            r"\1 \3 \2",
+            c,
+        )
+        # "everywhere except between 0:10 and 0:20": those times are left alone
+        for m in EXCEPT_TIME.finditer(c):
+            self.refs[int(m.group(1))].exclude = True
+        return EXCEPT_WORD.sub(" ", c)
+
+    def _read_command(self, c: str, times: list[TimeRef]) -> _Item | None:
+        """Reset, undo, export, normalize and fade: ops named by a word of their own."""
+        if RESET.search(c):
+            return _Item(op="reset")
+        if UNDO.search(c) and not VERB.search(re.sub(r"\bgo back\b|\bundo\b", " ", c)):
+            m = re.search(r"\b(\d+) (?:times|steps?|changes?|edits?)\b", c)
+            return _Item(op="undo", count=max(1, min(int(m.group(1)), 20)) if m else 1)
+        fmt = FORMAT.search(c)
+        only_format = fmt and is_whole(
+            clean_target(re.sub(r"\b(?:file|version|copy|format)\b", " ", FORMAT.sub(" ", VERB.sub(" ", c))))
+        )
+        if EXPORT_VERB.search(c) or (only_format and not NORMALIZE.search(c)):
+            return self._export(c, fmt, _FILE.search(c))
+        if NORMALIZE.search(c):
+            return self._normalize(c)
+        fade = FADE.search(c)
+        if fade:
+            return self._fade(c, fade, times)
+        return None
+
+    def _read_idiom(self, c: str, times: list[TimeRef]) -> _Item | None:
+        """Set phrases: "make the voice clearer", "karaoke", "everything but X", "too loud" ..."""
+        m = NOMINAL.match(c)
+        if m:  # "noise reduction", "vocal isolation"
+            action = "isolate" if m.group("n") in ("isolation", "extraction", "separation") else "remove"
+            return self._target_item(_Item(op="separate", action=action, times=times), m.group("t"))
+        if DENOISE.search(c):  # "denoise" cleans the whole mix; "denoise the dialogue" keeps the dialogue
+            target = clean_target(DENOISE.sub(" ", c))
+            if not target or target in PRONOUNS or is_whole(target):
+                return _Item(op="separate", action="remove", target="noise", times=times)
+            return _Item(op="separate", action="isolate", target=target, times=times)
+        m = MORE_LESS.match(c)
+        if m and not VERB.search(c):  # "more bass", "a bit less reverb"
+            size = _size(m.group("int") or "")
+            item = _Item(
+                op="separate", action="gain", db=size if m.group("dir") == "more" else -size, times=times
+            )
+            return self._target_item(item, m.group("t"))
+        m = CLEARER.search(c)
+        if m:
+            target = clean_target(m.group("t") or m.group("t2") or "")
+            if target and not is_whole(target):
+                return _Item(op="separate", action="isolate", target=target, times=times)
+            return _Item(op="separate", action="remove", target="noise", times=times)
+        if KARAOKE.search(c):
+            return _Item(op="separate", action="remove", target="vocals", times=times)
+        if ACAPPELLA.search(c):
+            return _Item(op="separate", action="isolate", target="vocals", times=times)
+        m = EXCEPT.match(c)
+        if m:  # "remove everything but the voice" keeps the voice; "keep all but the drums" drops them
+            verb = VERB.search(m.group("v"))
+            action = "remove" if verb is not None and verb.lastgroup == "isolate" else "isolate"
+            return self._target_item(_Item(op="separate", action=action, times=times), m.group("t"))
+        if HALF.search(c) or DOUBLE.search(c):
+            db = -DEFAULT_DB if HALF.search(c) else DEFAULT_DB
+            rest = VERB.sub(" ", HALF.sub(" ", DOUBLE.sub(" ", c)))
+            return self._target_item(_Item(op="separate", action="gain", db=db, times=times), rest)
+        m = CANT_HEAR.match(c)
+        if m:
+            target = m.group("t") or m.group("t2") or ""
+            return self._target_item(_Item(op="separate", action="gain", db=DEFAULT_DB, times=times), target)
+        m = TOO.match(c)
+        if m:
+            up = m.group("dir") in ("quiet", "soft", "low", "faint", "weak", "buried")
+            size = _size(c[: m.start("dir")])
+            item = _Item(op="separate", action="gain", db=size if up else -size, times=times)
+            return self._target_item(item, m.group("t"))
+        if not VERB.search(c):
+            m = TOO_MUCH.match(c)
+            if m:
+                item = _Item(op="separate", action="gain", db=-_size(m.group("int") or ""), times=times)
+                return self._target_item(item, m.group("t"))
+            m = SO_MUCH.match(c)
+            if m:
+                return self._target_item(_Item(op=None, times=times, presence=True), m.group("t"))
+        return None
+
+    def _read_verbless(self, c: str, times: list[TimeRef], spans_hint: bool) -> _Item:
+        """No verb: a wish, a complaint, a noun phrase, a bare time, or a signed level."""
+        m = DONT_WANT.match(c)
+        if m:
+            target = m.group("t") or m.group("t2") or m.group("t3") or ""
+            return self._target_item(_Item(op="separate", action="remove", times=times), target)
+        if WEAK_ISOLATE.search(c):  # "just the drums"
+            return self._target_item(
+                _Item(op="separate", action="isolate", times=times), WEAK_ISOLATE.sub(" ", c)
+            )
+        for pattern in (COMPLAINT, RUINS, PRESENCE):  # "the hum is annoying", "there's a hum"
+            m = pattern.match(c)
+            if m:
+                item = self._target_item(_Item(op=None, times=times, presence=True), m.group("t"))
+                item.spans_hint = spans_hint
+                return item
+        db = signed_db(c)
+        rest = strip_amounts(c)
+        if db is None:  # "vocals at +4", "guitar -3"
+            n = re.search(r"(?:\b(?:at|by|to) )?(?<![\w.§])([+-]\d+(?:\.\d+)?)\b(?!\s*(?:%|§|lufs))", rest)
+            if n:
+                db = float(n.group(1))
+                rest = rest[: n.start()] + " " + rest[n.end() :]
+        # a bare time: "only between 0:30 and 0:45", "it's clearly audible at 0:03"
+        bare = clean_target(re.sub(r"\b(?:only|just|but|though)\b", " ", rest))
+        if times and db is None and (not bare or BARE_TIME_SUBJECT.fullmatch(bare)):
+            return _Item(op=None, times=times)
+        item = self._target_item(_Item(op=None, times=times, spans_hint=spans_hint), rest)
+        if db is not None:
+            item.op, item.action, item.db, item.explicit_db = "separate", "gain", db, True
+        return item
+
+    def _read_level(self, c: str, rest: str, item: _Item, up: bool) -> _Item:
+        """Louder / quieter: the amount is dB, "by N", N %, a bare number, "a bit", or the default."""
+        size, explicit = amount(c)
+        if not explicit:
+            m = BY_NUMBER.search(c)
+            p = PERCENT.search(c)
+            n = re.search(r"(?<![\w.§:])(\d+(?:\.\d+)?)(?![\w.%:])(?!\s*(?:%|percent|times))", c)
+            if m:
+                size, explicit = float(m.group("v")), True
+            elif p:
+                frac = float(p.group("v")) / 100
+                if not up and frac >= 1:
+                    raise Refusal("lowering by 100% or more is removing: say 'remove' instead")
+                size, explicit = abs(20 * math.log10(1 + frac if up else 1 - frac)), True
+            elif n:  # "vocals up 3", "the drums down 4": a bare number next to the verb is dB
+                size, explicit = float(n.group(1)), True
+                rest = rest.replace(n.group(1), " ", 1)
+        item.action, item.db, item.explicit_db = "gain", (size if up else -size), explicit
+        # a second verb in the same clause ("turn it up louder") adds nothing
+        return self._target_item(item, strip_amounts(VERB.sub(" ", rest)))
+
+    def _read_remove(self, c: str, rest: str, item: _Item, verb_text: str) -> _Item:
+        """Remove-verbs: a sound is removed; a time only is cut away (trim) or muted."""
+        times = item.times
+        db = signed_db(c)
+        if db is not None:  # "cut the music by 6 dB", "drop the volume 3 dB": a level change
+            item.action, item.db, item.explicit_db = "gain", -abs(db), True
+            return self._target_item(item, strip_amounts(rest))
+        cleaned = clean_target(strip_amounts(rest))
+        if times and (not cleaned or is_whole(cleaned) or TIME_ONLY_OBJECT.fullmatch(cleaned)):
+            if re.match(r"mute|silence", verb_text):
+                return _Item(op="gain", db=MUTE_DB, times=times, whole=True)
+            return _Item(op="trim", times=times, trim_mode="remove")
+        if not times and PART_OBJECT.fullmatch(cleaned):
+            return _Item(
+                op="trim", trim_mode="remove"
+            )  # a bare time may follow: "cut the intro, the first 8 s"
+        if not times and cleaned in ("volume", "level", "gain", "loudness"):
+            return _Item(op="separate", action="gain", db=-DEFAULT_DB, whole=True)
+        item.action = "remove"
+        item = self._target_item(item, rest)
+        if item.target in REST_WORDS:
+            item.target, item.rest = None, True  # "keep the speech and ditch the rest"
+        return item
+
+    def _read_isolate(self, rest: str, item: _Item, finding: bool) -> _Item:
+        """Keep-verbs: a sound is isolated; a time only is kept (trim)."""
+        cleaned = clean_target(rest)
+        if (
+            item.times
+            and (not cleaned or is_whole(cleaned) or TIME_ONLY_OBJECT.fullmatch(cleaned))
+            and not finding
+        ):
+            return _Item(op="trim", times=item.times, trim_mode="keep")
+        item.action = "isolate"
+        item = self._target_item(item, rest)
+        if finding and item.target:  # "find the dog at 0:03 and remove it": the verb comes later
+            item.op, item.found = None, True
+        return item
+
+    def _main_verb(self, c: str) -> tuple[str, int, int] | None:
+        """(kind, start, end) of the clause's verb; 'trim' is its own kind."""
+        m = re.search(r"\btrim(?:med)?\b(?: (?:off|away|down|out))?", c)
+        found = [(m.start(), "trim", m.start(), m.end())] if m else []
+        for v in VERB.finditer(c):
+            found.append((v.start(), v.lastgroup, v.start(), v.end()))
+        if not found:
+            return None
+        # "up"/"down" alone are weak: "clean up" is a remove verb, "speech up 5 dB" still a boost.
+        strong = [f for f in found if c[f[2] : f[3]] not in ("up", "down")]
+        _, kind, start, end = min(strong or found)
+        return kind, start, end
+
+    def _target_item(self, item: _Item, text: str) -> _Item:
+        m = POSITION.search(text)
+        if m:  # "the guitarist on the right": a region of the video when there is one
+            text = text[: m.start()] + " " + text[m.end() :]
+            if self.context.input_is_video:
+                item.box = BOXES[m.group("where")]
+        t = clean_target(text)
+        if t in PRONOUNS or re.fullmatch(r"(?:all of )?(?:it|them)", t):
+            item.pronoun, item.target = True, None
+        elif is_whole(t):
+            item.whole, item.target = True, None
+        else:
+            item.target = t
+        return item
+
+    def _export(self, c: str, fmt: re.Match | None, file: re.Match | None) -> _Item:
+        fields: dict = {}
+        if file:
+            ext = file.group(2).lower()
+            if ext in UNSUPPORTED:
+                raise Refusal(f"'{ext}' is not a supported format (use {', '.join(EXPORT_FORMATS)})")
+            fields["format"] = FORMAT_WORDS[ext]
+            fields["path"] = self.original_name(file.group(1))
+        elif fmt:
+            word = fmt.group(1)
+            if word in UNSUPPORTED:
+                raise Refusal(f"'{word}' is not a supported format (use {', '.join(EXPORT_FORMATS)})")
+            fields["format"] = FORMAT_WORDS[word]
+        else:
+            pref = self.context.preferences.get("export_format") or self.context.preferences.get("format")
+            fields["format"] = pref if pref in EXPORT_FORMATS else "wav"
+        name = re.search(r"\b(?:called|named|name it|file ?name)\s+[\"']?([a-z0-9][\w-]*)\b(?!\.)", c)
+        if name and "path" not in fields:  # "export an mp3 called final" -> final.mp3
+            fields["path"] = f"{self.original_name(name.group(1))}.{fields['format']}"
+        return _Item(op="export", fields=fields)
+
+    def original_name(self, lowered: str) -> str:
+        """The file name as the user typed it (the clause text is lower-cased)."""
+        m = re.search(re.escape(lowered), self.raw, re.IGNORECASE)
+        return m.group(0) if m else lowered
+
+    def _normalize(self, c: str) -> _Item:
+        m = re.search(r"(-?\d+(?:\.\d+)?)\s*(?:lufs|lu)\b", c) or re.search(
+            r"\bnormali[sz]\w* (?:\w+ )?(?:to|at) (-?\d+(?:\.\d+)?)\b", c
+        )
+        if m:
+            lufs = -abs(float(m.group(1)))
+        else:
+            lufs = float(self.context.preferences.get("lufs", DEFAULT_LUFS))
+            for pattern, value in PLATFORM_LUFS:
+                if re.search(pattern, c):
+                    lufs = value
+                    break
+        if not -70 <= lufs <= 0:
+            raise Refusal(f"{lufs:g} LUFS is not a usable loudness target (between -70 and 0)")
+        return _Item(op="normalize", fields={"lufs": lufs})
+
+    def _fade(self, c: str, m: re.Match, times: list[TimeRef]) -> _Item:
+        d = m.group("d") or m.group("d2")
+        if d is None:
+            d = "in" if re.search(r"\b(?:start|beginning|intro|begin)\b", c) else "out"
+        direction = "in" if d in ("in", "up") else "out"
+        seconds = None
+        for ref in times:
+            if ref.length is not None:
+                seconds = ref.length
+            elif direction == "in" and ref.kind in ("before", "point"):  # "fade in until 0:05"
+                seconds = ref.a
+            elif direction == "out" and ref.kind in ("after", "point"):  # "fade out starting at 1:50"
+                if self.duration is None:
+                    raise Refusal(
+                        f"'{ref.text}' needs the length of the input, which is unknown here (give --duration)"
+                    )
+                seconds = self.duration - ref.a
+                if seconds <= 0:
+                    raise Refusal(f"'{ref.text}' is past the end of the audio ({self.duration:.2f} s)")
+        if seconds is None:
+            seconds = find_duration(re.sub(r"§\d+", " ", c))
+        return _Item(op="fade", fields={"direction": direction, "seconds": seconds or DEFAULT_FADE})
+
+    # -- combining ----------------------------------------------------------------------------
+
+    def read(self, raw: str) -> list[dict]:
+        self.raw = raw
+        if not raw.strip():
+            raise Refusal("the instruction is empty. " + HELP + ".")
+        check_safety(raw)
+        text = _normalise(raw)
+        prefs = extract_preferences(raw)
+        if prefs and not re.search(r"\b(?:and|then|also)\b", text):
+            raise _Noted(prefs)  # "always export mp3" states a preference and asks for nothing now
+        last = self.context.last_recipe
+        if AGAIN.match(text.strip(" .!?")):
+            if last is None or not last.steps:
+                raise Refusal("there is no earlier edit to repeat")
+            return [s.model_dump(exclude_none=True) for s in last.steps]
+        m = SAME_FOR.match(text.strip(" .!?"))
+        if m:
+            previous = [s for s in (last.steps if last else []) if s.op == "separate" and s.target]
+            if not previous:
+                raise Refusal("there is no earlier edit on a sound to repeat")
+            target = clean_target(m.group("t"))
+            step = previous[-1].model_dump(exclude_none=True, exclude={"spans", "absent", "mask"})
+            return [{**step, "target": target}]
+        text, self.refs = find_times(text)
+        items = [it for it in (self.read_clause(c) for c in _split(text)) if it is not None]
+        return self.combine(items, raw)
+
+    def combine(self, items: list[_Item], raw: str) -> list[dict]:
+        out: list[_Item] = []
+        pending: list[_Item] = []  # noun phrases waiting for a verb
+        pending_times: list[TimeRef] = []  # bare times waiting for a step
+        for it in items:
+            if it.op is None and it.target is None and not it.pronoun and not it.whole and it.times:
+                # a bare time: it belongs to the step before it, or else to the next one
+                last = out[-1] if out else None
+                if last is not None and last.op in ("separate", "gain", "trim") and not pending:
+                    last.times.extend(it.times)
+                else:
+                    pending_times.extend(it.times)
+                continue
+            if it.op is None:
+                prev = out[-1] if out else None
+                if (
+                    it.target
+                    and not it.presence
+                    and prev is not None
+                    and prev.op == "separate"
+                    and not pending
+                ):
+                    if prev.action == "isolate" and not it.times and not prev.times:
+                        # "keep the voice and the guitar": one isolation of both, not two in a row
+                        prev.target = f"{prev.target} and {it.target}"
+                        continue
+                    # "remove the dog and the traffic": the noun shares the previous verb
+                    out.append(
+                        _Item(
+                            op="separate",
+                            action=prev.action,
+                            db=prev.db,
+                            target=it.target,
+                            times=it.times,
+                            gentle=prev.gentle,
+                        )
+                    )
+                    continue
+                if it.target or it.pronoun or it.whole:
+                    pending.append(it)
+                continue
+            if pending_times and it.op in ("separate", "gain", "trim"):
+                it.times = pending_times + it.times
+                pending_times = []
+            if it.rest:
+                if any(o.op == "separate" and o.action == "isolate" for o in out):
+                    continue  # already implied by keeping only the target
+                raise Refusal("say which sound to keep (for example 'keep only the voice')")
+            if it.op == "separate" and (it.pronoun or (it.target is None and not it.whole)):
+                source = next((p for p in reversed(pending) if p.target), None)
+                if source is not None:
+                    pending.remove(source)
+                    it.target = source.target
+                    it.box = it.box or source.box
+                    it.times = source.times + it.times
+                    it.spans_hint = it.spans_hint or source.spans_hint
+                    it.pronoun = False
+                elif it.action == "gain":
+                    it.whole, it.pronoun = True, False
+                else:
+                    prev = next((o for o in reversed(out) if o.op == "separate" and o.target), None)
+                    if prev is None and self.context.last_recipe is not None:
+                        last = [s for s in self.context.last_recipe.steps if s.op == "separate" and s.target]
+                        if last:
+                            it.target = last[-1].target
+                    elif prev is not None:
+                        it.target = prev.target
+                    if it.target is None:
+                        verb = {"remove": "remove", "isolate": "keep"}.get(it.action or "", "change")
+                        raise Refusal(f"say what to {verb} (for example '{verb} the wind'). " + HELP + ".")
+            if it.op == "separate" and pending:
+                for p in pending:  # "make the vocals and the guitar louder"; complaints are removals
+                    if p.presence:
+                        out.append(_Item(op="separate", action="remove", target=p.target, times=p.times))
+                    elif p.target:
+                        out.append(
+                            _Item(op="separate", action=it.action, db=it.db, target=p.target, times=p.times)
+                        )
+                pending = []
+            out.append(it)
+        for p in pending:
+            if (p.presence or p.found) and p.target:
+                action = "remove" if p.presence else "isolate"
+                out.append(
+                    _Item(
+                        op="separate", action=action, target=p.target, times=p.times, spans_hint=p.spans_hint
+                    )
+                )
+            elif not out:
+                what = p.target or ""
+                if not what or NONTARGET.search(what) or len(what.split()) > 5:
+                    raise Refusal(f"'{raw.strip()}' is not an audio edit. " + HELP + ".")
+                raise Refusal(
+                    f"say what to do with '{what}' (remove it, keep only it, make it louder or quieter)"
+                )
+        if pending_times and out and out[-1].op in ("separate", "gain", "trim"):
+            out[-1].times.extend(pending_times)
+        elif pending_times:
+            raise Refusal(f"say what to do at {pending_times[0].text}. " + HELP + ".")
+        if not out:
+            raise Refusal(f"I found no audio edit in '{raw.strip()}'. " + HELP + ".")
+        steps: list[dict] = []
+        for it in out:
+            steps.extend(self.to_steps(it))
+        return steps
+
+    # -- items to steps -----------------------------------------------------------------------
+
+    def _intervals(self, refs: list[TimeRef]) -> list[tuple[float, float]]:
+        kept = [iv for ref in refs if not ref.exclude for iv in ref.intervals(self.duration)]
+        return kept + self._complement([ref for ref in refs if ref.exclude])
+
+    def _complement(self, refs: list[TimeRef]) -> list[tuple[float, float]]:
+        """The parts of [0, duration] outside ``refs`` ("everywhere except 0:10-0:20")."""
+        if not refs:
+            return []
+        if self.duration is None:
+            raise Refusal(
+                f"'except {refs[0].text}' needs the length of the input, which is unknown here (give --duration)"
+            )
+        out, start = [], 0.0
+        for a, b in sorted(ref.resolve(self.duration) for ref in refs):
+            if a > start:
+                out.append((start, a))
+            start = max(start, b)
+        if start < self.duration:
+            out.append((start, self.duration))
+        if not out:
+            raise Refusal("nothing is left once the excepted times are taken out")
+        return out
+
+    def to_steps(self, it: _Item) -> list[dict]:
+        if it.op in ("undo", "reset"):
+            return [{"op": it.op} for _ in range(it.count)]
+        if it.op in ("normalize", "export"):
+            return [{"op": it.op, **it.fields}]
+        if it.op == "fade":
+            seconds = it.fields["seconds"]
+            if self.duration is not None and seconds > self.duration:
+                raise Refusal(f"a {seconds:g} s fade is longer than the audio ({self.duration:.2f} s)")
+            return [{"op": "fade", **it.fields}]
+        if it.op == "trim":
+            return [self._trim(it)]
+        if it.op == "gain" or (it.op == "separate" and it.whole and it.action == "gain"):
+            db = it.db if it.db is not None else -DEFAULT_DB
+            self._check_db(db)
+            step: dict = {"op": "gain", "db": db}
+            if it.times:
+                step["range"] = self._intervals(it.times)
+            return [step]
+        # separate
+        if it.whole or not it.target:
+            raise Refusal(
+                f"say which sound to {'remove' if it.action == 'remove' else 'keep'} (for example 'the wind')"
+            )
+        if NONAUDIO.search(it.target):
+            raise Refusal(
+                f"'{it.target}' is not a sound in the recording; I only edit the audio, never files or the system"
+            )
+        step = {"op": "separate", "target": it.target, "action": it.action}
+        if it.box is not None:  # the runner fills in the input video
+            step["mask"] = {"box": list(it.box)}
+        prefs = self.context.preferences
+        if it.action == "remove" and (
+            it.gentle or str(prefs.get("removal", "")).lower() in ("gentle", "soft")
+        ):
+            step["action"], step["db"] = "gain", float(prefs.get("gentle_db", GENTLE_DB))
+        elif it.action == "gain":
+            self._check_db(it.db)
+            step["db"] = it.db
+        spans, ranges = [], self._complement([ref for ref in it.times if ref.exclude])
+        for ref in (ref for ref in it.times if not ref.exclude):
+            # "at" marks a span prompt (where the target is clear), except on a level change,
+            # where "boost the guitar at 1:00-1:10" says where to change it.
+            at = ref.prep in ("at", "around") or ref.kind == "point"
+            as_span = (it.spans_hint or (at and it.action != "gain")) and ref.prep != "only"
+            as_span = as_span and ref.kind in ("range", "point")
+            (spans if as_span else ranges).extend(ref.intervals(self.duration))
+        if spans:
+            step["spans"] = spans
+        if ranges:
+            step["range"] = ranges
+        return [step]
+
+    def _check_db(self, db: float | None) -> None:
+        if db is not None and abs(db) > MAX_DB:
+            raise Refusal(f"{abs(db):g} dB is more than the ±{MAX_DB:g} dB a step may change; ask for less")
+
+    def _trim(self, it: _Item) -> dict:
+        if not it.times:
+            raise Refusal("say what to trim (for example 'cut the first 5 seconds' or 'trim to 0:10-0:40')")
+        if len(it.times) > 1:
+            raise Refusal("trim keeps one contiguous part; give one stretch at a time")
+        ref = it.times[0]
+        d = self.duration
+        if ref.kind == "ends":  # "trim the first and last 2 seconds"
+            (_, a), (b, _) = ref.intervals(d)
+            if it.trim_mode == "keep":
+                raise Refusal("trim keeps one contiguous part; say which part to keep")
+            return {"op": "trim", "start": a, "end": b}
+        if it.trim_mode == "keep":
+            if ref.kind == "last":
+                a, _ = ref.resolve(d)
+                return {"op": "trim", "start": a}
+            if ref.kind == "after":
+                return {"op": "trim", "start": ref.a}
+            a, b = ref.resolve(d)
+            return {"op": "trim", "start": a, "end": b}
+        # remove these parts
+        if ref.kind in ("first", "before"):
+            return {"op": "trim", "start": ref.resolve(d)[1]}
+        if ref.kind == "after":
+            return {"op": "trim", "start": 0.0, "end": ref.a}
+        if ref.kind == "last":
+            a, _ = ref.resolve(d)
+            return {"op": "trim", "start": 0.0, "end": a}
+        a, b = ref.resolve(d)
+        if a <= 0:
+            return {"op": "trim", "start": b}
+        if d is not None and b >= d - 0.05:
+            return {"op": "trim", "start": 0.0, "end": a}
+        if d is None:
+            raise Refusal(
+                f"'{ref.text}' may reach the end of the input, whose length is unknown here (give --duration)"
+            )
+        raise Refusal(
+            f"cutting {a:g}-{b:g} s out of the middle is not supported: trim keeps one contiguous part "
+            "(say which part to keep, or mute that stretch)"
+        )
+
+
+class _Noted(Exception):
+    """The instruction states a preference and asks for no edit now."""
+
+    def __init__(self, preferences: dict):
+        super().__init__("preferences")
+        self.preferences = preferences
+
+
+def extract_preferences(instruction: str) -> dict:
+    """Preferences stated in an instruction, as PlanContext.preferences keys.
+
+    "always export mp3" -> {"export_format": "mp3"}; "I prefer gentle noise removal" ->
+    {"removal": "gentle"}; "normalize to -16 LUFS by default" -> {"lufs": -16.0}; {} when
+    none. The agent stores them in session memory and passes them back in PlanContext.
+    """
+    t = _normalise(instruction)
+    prefs: dict = {}
+    standing = re.search(
+        r"\b(?:always|from now on|by default|default|in future|going forward|prefer|preferred)\b", t
+    )
+    if not standing:
+        return prefs
+    fmt = FORMAT.search(t)
+    if fmt and fmt.group(1) in FORMAT_WORDS:
+        prefs["export_format"] = FORMAT_WORDS[fmt.group(1)]
+    if re.search(r"\b(?:gentle|gently|subtle|light|soft|softer|not (?:too )?aggressive)\b", t):
+        prefs["removal"] = "gentle"
+    elif re.search(r"\b(?:full|complete|completely|aggressive|strong|total)\b", t):
+        prefs["removal"] = "full"
+    m = re.search(r"(-?\d+(?:\.\d+)?)\s*(?:lufs|lu)\b", t)
+    if m and NORMALIZE.search(t):
+        prefs["lufs"] = -abs(float(m.group(1)))
+    return prefs
+
+
+class RulesPlanner:
+    """The embedded planner: deterministic rules, no model, no network (see the module docstring)."""
+
+    name = "rules"
+
+    def plan(
+        self, instruction: str, *, duration: float | None = None, context: PlanContext | None = None
+    ) -> Recipe:
+        reader = _Reader(duration, context or PlanContext())
+        try:
+            steps = reader.read(instruction)
+            recipe = parse_recipe({"version": 1, "steps": steps})
+            if duration is not None:
+                recipe.check_against(duration)
+        except (Refusal, RecipeError) as exc:
+            return Recipe(steps=[], error=str(exc))
+        except _Noted as noted:
+            said = ", ".join(f"{k} = {v}" for k, v in noted.preferences.items())
+            return Recipe(steps=[], reply=f"Noted for later: {said}. Nothing was changed now.")
+        except SamaudioError as exc:  # a time that cannot be resolved (reversed, needs the duration)
+            return Recipe(steps=[], error=str(exc))
+        return recipe
+
+
+def plan(instruction: str, duration: float | None = None, context: PlanContext | None = None) -> Recipe:
+    """Shortcut: ``RulesPlanner().plan(...)``."""
+    return RulesPlanner().plan(instruction, duration=duration, context=context)

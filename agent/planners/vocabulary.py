@@ -1,0 +1,383 @@
+"""What the rules planner knows of English: verbs, idioms, fillers, and target cleaning.
+
+Each table is a compiled regular expression over normalised text (lower case, digits for
+numbers, ``§N`` placeholders for times; see :mod:`agent.planners.rules`). Alternatives are
+listed longest first where a shorter one is a prefix ("cut off" before "cut"), because the
+regex engine takes the first alternative that matches. :func:`clean_target` turns what is
+left of a clause once its verb, amounts and times are removed into the target words
+("can you get rid of that annoying buzzing sound in the background" -> "buzzing").
+"""
+
+from __future__ import annotations
+
+import re
+
+DEFAULT_DB = 6.0  # louder/quieter with no amount
+SMALL_DB = 3.0  # "a bit"
+LARGE_DB = 10.0  # "a lot"
+
+# --- clause vocabulary -----------------------------------------------------------------------
+
+RESET = re.compile(
+    r"\b(?:start (?:all )?over|start again|start from scratch|from scratch|reset\w*|"
+    r"(?:go|get|take me|revert|switch|return) back to (?:the )?(?:original|beginning|start|unedited)|"
+    r"back to (?:the )?original|restore (?:the )?original|revert (?:to (?:the )?original|everything|all)|"
+    r"undo (?:everything|all\b(?: (?:the )?changes| of it)?|every change)|(?:the )?original (?:version|file|audio) (?:back|again)|"
+    r"discard (?:all|every|everything)|throw (?:it )?all away)"
+)
+UNDO = re.compile(
+    r"\b(?:undo|undid|revert(?: that| it| the last\w*)?|go back|step back|take (?:that|it) back|"
+    r"cancel (?:that|the last)|roll ?back|scratch that|never ?mind)\b"
+)
+EXPORT_VERB = re.compile(r"\b(?:export|save|render|bounce|write (?:it )?out|download|output|convert)\b")
+FORMAT_WORDS = {
+    "mp3": "mp3",
+    "wav": "wav",
+    "wave": "wav",
+    "flac": "flac",
+    "ogg": "ogg",
+    "vorbis": "ogg",
+    "oga": "ogg",
+}
+UNSUPPORTED = ("m4a", "aac", "aif", "aiff", "opus", "wma", "mp4", "webm", "alac", "mov", "avi")
+FORMAT = re.compile(r"\b(" + "|".join([*FORMAT_WORDS, *UNSUPPORTED]) + r")\b")
+NORMALIZE = re.compile(
+    r"\bnormali[sz]\w*|\bloudness\b|\blufs\b|"
+    r"\b(?:podcast|spotify|youtube|streaming|broadcast|radio)[- ](?:ready|level|loudness|standard)|"
+    r"\b(?:loud|ready|level(?:l?ed)?|levels|master(?:ed)?)\b[^§]*\bfor (?:a |the )?"
+    r"(?:podcast|spotify|youtube|streaming|broadcast|apple|tv|radio|tidal|soundcloud)"
+)
+PLATFORM_LUFS = [
+    (r"podcast|apple", -16.0),
+    (r"broadcast|\btv\b|ebu|r128|radio", -23.0),
+    (r"atsc", -24.0),
+    (r"spotify|youtube|stream|tidal|amazon|soundcloud|deezer", -14.0),
+]
+FADE = re.compile(
+    r"\bfade\s*(?:it\s+|the (?:audio|track|clip|song|music|sound)\s+|things\s+)?(?P<d>in|out|up|down)\b|"
+    r"\b(?P<d2>in|out)\s*-?\s*fade\b|\bfade\b"
+)
+
+# Verbs, longest forms first so that "cut off" wins over "cut".
+REMOVE = (
+    r"get rid of|getting rid of|rid of|remove|get out|take out|take away|cut out|cut off|clean up|clean out|"
+    r"filter out|strip out|strip away|strip|block out|cancel out|cancel|cut|kill|mute|drop|eliminate|delete|"
+    r"lose|erase|suppress|silence|scrap|ditch|eradicate|nuke|wipe out|wipe|denoise|de-noise|chop off|chop out|chop|"
+    r"removed|deleted|eliminated|muted|taken out|cut out|gone|go away|has to go|must go|needs to go|should go"
+)
+ISOLATE = (
+    r"keep only|only keep|keep just|just keep|isolate|extract|solo|pull out|separate out|separate|"
+    r"leave only|leave just|single out|find|keep|i only want to hear|i only want|i just want to hear|i just want|"
+    r"i want only|i want just|i want to hear only|i want to hear just|only want|just want|give me only|"
+    r"give me just|let me hear only|let me hear just|let me hear|give me|nothing but|isolated|extracted|"
+    r"use only|use just|only use"
+)
+UP = (
+    r"louder|boost|raise|turn up|bring up|bring out|pump up|crank up|crank|amplify|increase|emphasi[sz]e|"
+    r"more prominent|higher|stronger|boosted|raised|turned up|hotter|push up|stand out|pop out|pop more|"
+    r"cut through|come through|more present|more audible|up"
+)
+DOWN = (
+    r"quieter|softer|lower|turn down|bring down|tone down|dial down|dial back|quiet down|reduce|duck|"
+    r"decrease|attenuate|tame|soften|less prominent|weaker|lowered|reduced|turned down|ducked|pull back|"
+    r"push back|sit back|set back|knock down|take down|back off|down"
+)
+VERB = re.compile(rf"\b(?:(?P<remove>{REMOVE})|(?P<isolate>{ISOLATE})|(?P<up>{UP})|(?P<down>{DOWN}))\b")
+WEAK_ISOLATE = re.compile(
+    r"\b(?:just|only)\b(?! (?:(?:in|during|between|from|at|for|on|after|before|over) )?§)"
+)
+EXCEPT = re.compile(
+    r"^(?P<v>.*?)\b(?:everything|all|anything|every sound)(?: else)?(?: (?:at |in |during |from |between )?§\d+)? (?:but|except(?: for)?|apart from|other than|"
+    r"besides|save for|aside from) (?P<t>.+)$"
+)
+DB = re.compile(r"(?P<sign>[+-])?\s*(?P<v>\d+(?:\.\d+)?) db\b")
+BY_NUMBER = re.compile(r"\bby (?P<sign>[+-])?(?P<v>\d+(?:\.\d+)?)\b(?!\s*(?:%|percent|§))")
+PERCENT = re.compile(r"\b(?:by )?(?P<v>\d+(?:\.\d+)?)\s*(?:%|percent)")
+SMALL = re.compile(
+    r"\b(?:just )?(?:a (?:little |tiny |teeny |wee )?bit|a little|a tad|a touch|slightly|somewhat|a smidge|a hair|"
+    r"kind of|kinda|tiny bit|little bit)\b"
+)
+LARGE = re.compile(
+    r"\b(?:a lot|a ton|lots|loads|much|way|significantly|considerably|heavily|massively|greatly|substantially|far)\b"
+)
+GENTLE = re.compile(r"\b(?:gently|gentle|softly|subtly|lightly|partially|partly)\b")
+FULL = re.compile(r"\b(?:completely|fully|entirely|totally|all of)\b")
+
+# Casual phrasing.
+CANT_HEAR = re.compile(
+    r"^(?:.*?\b)?(?:i |we )?(?:can'?t|cannot|can not|could not|couldn'?t|barely|hardly|can hardly|can barely) "
+    r"(?:really |even )?hear (?P<t>.+)$|^(?P<t2>.+?) (?:is|are|gets?) (?:(?:hard|difficult|impossible) to hear|"
+    r"(?:barely|hardly|not|almost not|not really) (?:audible|there|noticeable)|inaudible|drowned out|buried|lost)\b.*$"
+)
+# "too much reverb" lowers it; "so much wind" is a complaint (remove).
+TOO_MUCH = re.compile(
+    r"^(?:there'?s |there is |it'?s |it has )?(?P<int>(?:(?:way|far|a bit|a little|slightly) )*)too much (?P<t>.+)$"
+)
+SO_MUCH = re.compile(
+    r"^(?:there'?s |there is )?(?:so much|much|such a lot of|all this|all that|lots of) (?P<t>.+)$"
+)
+TOO = re.compile(
+    r"^(?P<t>.+?) (?:is|are|'s|'re|sounds?|seems?|feels?|gets?)(?: (?P<int>way|much|far|a bit|a little|slightly|kind of|"
+    r"kinda|somewhat|a lot|really|so|very|just|a tad|still))* too (?P<dir>loud|quiet|soft|low|faint|weak|strong|high|hot|"
+    r"prominent|much|buried|present|overpowering|dominant)\b.*$"
+)
+COMPLAINT = re.compile(
+    r"^(?P<t>.+?) (?:is|are|'s|'re|keeps?|keep|was|were)(?: \w+){0,2} (?:ruining|ruins|killing|wrecking|spoiling|"
+    r"messing up|annoying|distracting|bothering|driving me \w+|unbearable|awful|terrible|horrible|drowning|"
+    r"getting in the way|in the way|irritating|grating|obnoxious|ruined|ruin|noisy|bad|ugly|disturbing)\b.*$"
+)
+RUINS = re.compile(r"^(?P<t>.+?) (?:ruins|ruined|kills|spoils|wrecks|drowns out|covers up|masks) .*$")
+PRESENCE = re.compile(
+    r"^(?:.*?\b)?(?:there'?s|there is|there are|there was|i hear|i can hear|you can hear|can you hear|"
+    r"listen to|notice|hear that|you hear) (?P<t>.+)$"
+)
+DONT_WANT = re.compile(
+    r"^(?:.*?\b)?(?:i |we )?(?:(?:don'?t|do not|dont|no longer) (?:want|need|like)|hate|can'?t stand|cannot stand|"
+    r"(?:am|'m) (?:sick|tired) of|dislike)(?: to hear| hearing)? (?P<t>.+)$|"
+    r"^(?:.*?\b)?(?:no more|without|less of|minus|enough of|enough with) (?P<t2>.+)$|^no (?P<t3>(?!more\b).+)$"
+)
+# "clean up the dialogue" keeps the voice (removing everything else); "clean up the hiss" removes the hiss.
+VOICES = r"(?:voices?|vocals?|speech|dialog(?:ue)?|narration|narrator|singer|singing|speakers?|interview|talking|host|guest)"
+CLEARER = re.compile(
+    rf"\bclean (?:up )?(?P<t>(?:the |my |this |that )?(?:\w+ )?{VOICES})\b|"
+    rf"\b(?:make|get) (?P<t2>(?:the |my )?(?:\w+ )?(?:{VOICES}|audio|recording|sound|it|this))"
+    rf" (?:\w+ )?(?:clearer|cleaner|crisper|more (?:clear|intelligible|understandable)|clean)\b|"
+    rf"\bclean (?:up )?(?:the |this |my )?(?:audio|recording|clip|track|file|sound|it|podcast|interview|video|song|"
+    rf"mix|take|voice memo)\b$"
+)
+KARAOKE = re.compile(r"\b(?:karaoke|instrumental|backing track|minus ?one)\b")
+ACAPPELLA = re.compile(
+    r"\b(?:acappella|vocals? only|only (?:the )?vocals?|just (?:the )?vocals?)\b(?!.*\b(?:remove|lower)\b)"
+)
+HALF = re.compile(r"\b(?:in half|halve|halved|half (?:the |as )?(?:volume|level|loud)|half)\b")
+DOUBLE = re.compile(r"\b(?:double|doubled|twice as loud|2 times as loud|2 times louder)\b")
+SAME_FOR = re.compile(
+    r"^(?:now |and )?do (?:the same|that|the same thing|it)(?: again)? (?:for|to|with|on) (?P<t>.+)$"
+)
+AGAIN = re.compile(
+    r"^(?:do (?:that|it|this) |same |repeat(?: that| it)?|one more time|again)(?: again| please)*$"
+)
+
+# Target cleaning.
+FILLERS = [
+    r"\b(?:can|could|would|will|do) (?:you|u)(?: please| kindly| just| maybe)?\b",
+    r"\b(?:can|could|may) (?:i|we)\b",
+    r"\bplease\b|\bpls\b|\bplz\b|\bkindly\b|\bthanks?(?: you)?\b|\bcheers\b",
+    r"\bto be\b|\bi(?:'d| would) (?:like|love)(?: you)?(?: to)?\b|\bi (?:want|need) you to\b|\bi (?:want|need|would like|'d like)\b|\blet'?s\b",
+    r"\bhow (?:do|can|would|should|could) (?:i|we|you)\b|\bis there a way to\b",
+    r"\bi think\b|\bi guess\b|\bmaybe\b|\bperhaps\b|\bif (?:you )?(?:can|could|possible)\b|\bfor me\b|\bfor us\b",
+    r"\b(?:should|needs? to|has to|have to|must|could|ought to|can) be\b|\b(?:we|i|you)'ll\b|\bwe will\b",
+    r"\bmake\b|\bturn\b|\bbring\b|\bset\b|\bput\b|\bget\b|\bgo\b|\btry to\b|\btry\b|\bhelp me\b",
+    r"\b(?:the )?(?:sound|noise)s? of\b|\bhear\b|\blisten to\b",
+    r"\bin the (?:background|back|foreground|distance)\b",
+    r"\b(?:from|of|on|in|throughout|across|for|over) (?:the|this|my|our|that) (?:whole |entire |full )?"
+    r"(?:clip|recording|track|audio|file|mix|song|video|thing|sample|take|podcast|interview|part|section)\b",
+    r"\b(?:everywhere|throughout|all the way through|wherever (?:it|they) (?:is|are|occurs?|appears?)|"
+    r"the whole (?:time|way|clip|thing)|in the whole (?:clip|thing|track|recording|file)|every ?where else)\b",
+    r"\b(?:out )?of (?:here|there)\b|\bversion\b|\b(?:is|are|was|were)\b|\bwhat i (?:want|need|mean|'m after|am after)\b|\bthe one\b",
+    r"\bas well\b|\btoo\b|\bnow\b|\bagain\b|\bright away\b|\bquickly\b|\bup front\b",
+]
+FILLER = re.compile("|".join(FILLERS))
+LEAD_WORDS = (
+    r"ok(?:ay)?|hey|hi|so|um+|uh+|hmm+|ugh+|argh+|ah+|oh|well|honestly|seriously|yeah|yes|alright|"
+    r"right|and|also|then|really|actually|basically|now|oof|man|god|jeez|wow|damn|oops|first|firstly|"
+    r"next|finally|lastly|second|secondly|after that|but|though|however"
+)
+# Interjections that open a clause; "just" only for targets ("just the drums" is an isolate verb).
+LEAD_CLAUSE = re.compile(rf"^(?:(?:{LEAD_WORDS})(?=[\s,]|$)[\s,]*)+")
+LEAD = re.compile(rf"^(?:(?:{LEAD_WORDS}|just)(?=[\s,]|$)[\s,]*)+")
+EVALUATIVE = re.compile(
+    r"\b(?:annoying|horrible|terrible|awful|stupid|damn|damned|irritating|nasty|pesky|weird|strange|"
+    r"distracting|constant|ugly|bloody|freaking|frigging|effing|crappy|obnoxious|unwanted|unpleasant|disturbing|"
+    r"odd|random|infuriating|persistent|little|horrid|dreadful|irritating|bothersome|terrible)\b"
+)
+DETERMINER = re.compile(
+    r"^(?:(?:the|a|an|that|this|those|these|some|any|all|my|our|your|his|her|their|its|every|each|of)\b\s*)+"
+)
+TRAILING = re.compile(
+    r"(?:\s+\b(?:please|now|too|again|off|out|away|of|with|the|a|and|is|are|it|at|in|to|for|on|by)\b)+$"
+)
+WHOLE = {
+    "",
+    "everything",
+    "thing",
+    "track",
+    "clip",
+    "recording",
+    "audio",
+    "file",
+    "mix",
+    "song",
+    "volume",
+    "level",
+    "levels",
+    "gain",
+    "output",
+    "sound",
+    "all",
+    "piece",
+    "take",
+    "video",
+    "podcast",
+    "sample",
+    "master",
+    "overall",
+    "loudness",
+    "result",
+    "whole",
+    "entire",
+    "whole thing",
+    "overall level",
+    "overall volume",
+    "master volume",
+    "entire thing",
+}
+PRONOUNS = {"it", "them", "that", "this", "those", "these", "that one", "this one", "they", "him", "her"}
+NONAUDIO = re.compile(
+    r"\b(?:files?|folders?|director(?:y|ies)|disk|drive|computer|system|database|history|memory|documents?|"
+    r"passwords?|emails?|programs?|apps?|installation|os)\b"
+)
+NONTARGET = re.compile(
+    r"\b(?:what|who|where|when|why|how|which|whose|capital|joke|poem|story|weather|recipe|email|essay|code|"
+    r"homework|password|meaning of life|you|me|hello|hi|thanks)\b"
+)
+
+
+def clean_target(text: str) -> str:
+    # purpose and comparison tails: "the music so I can hear the speech", "the dialogue over the music"
+    text = re.sub(
+        r"\s+(?:so(?: that)?|because|since|cause|as|to make) (?:i|we|you|it|they|the|that)\b.*$", " ", text
+    )
+    # relative clauses: "the dog barking that happens at ...", "the hum that you can hear"
+    text = re.sub(
+        r"(?<=\w)\s+(?:that|which|who)\s+(?:is|are|was|were|'s|happens?|occurs?|appears?|plays?|comes?|keeps?|"
+        r"starts?|sounds?|goes|you|i|we|can|runs?)\b.*$",
+        " ",
+        text,
+    )
+    text = re.sub(r"\s+(?:during|while|whenever|when)\s+(?!§).*$", " ", text)  # "the music during the speech"
+    text = re.sub(r"\s+than\b.*$", " ", text)  # "the host louder than the guest"
+    text = re.sub(
+        r"\s+(?:over|under|behind|above|against|beneath|on top of|from|off|out of) "
+        r"(?:the|all the|that|this|my|here|there)\b.*$",
+        " ",
+        text,
+    )
+    t = re.sub(r"(?:\b(?:at|in|during|from|between|on|for|to|only|around|over|of)\s+)?§\d+", " ", text)
+    t = FILLER.sub(" ", t)
+    t = EVALUATIVE.sub(" ", t)
+    t = re.sub(r"[\"'`]+(?!\w)|(?<!\w)[\"'`]+", " ", t)
+    t = re.sub(r"[^\w\s&'+-]", " ", t)
+    t = re.sub(r"\s+", " ", t).strip()
+    if t in PRONOUNS:  # "keep only that": a pronoun, not a determiner
+        return t
+    for _ in range(3):
+        t = LEAD.sub("", t).strip()
+        t = DETERMINER.sub("", t).strip()
+        t = TRAILING.sub("", t).strip()
+    words = t.split()
+    if len(words) > 1 and words[-1] in ("sound", "sounds"):
+        t = " ".join(words[:-1])
+    return re.sub(r"\s+", " ", t).strip(" -")
+
+
+def is_whole(target: str) -> bool:
+    t = re.sub(r"\b(?:whole|entire|overall|full|complete|general|master|total)\b", " ", target)
+    t = re.sub(r"\s+", " ", t).strip()
+    return t in WHOLE or target in WHOLE
+
+
+def amount(text: str, default: float = DEFAULT_DB) -> tuple[float, bool]:
+    """(magnitude in dB, whether it was given explicitly) from 'by 3 dB', 'a bit', 'a lot', '50%'."""
+    m = DB.search(text)
+    if m:
+        return float(m.group("v")), True
+    if SMALL.search(text):
+        return SMALL_DB, False
+    if LARGE.search(text):
+        return LARGE_DB, False
+    return default, False
+
+
+def signed_db(text: str) -> float | None:
+    m = DB.search(text)
+    if not m:
+        return None
+    v = float(m.group("v"))
+    return -v if m.group("sign") == "-" else v
+
+
+def strip_amounts(text: str) -> str:
+    text = re.sub(r"\bby\s+(?=[+-]?\s*\d+(?:\.\d+)? db\b)", " ", text)
+    text = DB.sub(" ", text)
+    text = BY_NUMBER.sub(" ", text)
+    text = PERCENT.sub(" ", text)
+    text = SMALL.sub(" ", text)
+    text = LARGE.sub(" ", text)
+    text = re.sub(r"\bby\b(?=\s*$)", " ", text)
+    return text
+
+
+# Time-related clause shapes.
+SPANS_HINT = re.compile(
+    r"\b(?:everywhere|throughout|all the way|wherever|whole (?:clip|thing|track|recording)|all of (?:it|them))\b"
+)
+EXCEPT_TIME = re.compile(
+    r"\b(?:except|but not|apart from|other than|outside(?: of)?|excluding|save)\s+"
+    r"(?:(?:at|in|during|between|from|for|the)\s+)?§(\d+)"
+)
+EXCEPT_WORD = re.compile(
+    r"\b(?:except|but not|apart from|other than|outside(?: of)?|excluding)\s+(?=\S*\s*§)"
+)
+# "it's clearly audible at 0:03": a pronoun subject that only says when
+BARE_TIME_SUBJECT = re.compile(
+    r"(?:it|they|that|this|which)(?:'s|'re| is| are|s)?(?: (?:clearly|clear|very|most|best|only|easy to hear|"
+    r"audible|obvious|loud|loudest|heard|present|there|alone))*"
+)
+# objects of a remove-verb that name a stretch of time, not a sound
+TIME_ONLY_OBJECT = re.compile(
+    r"(?:part|bit|section|portion|stretch|piece|start|end|beginning|intro|outro|silence)s?"
+)
+PART_OBJECT = re.compile(
+    r"(?:intro|outro|beginning|start|ending|end|silence|silent (?:part|bit))(?: at (?:the )?(?:start|end|beginning))?"
+)
+FADE_START = re.compile(r"\bfade (?:it )?(?:in|out)\b")
+REST_WORDS = ("rest", "everything else", "others", "other sounds", "other stuff", "remainder")
+
+# "noise reduction", "vocal isolation": a verb turned noun
+NOMINAL = re.compile(
+    r"^(?:(?:apply|do|add|some|a|an|the|please|can you|could you)\s+)*(?P<t>.+?)\s+"
+    r"(?P<n>removal|reduction|suppression|cancellation|elimination|isolation|extraction|separation)\b.*$"
+)
+DENOISE = re.compile(r"\b(?:denoise|de-noise|de noise)\b")
+# "more bass", "a bit less reverb", "way less crowd noise"
+MORE_LESS = re.compile(
+    r"^(?:(?P<int>(?:(?:a (?:little |tiny )?bit|a little|a lot|way|much|slightly|a tad|even|some|far) )+))?"
+    r"(?P<dir>more|less) (?:of )?(?P<t>.+)$"
+)
+# where a sound is in the picture; with a video input it becomes a box prompt (x0, y0, x1, y1 fractions)
+POSITION = re.compile(
+    r"\b(?:on|at|in|to) the (?:far )?(?P<where>left|right|middle|center|centre)(?: side)?"
+    r"(?: of the (?:screen|frame|video|picture|image|stage))?\b"
+)
+BOXES = {
+    "left": (0.0, 0.0, 0.5, 1.0),
+    "right": (0.5, 0.0, 1.0, 1.0),
+    "middle": (0.25, 0.0, 0.75, 1.0),
+    "center": (0.25, 0.0, 0.75, 1.0),
+    "centre": (0.25, 0.0, 0.75, 1.0),
+}
+
+# verbs worth respelling when a clause has none ("remvoe the wind"); never undo or reset,
+# which a misheard word must not trigger
+TYPO_VERBS = (
+    "remove", "isolate", "extract", "eliminate", "delete", "mute", "boost", "raise", "lower", "reduce",
+    "louder", "quieter", "softer", "normalize", "export", "fade", "trim", "separate", "increase",
+    "decrease", "amplify", "attenuate", "silence", "suppress",
+)  # fmt: skip
+
+# politeness that would otherwise read as words of a clause ("too much" is an amount elsewhere)
+POLITE = re.compile(
+    r"\bif (?:it is|it's) not too much (?:trouble|to ask)\b|\bif you (?:don't|do not) mind\b|"
+    r"\bwhen you (?:get|have) a (?:chance|minute|moment)\b|\bif (?:at all )?possible\b"
+)

@@ -1,0 +1,130 @@
+"""Automatic span prompts: when is the prompted sound audible?
+
+The role of SAM Audio's PEA-Frame, offline: :func:`frame_activity` gives a probability per
+frame that the target is active, and :func:`find_spans` turns it into intervals, which
+``separate(auto_span=True)`` then uses as "+" anchors. Speech kinds use silero-vad. Other
+kinds use the built-in engine's mask for that kind: a frame is active when the masked
+(target) energy both stands well above its own quiet level and makes up a fair share of
+the frame's energy in the kind's band. Audio is analysed in 60-second blocks, so memory
+stays bounded on long inputs.
+"""
+
+from __future__ import annotations
+
+import numpy as np
+
+from .audio import Audio, load_audio
+
+_BLOCK_S = 60.0
+
+
+def _sigmoid(x: np.ndarray) -> np.ndarray:
+    return 1.0 / (1.0 + np.exp(-x))
+
+
+def frame_activity(audio: Audio | str, text: str) -> tuple[np.ndarray, np.ndarray]:
+    """Probability that ``text``'s target is active, frame by frame.
+
+    Parameters
+    ----------
+    audio : an ``Audio`` (any rate and channel count) or a path
+    text : the prompt, e.g. "dog barking"
+
+    Returns
+    -------
+    times : (frames,) frame centres in seconds
+    probs : (frames,) float32 in [0, 1]
+    """
+    from .builtin import dsp
+    from .builtin.methods import METHODS, Block, detect_hum
+    from .builtin.ontology import GENERIC, match_kind
+    from .builtin.vad import speech_probs
+
+    audio = load_audio(audio)
+    sr = audio.sample_rate
+    match = match_kind(text)
+    kind = match.kind if match is not None else GENERIC
+    mono_all = audio.samples.mean(axis=0)
+    block = int(_BLOCK_S * sr)
+    if kind.method == "speech":
+        times, probs = [], []
+        for a in range(0, len(mono_all), block):
+            t, p = speech_probs(mono_all[a : a + block], sr)
+            times.append(t + a / sr)
+            probs.append(p)
+        return np.concatenate(times), np.concatenate(probs).astype(np.float32)
+    cfg = dsp.StftConfig.for_rate(sr)
+    if kind.method == "hum":
+        _, harmonics = detect_hum(mono_all[: 30 * sr], sr)
+        hop_s = cfg.hop / sr
+        times = np.arange(0, audio.duration, hop_s, dtype=np.float32)
+        return times, np.full(times.shape, 1.0 if harmonics else 0.0, np.float32)
+    band = dsp.band_prior(cfg.freqs, *kind.band)[:, None]
+    level_db, share = [], []
+    for a in range(0, len(mono_all), block):
+        x = mono_all[None, a : a + block]
+        if x.shape[1] < cfg.n_fft // 2:
+            x = np.pad(x, ((0, 0), (0, cfg.n_fft // 2 - x.shape[1])))
+        spec = dsp.stft(x, cfg)
+        p = dsp.power(spec)
+        mask = METHODS[kind.method](Block(x, cfg, spec, p), kind)
+        t_energy = (mask * p).sum(axis=0)
+        level_db.append(10 * np.log10(t_energy + 1e-12))
+        share.append(t_energy / ((band * p).sum(axis=0) + 1e-12))
+        # Trim the frames STFT padding adds past the block's end (kept for the last block).
+        n_frames = int(np.ceil(min(block, len(mono_all) - a) / cfg.hop))
+        level_db[-1], share[-1] = level_db[-1][:n_frames], share[-1][:n_frames]
+    lv = np.concatenate(level_db)
+    sh = np.concatenate(share)
+    quiet = np.percentile(lv, 10)
+    loud = np.percentile(lv, 99)
+    # Active: >= ~40 % of the way from the quiet level to the loud level, and a real share.
+    rel = (lv - quiet) / max(loud - quiet, 6.0)
+    probs = _sigmoid((rel - 0.4) * 12.0) * _sigmoid((sh - 0.25) * 12.0)
+    win = max(1, int(round(0.1 * sr / cfg.hop)))
+    probs = np.convolve(probs, np.ones(win) / win, mode="same")
+    times = cfg.frame_times(len(probs))
+    return times, probs.astype(np.float32)
+
+
+def activity_to_spans(
+    times: np.ndarray,
+    probs: np.ndarray,
+    threshold: float = 0.5,
+    min_duration: float = 0.1,
+    merge_gap: float = 0.25,
+    pad: float = 0.05,
+    duration: float | None = None,
+) -> list[tuple[float, float]]:
+    """Intervals (s) where ``probs`` >= threshold, gaps under ``merge_gap`` merged, each
+    padded by ``pad`` and kept when at least ``min_duration`` long."""
+    if len(times) == 0:
+        return []
+    step = float(times[1] - times[0]) if len(times) > 1 else 0.032
+    on = np.concatenate([[False], probs >= threshold, [False]])
+    starts = np.flatnonzero(~on[:-1] & on[1:])
+    ends = np.flatnonzero(on[:-1] & ~on[1:])
+    end_time = duration if duration is not None else float(times[-1]) + step / 2
+    spans: list[list[float]] = []
+    for s, e in zip(starts, ends):
+        a = max(0.0, float(times[s]) - step / 2 - pad)
+        b = min(end_time, float(times[e - 1]) + step / 2 + pad)
+        if spans and a - spans[-1][1] < merge_gap:
+            spans[-1][1] = b
+        else:
+            spans.append([a, b])
+    return [(round(a, 3), round(b, 3)) for a, b in spans if b - a >= min_duration]
+
+
+def find_spans(audio: Audio | str, text: str, *, min_duration: float = 0.1) -> list[tuple[float, float]]:
+    """Intervals (start_s, end_s) where ``text``'s target is audible, in order.
+
+    Parameters
+    ----------
+    audio : an ``Audio`` or a path
+    text : the prompt
+    min_duration : shorter intervals are dropped (s)
+    """
+    audio = load_audio(audio)
+    times, probs = frame_activity(audio, text)
+    return activity_to_spans(times, probs, min_duration=min_duration, duration=audio.duration)
