@@ -210,6 +210,11 @@ def normalize_numbers(text: str) -> str:
     s = re.sub(r"\b(?:minus|negative)\s+(?=\d)", "-", s, flags=re.IGNORECASE)
     s = re.sub(r"(?<=\d)\s*(?:percent|per cent)\b", "%", s, flags=re.IGNORECASE)
     s = re.sub(r"\b(\d+(?:\.\d+)?)\s+lufs\b", r"\1 LUFS", s, flags=re.IGNORECASE)
+    s = re.sub(r"\b1st\b", "first", s)
+    s = re.sub(r"\b2nd\b", "second", s)
+    s = re.sub(r"\b3rd\b", "third", s)
+    # "flac" is a rare word to Whisper: "save as flag / flack / black" means the format.
+    s = re.sub(r"\b(as|to|in)\s+(?:a\s+)?(?:flag|flack|black)\b", r"\1 flac", s, flags=re.IGNORECASE)
     return re.sub(r"\s+", " ", _spoken_clock_times(s)).strip()
 
 
@@ -224,7 +229,9 @@ def _spoken_clock_times(s: str) -> str:
     introduces a time ("at", "from", "between" ...), "1 30" and "1 0 5" become "1:30" and "1:05".
     A decimal with a unit ("0.25 seconds", "2.50 dB") is left alone.
     """
+    s = re.sub(r"(?<=\b\d), (?=\d)", " ", s)  # "1, 0, 0" -> "1 0 0": digits read out one by one
     s = re.sub(rf"\b(\d{{1,2}})\.([0-5]\d)\b{_NOT_UNIT}", r"\1:\2", s)
+    s = re.sub(rf"\b(\d)-([0-5]\d)\b{_NOT_UNIT}", r"\1:\2", s)  # "1-30" -> "1:30" ("10-11" stays a range)
     s = re.sub(rf"{_TIME_WORD}(\d) ([0-5]) (\d)\b{_NOT_UNIT}", r"\1\2:\3\4", s, flags=re.IGNORECASE)
     s = re.sub(rf"{_TIME_WORD}(\d{{1,2}}) ([0-5]\d)\b{_NOT_UNIT}", r"\1\2:\3", s, flags=re.IGNORECASE)
     return s

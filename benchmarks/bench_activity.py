@@ -64,7 +64,9 @@ def main(argv: list[str] | None = None) -> int:
     ap.add_argument("--devset", type=Path, default=ROOT / "data" / "devset")
     ap.add_argument("--split", choices=("dev", "test", "all"), default="all")
     ap.add_argument("--limit", type=int, default=0)
-    ap.add_argument("--threshold", type=float, default=0.5, help="learned detector threshold")
+    ap.add_argument(
+        "--threshold", type=float, default=None, help="learned detector threshold (default: the weights' own)"
+    )
     ap.add_argument("--weights", type=Path, default=None, help="a weights folder (default: the shipped ones)")
     ap.add_argument("--separation", action="store_true", help="also score separation with each span source")
     ap.add_argument("--json", type=Path, default=None)
@@ -86,6 +88,8 @@ def main(argv: list[str] | None = None) -> int:
     det = None
     if not args.engine_only:
         det = ActivityDetector.load(args.weights) if args.weights else ActivityDetector.load_default()
+    if det is not None and args.threshold is None:
+        args.threshold = float(det.meta.get("threshold", 0.5))
     cache: dict = json.loads(args.cache.read_text()) if args.cache and args.cache.exists() else {}
     manifest = json.loads((args.devset / "manifest.json").read_text())
     items = [it for it in manifest["items"] if args.split == "all" or it["split"] == args.split]

@@ -95,6 +95,7 @@ def bench_refine(mixtures: list[dict], engine_name: str, k: int) -> dict:
     from samaudio_core import separate
 
     single, refined, t1, tk, attempts = [], [], 0.0, 0.0, []
+    kept: dict[str, int] = {}
     for it in mixtures:
         x = (it["target"] + it["rest"])[None].astype(np.float32)
         audio = Audio(x, F.SR)
@@ -108,6 +109,7 @@ def bench_refine(mixtures: list[dict], engine_name: str, k: int) -> dict:
         single.append(si_sdr(r1.target[0], it["target"]) - base)
         refined.append(si_sdr(rk.target[0], it["target"]) - base)
         attempts.append(len(rk.info.get("attempts", [])))
+        kept[rk.info.get("strategy", "?")] = kept.get(rk.info.get("strategy", "?"), 0) + 1
     gain = np.array(refined) - np.array(single)
     return {
         "candidates": k,
@@ -118,6 +120,7 @@ def bench_refine(mixtures: list[dict], engine_name: str, k: int) -> dict:
         "improved_frac": round(float(np.mean(gain > 0.1)), 3),
         "worse_frac": round(float(np.mean(gain < -0.1)), 3),
         "mean_attempts": round(float(np.mean(attempts)), 2),
+        "kept_strategies": kept,
         "seconds_single": round(t1, 1),
         "seconds_refined": round(tk, 1),
         "time_factor": round(tk / max(t1, 1e-9), 2),
@@ -155,7 +158,13 @@ def main(argv=None) -> int:
     judge = Judge(calibration=args.calibration)
     t0 = time.time()
     rows = judge_outputs(mixtures, judge, engine)
-    summary = {"material": material, "engine": args.engine, **summarise(rows)}
+    cal = judge._calibration
+    fitted_on = (
+        {k: cal.meta.get(k) for k in ("synthetic_mixtures", "devset_fit_mixtures", "outputs")}
+        if cal
+        else None
+    )
+    summary = {"material": material, "engine": args.engine, "calibration": fitted_on, **summarise(rows)}
     summary["judge_seconds"] = round(time.time() - t0, 1)
     if args.refine > 1 and engine is not None:
         summary["refine"] = bench_refine(mixtures, args.engine, args.refine)

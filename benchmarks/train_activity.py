@@ -214,6 +214,12 @@ def main(argv: list[str] | None = None) -> int:
     ap.add_argument("--run", default="main")
     ap.add_argument("--corpus", type=Path, default=CORPUS)
     ap.add_argument("--minutes", type=float, default=45.0, help="wall-clock training budget")
+    ap.add_argument(
+        "--max-steps",
+        type=int,
+        default=0,
+        help="stop after this many steps (the LR schedule then runs on steps)",
+    )
     ap.add_argument("--batch", type=int, default=16)
     ap.add_argument("--lr", type=float, default=2e-3)
     ap.add_argument("--threads", type=int, default=1)
@@ -221,17 +227,30 @@ def main(argv: list[str] | None = None) -> int:
     ap.add_argument("--resume", action="store_true")
     ap.add_argument("--export", action="store_true", help="copy the run's best checkpoint into the package")
     ap.add_argument("--seed", type=int, default=1)
+    ap.add_argument("--checkpoint", default="best.pt", help="with --export: which checkpoint of the run")
+    ap.add_argument("--threshold", type=float, default=0.5, help="with --export: the default span threshold")
+    ap.add_argument(
+        "--prefer-kinds",
+        default="",
+        help="with --export: comma-separated engine kinds where the benchmark shows the detector beats the "
+        "engine's own method (recorded in config.json for find_spans)",
+    )
     args = ap.parse_args(argv)
     torch.set_num_threads(args.threads)
     run = RUNS / args.run
     run.mkdir(parents=True, exist_ok=True)
 
     if args.export:
-        best = torch.load(run / "best.pt", weights_only=False)
+        best = torch.load(run / args.checkpoint, weights_only=False)
         WEIGHTS.mkdir(parents=True, exist_ok=True)
         state = {k: v.half() if v.is_floating_point() else v for k, v in best["model"].items()}
         torch.save(state, WEIGHTS / "activity.pt")
-        (WEIGHTS / "config.json").write_text(json.dumps(best["meta"], indent=1) + "\n")
+        meta = {
+            **best["meta"],
+            "threshold": args.threshold,
+            "prefer_for_kinds": [k for k in args.prefer_kinds.split(",") if k],
+        }
+        (WEIGHTS / "config.json").write_text(json.dumps(meta, indent=1) + "\n")
         print(f"exported step {best['meta']['step']} (val F1 {best['meta']['val_f1']:.3f}) to {WEIGHTS}")
         return 0
 
@@ -278,11 +297,11 @@ def main(argv: list[str] | None = None) -> int:
     }
     log = (run / "log.jsonl").open("a")
     t0 = time.time() - spent
-    while time.time() - t0 < budget:
+    while time.time() - t0 < budget and not (args.max_steps and step >= args.max_steps):
         model.train()
         x, p, y = train.batch(args.batch, rng)
         # Cosine decay over the time budget (the step count is unknown on a shared CPU).
-        frac = min(1.0, (time.time() - t0) / budget)
+        frac = min(1.0, step / args.max_steps if args.max_steps else (time.time() - t0) / budget)
         for g in opt.param_groups:
             g["lr"] = args.lr * (0.05 + 0.95 * 0.5 * (1 + np.cos(np.pi * frac)))
         logits = model(x, emb[p])
@@ -297,7 +316,7 @@ def main(argv: list[str] | None = None) -> int:
                 json.dumps({"step": step, "loss": round(loss.item(), 4), "t": round(time.time() - t0)}) + "\n"
             )
             log.flush()
-        if step % args.val_every == 0 or time.time() - t0 >= budget:
+        if step % args.val_every == 0 or time.time() - t0 >= budget or step == args.max_steps:
             model.eval()
             with torch.no_grad():
                 probs = [torch.sigmoid(model(vx, emb[vp])).numpy() for vx, vp, _ in val_batches]

@@ -42,6 +42,10 @@ _HOP = 256  # 16 ms frames, 62.5 frames/s: modulations up to 31 Hz
 _EPS = 1e-10
 #: Output energy this far (dB) below the mixture counts as silence: kind evidence is meaningless.
 SILENT_DB = -35.0
+#: Outputs quieter than this (dB full scale) are silent whatever the mixture's level.
+SILENT_DBFS = -90.0
+#: More of the output's energy than this (dB) above the mixture bin by bin: not a separation.
+INCONSISTENT_DB = -3.0
 #: Name of the packaged calibration, written by benchmarks/fit_judge.py.
 CALIBRATION_FILE = "calibration.json"
 #: Longer inputs are judged on evenly spaced excerpts of EXCERPT_S seconds, MAX_JUDGED_S in all.
@@ -259,6 +263,7 @@ def evidence(
     px, ps = ax**2, as_**2
     f: dict[str, float] = {}
     f["out_db"] = _db(e_s, e_x)
+    f["out_dbfs"] = float(10 * np.log10(e_s / max(s.size, 1) + 1e-20))
     f["res_db"] = _db(e_r, e_x)
     # Waveform correlation of output and residual: independent sources give ~0.
     f["corr"] = float(np.dot(s, r) / (np.sqrt(e_s * e_r) + _EPS))
@@ -590,11 +595,16 @@ class Judge:
         cal = self._calibration
         f = analyse(mixture, separated, text, sample_rate, kind=cal.kind if cal else None)
         scores = cal.predict(f) if cal else _fallback_scores(f)
-        # Physical floors the calibration must not talk its way around: a silent output
-        # recalls nothing, and is at best a poor separation (overall <= 2 at SILENT_DB).
-        if f["out_db"] < SILENT_DB:
+        # Physical floors the calibration must not talk its way around. A silent output (against
+        # the mixture, or in absolute terms) recalls nothing and is at best a poor separation.
+        if f["out_db"] < SILENT_DB or f["out_dbfs"] < SILENT_DBFS:
             scores["recall"] = 1.0
-            scores["overall"] = min(scores["overall"], 1.0 + (f["out_db"] - 2 * SILENT_DB) / -SILENT_DB)
+            level = max(min(f["out_db"], f["out_dbfs"] - SILENT_DBFS + SILENT_DB), 2 * SILENT_DB)
+            scores["overall"] = min(scores["overall"], 1.0 + (level - 2 * SILENT_DB) / -SILENT_DB)
+        # Most of the output's energy lies above the mixture, bin by bin: it did not come from it.
+        if f["excess_db"] > INCONSISTENT_DB:
+            scores["faithfulness"] = min(scores["faithfulness"], 2.0)
+            scores["overall"] = min(scores["overall"], 2.0)
         score = JudgeScore(**{k: round(float(np.clip(scores[k], 1.0, 5.0)), 3) for k in SCORES})
         return score, f
 

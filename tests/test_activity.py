@@ -118,3 +118,10 @@ def test_trained_detector_finds_a_beeping_burst():
     inside = probs[(times > 2.2) & (times < 3.3)].mean()
     outside = probs[(times < 1.5) | (times > 4.2)].mean()
     assert inside > 0.5 > outside
+
+
+def test_default_threshold_and_preferred_kinds_come_from_the_weights_meta(untrained, monkeypatch):
+    det = ActivityDetector(untrained.model, {"threshold": 1.01, "prefer_for_kinds": ["wind", "hum"]})
+    monkeypatch.setattr(det, "_prompt", untrained._prompt)
+    assert det.spans(_beeps_in_noise(), "the beeping") == []  # nothing reaches p > 1
+    assert det.preferred_kinds == {"wind", "hum"}

@@ -196,3 +196,12 @@ def test_top_level_separate_routes_masks_through_the_builtin_engine(clip):
     res = separate(Audio(mix, SR), mask=MaskPrompt(str(path), box=LEFT_BOX), engine="builtin")
     assert res.info["engine"] == "builtin" and res.info["visual_spans"]
     assert si_sdr_improvement(res.target[0], tone, mix) > 7.0
+
+
+def test_a_still_region_gives_a_warning_and_a_quiet_target(clip):
+    path, mix, tone, _ = clip
+    with pytest.warns(UserWarning, match="hardly anything moves"):
+        res = separate_masked(Audio(mix, SR), _prompt(path, box=(0.75, 0.0, 1.0, 0.3)))
+    assert res.info["warnings"]
+    moving = separate_masked(Audio(mix, SR), _prompt(path, box=LEFT_BOX))
+    assert float(np.mean(res.target**2)) < 0.25 * float(np.mean(moving.target**2))

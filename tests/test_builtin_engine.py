@@ -21,6 +21,8 @@ def _energy(x: np.ndarray) -> float:
 
 
 def _engine(**kw) -> BuiltinEngine:
+    # Keywords only, and text methods on their own unless a test asks for detected spans.
+    kw.setdefault("auto_spans", False)
     return BuiltinEngine(use_embeddings=False, **kw)
 
 
@@ -47,6 +49,13 @@ def test_shape_rate_and_exact_reconstruction(sr, channels, text):
     np.testing.assert_allclose(res.target + res.residual, m.mix, atol=1e-5)
     assert res.info["engine"] == "builtin" and res.info["kind"] == match_kind(text, False).kind.name
     assert isinstance(res.info["warnings"], list) and "confidence" in res.info
+
+
+def test_text_only_prompt_finds_its_own_spans(burst_mix):
+    m = burst_mix
+    res = _engine(auto_spans=True).separate(Audio(m.mix, m.sample_rate), Prompt(text="beep"))
+    assert res.info["mode"] == "text+span" and len(res.info["auto_spans"]) == len(m.active)
+    assert si_sdr(res.target, m.target) > si_sdr(m.mix, m.target) + 6.0
 
 
 def test_span_prompt_puts_burst_in_target_inside_and_residual_outside(burst_mix):
@@ -78,7 +87,7 @@ def test_absent_spans_silence_the_target(burst_mix):
     m = burst_mix
     res = _engine().separate(Audio(m.mix, m.sample_rate), Prompt(text="beep", absent=((1.9, 2.7),)))
     r = m.region(2.0, 2.6)
-    assert _energy(res.target[:, r]) < 0.02 * _energy(m.mix[:, r])
+    assert _energy(res.target[:, r]) < 1e-4 * _energy(m.mix[:, r])
     assert _energy(res.target[:, m.region(0.9, 1.3)]) > 0.3 * _energy(m.target[:, m.region(0.9, 1.3)])
 
 
@@ -175,7 +184,7 @@ def _streaming_peak(tmp_path, minutes: float, sr: int = 8_000) -> int:
     try:
         with warnings.catch_warnings():
             warnings.simplefilter("ignore")
-            eng = _engine(block_s=5)
+            eng = _engine(block_s=3)
             separate_file(src, tmp_path / "t.wav", tmp_path / "r.wav", Prompt(text="hiss"), engine=eng)
         _, peak = tracemalloc.get_traced_memory()
     finally:
@@ -185,7 +194,7 @@ def _streaming_peak(tmp_path, minutes: float, sr: int = 8_000) -> int:
 
 
 def test_long_file_streams_in_bounded_memory(tmp_path):
-    short, long = _streaming_peak(tmp_path, 0.5), _streaming_peak(tmp_path, 4.0)
-    input_bytes = 8_000 * 240 * 4  # the 4-minute input as float32: 7.7 MB
+    short, long = _streaming_peak(tmp_path, 0.5), _streaming_peak(tmp_path, 2.0)
+    input_bytes = 8_000 * 120 * 4  # the 2-minute input as float32: 3.8 MB
     assert long < 1.25 * short + 200_000, f"peak grew from {short / 1e6:.1f} to {long / 1e6:.1f} MB"
-    assert long < input_bytes / 2
+    assert long < input_bytes  # never holds the input, let alone its STFT

@@ -35,6 +35,12 @@ def _home(tmp_path, monkeypatch):
         ("the last one hundred and twenty seconds", "the last 120 seconds"),
         ("gain 3 d b", "gain 3 dB"),
         ("Someone is talking, remove them", "Someone is talking, remove them"),
+        ("remove the siren from 1-30 to 1-40", "remove the siren from 1:30 to 1:40"),
+        ("isolate the whistle at 0.30-0.32", "isolate the whistle at 0:30-0:32"),
+        ("trim from 0, 0, 5 to 1, 0, 0", "trim from 0:05 to 1:00"),
+        ("fade in over 1.5 s and cut 10-11 seconds", "fade in over 1.5 s and cut 10-11 seconds"),
+        ("make it 0.25 seconds longer", "make it 0.25 seconds longer"),
+        ("trim the 1st 2 seconds and save as flack", "trim the first 2 seconds and save as flac"),
     ],
 )
 def test_number_words_are_normalised(said, normalised):

@@ -39,9 +39,9 @@ def open_session(input_path: str, name: str | None):
     root = samaudio_home() / "sessions"
     if name and (root / safe_name(name) / "manifest.json").exists():
         ws = Workspace.open(root / name)
-        recorded = Path(ws._m.get("input", ""))
-        if recorded.name and Path(input_path).resolve() != recorded:
-            print(f"note: session '{name}' was started on {recorded}; continuing it", file=sys.stderr)
+        started_on = Path(ws.original.path).name
+        if Path(input_path).name != started_on:
+            print(f"note: session '{name}' was started on {started_on}; continuing it", file=sys.stderr)
         return ws, True
     return Workspace.create(root, input_path, name=name), False
 

@@ -62,6 +62,12 @@ class ActivityDetector:
         """The weights shipped in the package (offline)."""
         return _default()
 
+    @property
+    def preferred_kinds(self) -> frozenset[str]:
+        """Engine sound kinds (ontology names) where the benchmark shows this detector beats the
+        engine's own activity method; elsewhere callers should keep the classic path."""
+        return frozenset(self.meta.get("prefer_for_kinds", ()))
+
     @staticmethod
     def available() -> bool:
         """Whether shipped weights are present."""
@@ -105,11 +111,16 @@ class ActivityDetector:
         return times, out.astype(np.float32)
 
     def spans(
-        self, audio: Audio | str, text: str, threshold: float = 0.5, min_duration: float = 0.1
+        self, audio: Audio | str, text: str, threshold: float | None = None, min_duration: float = 0.1
     ) -> list[tuple[float, float]]:
-        """Intervals (start_s, end_s) where ``text``'s target is active, in order."""
+        """Intervals (start_s, end_s) where ``text``'s target is active, in order.
+
+        ``threshold`` defaults to the one chosen for the shipped weights on the dev set's "dev"
+        split (``meta["threshold"]``), else 0.5."""
         from ..spans import activity_to_spans
 
+        if threshold is None:
+            threshold = float(self.meta.get("threshold", 0.5))
         audio = load_audio(audio)
         times, probs = self.frame_activity(audio, text)
         return activity_to_spans(

@@ -46,6 +46,16 @@ MIN_CONTRAST = 0.25
 #: (benchmarks/build_devset.py): harmonic masks cannot tell one instrument from another,
 #: so they are trusted least.
 METHOD_STRENGTH = {"harmonic": 0.4, "foreground": 0.7}
+#: Text-only prompts of these methods first find where the target is active (``spans.py``)
+#: and use those intervals as span prompts: on the dev split this raised the median
+#: SI-SDRi of speech 4.2 -> 5.8 dB, alarms 5.7 -> 6.9, animals 0.7 -> 2.3, noise 2.7 -> 4.0;
+#: the other methods (textures, wind, instruments) did as well or better without.
+AUTO_SPAN_METHODS = frozenset({"speech", "tonal", "foreground", "stationary"})
+#: Given spans of these methods are completed with detected ones: silero-vad finds every
+#: word, a user marks one or two (speech with given spans: median SI-SDRi 4.3 -> 6.3 dB).
+UNION_SPAN_METHODS = frozenset({"speech"})
+#: ... for inputs up to this long (s); longer ones would have to be analysed twice.
+AUTO_SPAN_MAX_S = 300.0
 #: Masks stay within [MASK_FLOOR, 1 - MASK_FLOOR]: a method that finds nothing (or
 #: everything) then returns a scaled copy of the input instead of near-silence.
 MASK_FLOOR = 0.03
@@ -86,6 +96,9 @@ class _Plan:
             mask = masks[1][0]
         else:
             mask = np.exp(sum(w * np.log(m + 1e-4) for m, w in masks) / sum(w for _, w in masks))
+        mask = np.clip(mask, MASK_FLOOR, 1.0 - MASK_FLOOR)
+        if self.strength < 1.0:
+            mask = 0.5 + self.strength * (mask - 0.5)
         if self.absent:
             # "-" anchors: the target is silent there, whatever the masks say.
             times = start / sr + cfg.frame_times(p.shape[1])
@@ -93,9 +106,6 @@ class _Plan:
             for a, b in self.absent:
                 gate[(times >= a) & (times < b)] = 0.0
             mask = mask * np.convolve(gate, np.hanning(9) / np.hanning(9).sum(), mode="same")[None, :]
-        mask = np.clip(mask, MASK_FLOOR, 1.0 - MASK_FLOOR)
-        if self.strength < 1.0:
-            mask = 0.5 + self.strength * (mask - 0.5)
         return dsp.apply_mask(spec, mask, cfg, x.shape[1])
 
 
@@ -107,6 +117,7 @@ class BuiltinEngine:
     device : ignored (CPU only); accepted for the registry's common signature
     block_s : seconds per processing block (memory grows with it, quality barely does)
     use_embeddings : match unseen words with MiniLM (False: keywords only, no model load)
+    auto_spans : let text-only prompts of kinds in ``AUTO_SPAN_METHODS`` find their own spans
     """
 
     name = "builtin"
@@ -116,11 +127,13 @@ class BuiltinEngine:
         device: str | None = None,
         block_s: float = chunking.BLOCK_S,
         use_embeddings: bool = True,
+        auto_spans: bool = True,
         **_: Any,
     ) -> None:
         self.device = device
         self.block_s = float(block_s)
         self.use_embeddings = use_embeddings
+        self.auto_spans = auto_spans
 
     # -- planning ---------------------------------------------------------------------
 
@@ -204,6 +217,7 @@ class BuiltinEngine:
             return separate_masked(audio, prompt, engine=self, progress=progress)
         x, sr = audio.samples, audio.sample_rate
         prompt = prompt.validated_for(audio.duration)
+        prompt, detected = self._auto_spans(audio, prompt)
 
         def read(a: float, b: float) -> np.ndarray:
             return x[:, int(a * sr) : int(b * sr)]
@@ -211,7 +225,34 @@ class BuiltinEngine:
         plan, info = self.plan(prompt, sr, audio.duration, read)
         target, residual = chunking.separate_array(x, sr, plan.target, self.block_s, progress)
         info["blocks"] = len(chunking.block_bounds(x.shape[1], sr, self.block_s)) + 1
+        if detected:
+            info["auto_spans"] = [list(s) for s in detected]
         return SeparationResult(target, residual, sr, info)
+
+    def _auto_spans(self, audio: Audio, prompt: Prompt) -> tuple[Prompt, list[Span]]:
+        """Add detected "+" spans to a text-only prompt when its kind gains from them."""
+        if not (self.auto_spans and prompt.text and audio.duration <= AUTO_SPAN_MAX_S):
+            return prompt, []
+        match = match_kind(prompt.text, use_embeddings=self.use_embeddings)
+        if match is None or match.confidence < LOW_CONFIDENCE:
+            return prompt, []
+        method = match.kind.method
+        if not (method in AUTO_SPAN_METHODS and not prompt.spans) and not (
+            method in UNION_SPAN_METHODS and prompt.spans
+        ):
+            return prompt, []
+        from ..spans import find_spans
+
+        detected = find_spans(audio, prompt.text)
+        if not detected:
+            return prompt, []
+        merged: list[list[float]] = []
+        for a, b in sorted([*prompt.spans, *detected]):
+            if merged and a <= merged[-1][1]:
+                merged[-1][1] = max(merged[-1][1], b)
+            else:
+                merged.append([a, b])
+        return Prompt(prompt.text, tuple((a, b) for a, b in merged), prompt.absent, prompt.mask), detected
 
     def separate_file(
         self,
@@ -252,6 +293,12 @@ def separate_file(
     if info_sf.frames == 0:
         raise AudioLoadError(f"{in_path}: the file holds no audio (zero length)")
     prompt = prompt.validated_for(duration)
+    detected: list[Span] = []
+    if eng.auto_spans and prompt.text and not prompt.spans and duration <= AUTO_SPAN_MAX_S:
+        # Short enough to hold in memory once (as the in-memory path would) for span detection.
+        from ..audio import load_audio
+
+        prompt, detected = eng._auto_spans(load_audio(in_path), prompt)
 
     def read(a: float, b: float) -> np.ndarray:
         with sf.SoundFile(str(in_path)) as f:
@@ -261,6 +308,8 @@ def separate_file(
     plan, info = eng.plan(prompt, sr, duration, read)
     chunking.stream_to_files(in_path, out_target, out_residual, plan.target, eng.block_s, progress)
     info["duration"] = duration
+    if detected:
+        info["auto_spans"] = [list(s) for s in detected]
     info["blocks"] = len(chunking.block_bounds(info_sf.frames, sr, eng.block_s)) + 1
     return info
 

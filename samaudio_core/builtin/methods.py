@@ -28,10 +28,9 @@ from scipy import ndimage, signal
 from . import dsp
 from .ontology import SoundKind
 
-
 #: Window (s) of the running noise floor that lets "hiss" follow noise that comes and goes
 #: (0 disables it).
-STATIONARY_RUNNING = 2.0
+STATIONARY_RUNNING = 1.0
 
 
 @dataclass
@@ -109,7 +108,9 @@ def stationary_mask(block: Block, kind: SoundKind) -> np.ndarray:
     # noise comes and goes, what the last couple of seconds never dropped below.
     noise = dsp.noise_floor(block.p, quantile=0.2)
     if STATIONARY_RUNNING:
-        noise = np.maximum(noise, dsp.noise_floor(block.p, window_frames=block.frames_for(STATIONARY_RUNNING)))
+        noise = np.maximum(
+            noise, dsp.noise_floor(block.p, window_frames=block.frames_for(STATIONARY_RUNNING))
+        )
     ps = dsp.smooth_time(block.p, 3)
     return dsp.wiener(noise, np.maximum(ps - noise, 0.0)) * _band(block, kind, 1.0)
 
