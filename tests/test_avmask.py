@@ -205,3 +205,30 @@ def test_a_still_region_gives_a_warning_and_a_quiet_target(clip):
     assert res.info["warnings"]
     moving = separate_masked(Audio(mix, SR), _prompt(path, box=LEFT_BOX))
     assert float(np.mean(res.target**2)) < 0.25 * float(np.mean(moving.target**2))
+
+
+def test_cli_separates_a_box_and_remuxes_the_video(clip, tmp_path):
+    from agent.cli import main
+
+    path, mix, tone, _ = clip
+    out = tmp_path / "left.mp4"
+    residual = tmp_path / "rest.wav"
+    box = ",".join(str(v) for v in LEFT_BOX)
+    assert main(["separate", str(path), "--box", box, "-o", str(out), "--residual", str(residual)]) == 0
+    with av.open(str(out)) as c:
+        kinds = sorted(s.type for s in c.streams)
+    assert kinds == ["audio", "video"]
+    target = load_audio(out).samples[0]
+    n = min(target.size, tone.size, load_audio(path).num_samples)
+    assert si_sdr_improvement(target[:n], tone[:n], mix[:n]) > 6.0
+    assert load_audio(residual).num_samples == load_audio(path).num_samples
+
+
+def test_cli_refuses_a_video_output_without_a_video(tmp_path, capsys):
+    from agent.cli import main
+    from samaudio_core.audio import save_audio
+
+    wav = save_audio(tmp_path / "a.wav", np.zeros((1, SR), np.float32) + 0.01, sample_rate=SR)
+    assert main(["separate", str(wav), "--text", "hum", "-o", str(tmp_path / "x.mp4")]) == 2
+    assert "needs a video input" in capsys.readouterr().err
+    assert not (tmp_path / "x.mp4").exists()

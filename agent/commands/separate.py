@@ -115,8 +115,28 @@ def _summary(info: dict) -> str:
     return " ".join(parts)
 
 
+def _wants_video(args) -> bool:
+    from samaudio_core.video import REMUX_FORMATS
+
+    return any(p and Path(p).suffix.lower() in REMUX_FORMATS for p in (args.output, args.residual))
+
+
+def _write(path: str, samples, sample_rate: int, video: str) -> None:
+    """Save audio, or re-mux it with the video's picture when ``path`` is a video file."""
+    from samaudio_core.audio import VIDEO_EXTENSIONS, Audio, save_audio
+    from samaudio_core.errors import PromptError
+    from samaudio_core.video import REMUX_FORMATS, remux
+
+    if Path(path).suffix.lower() not in REMUX_FORMATS:
+        save_audio(path, samples, sample_rate)
+        return
+    if Path(video).suffix.lower() not in VIDEO_EXTENSIONS:
+        raise PromptError(f"{path}: writing a video needs a video input (give --video or a video INPUT)")
+    remux(video, Audio(samples, sample_rate), path)
+
+
 def run(args) -> int:
-    from samaudio_core.audio import load_audio, save_audio
+    from samaudio_core.audio import load_audio
     from samaudio_core.engines.base import load_engine
     from samaudio_core.errors import PromptError
     from samaudio_core.prompts import Prompt, parse_span
@@ -134,7 +154,7 @@ def run(args) -> int:
     engine = load_engine(args.engine)
     with warnings.catch_warnings(record=True) as caught:
         warnings.simplefilter("always")
-        if mask is None and _can_stream(args, engine, audio_path):
+        if mask is None and not _wants_video(args) and _can_stream(args, engine, audio_path):
             prompt = Prompt(text=args.text, spans=tuple(spans), absent=tuple(absent))
             info = engine.separate_file(audio_path, prompt, args.output, args.residual, progress=progress)
         else:
@@ -149,9 +169,10 @@ def run(args) -> int:
                 candidates=args.candidates,
                 progress=progress,
             )
-            save_audio(args.output, res.target, res.sample_rate)
+            video = mask.video if mask else args.input
+            _write(args.output, res.target, res.sample_rate, video)
             if args.residual:
-                save_audio(args.residual, res.residual, res.sample_rate)
+                _write(args.residual, res.residual, res.sample_rate, video)
             info = res.info
     print(f"target: {args.output}")
     if args.residual:

@@ -64,7 +64,8 @@ def iter_target(
     if progress:
         from tqdm import tqdm
 
-        bar = tqdm(total=n_samples / sample_rate, unit="s", desc="separating", leave=False)
+        # Whole seconds of audio: a float total would print as "0/10.913968 s".
+        bar = tqdm(total=round(n_samples / sample_rate), unit="s", desc="separating", leave=False)
     try:
         for k in range(len(edges) - 1):
             a, b = edges[k], edges[k + 1]
@@ -80,7 +81,7 @@ def iter_target(
                 pending = tgt[:, out1 - s0 : out1 - s0 + fade] * fall
             yield out0, seg[:, out0 - s0 : out1 - s0], piece_t
             if bar is not None:
-                bar.update((out1 - out0) / sample_rate)
+                bar.update(round(out1 / sample_rate) - bar.n)
     finally:
         if bar is not None:
             bar.close()
