@@ -7,6 +7,11 @@ kinds use the built-in engine's mask for that kind: a frame is active when the m
 (target) energy both stands well above its own quiet level and makes up a fair share of
 the frame's energy in the kind's band. Audio is analysed in 60-second blocks, so memory
 stays bounded on long inputs.
+
+For the kinds where the learned activity detector (``samaudio_core.activity``, trained here)
+beat this classic method on the dev set — the kinds listed in its shipped config
+(``prefer_for_kinds``: stationary noise, wind, hum, textures) — :func:`find_spans` uses the
+detector instead; everywhere else the classic path stays (benchmarks/bench_activity.py).
 """
 
 from __future__ import annotations
@@ -126,5 +131,22 @@ def find_spans(audio: Audio | str, text: str, *, min_duration: float = 0.1) -> l
     min_duration : shorter intervals are dropped (s)
     """
     audio = load_audio(audio)
+    detector = _learned_detector_for(text)
+    if detector is not None:
+        return detector.spans(audio, text, min_duration=min_duration)
     times, probs = frame_activity(audio, text)
     return activity_to_spans(times, probs, min_duration=min_duration, duration=audio.duration)
+
+
+def _learned_detector_for(text: str):
+    """The learned detector when it is shipped and preferred for ``text``'s kind, else None."""
+    from .activity import ActivityDetector
+    from .builtin.ontology import match_kind
+
+    if not ActivityDetector.available():
+        return None
+    match = match_kind(text)
+    if match is None:
+        return None
+    detector = ActivityDetector.load_default()
+    return detector if match.kind.name in detector.preferred_kinds else None

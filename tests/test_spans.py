@@ -67,3 +67,21 @@ def test_speech_spans_come_from_the_voice_detector(tmp_path):
     covered = sum(_overlap(s, (start, end)) for s in spans)
     assert covered > 0.6 * (end - start)
     assert all(s[0] > 1.5 and s[1] < end + 0.7 for s in spans)
+
+
+def test_noise_prompts_use_the_learned_detector_and_find_the_burst():
+    """For kinds where the shipped activity detector won on the dev set, find_spans uses it."""
+    from samaudio_core.audio import Audio
+    from samaudio_core.spans import _learned_detector_for, find_spans
+
+    assert _learned_detector_for("hiss") is not None
+    assert _learned_detector_for("dog barking") is None  # the classic path stays there
+    sr = 16000
+    rng = np.random.default_rng(0)
+    t = np.arange(4 * sr) / sr
+    x = 0.2 * np.sin(2 * np.pi * 220 * t) * (t < 1.0) + 0.01 * rng.standard_normal(t.size)
+    x[int(1.5 * sr) : 3 * sr] += 0.2 * rng.standard_normal(int(1.5 * sr))
+    spans = find_spans(Audio(x.astype(np.float32), sr), "hiss")
+    assert len(spans) == 1
+    start, end = spans[0]
+    assert 1.2 < start < 1.7 and 2.8 < end < 3.3
