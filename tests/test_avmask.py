@@ -232,3 +232,21 @@ def test_cli_refuses_a_video_output_without_a_video(tmp_path, capsys):
     assert main(["separate", str(wav), "--text", "hum", "-o", str(tmp_path / "x.mp4")]) == 2
     assert "needs a video input" in capsys.readouterr().err
     assert not (tmp_path / "x.mp4").exists()
+
+
+def test_recipe_mask_field_runs_through_apply_on_a_video(clip, tmp_path):
+    """The recipe's ``mask`` (no video named: the input video is used) isolates the box's sound."""
+    import json
+
+    from agent.cli import main
+
+    path, mix, tone, _ = clip
+    recipe = tmp_path / "r.json"
+    step = {"op": "separate", "target": "the square", "action": "isolate", "mask": {"box": list(LEFT_BOX)}}
+    recipe.write_text(json.dumps({"version": 1, "steps": [step, {"op": "export", "format": "wav"}]}))
+    out = tmp_path / "out"
+    assert main(["apply", str(recipe), str(path), "--out-dir", str(out), "--no-judge", "--no-progress"]) == 0
+    (wav,) = out.glob("*.wav")
+    target = load_audio(wav).samples[0]
+    n = min(target.size, tone.size)
+    assert si_sdr_improvement(target[:n], tone[:n], mix[:n]) > 6.0

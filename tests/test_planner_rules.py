@@ -329,3 +329,17 @@ def test_cli_reads_one_instruction_a_line(monkeypatch, capsys):
     assert out[0]["steps"] == [sep("wind", "remove")]
     assert out[1]["steps"] == [] and out[1]["error"]
     assert out[2]["steps"] == [{"op": "trim", "start": 0.0, "end": 55.0}]
+
+
+def test_a_region_of_a_video_is_a_prompt_on_its_own():
+    from agent.planners.base import PlanContext
+    from agent.planners.rules import plan
+
+    video = PlanContext(input_is_video=True)
+    recipe = plan("isolate the sound of the thing in the left half", duration=10, context=video)
+    assert [s.model_dump(exclude_none=True) for s in recipe.steps] == [
+        {"op": "separate", "action": "isolate", "mask": {"box": (0.0, 0.0, 0.5, 1.0)}}
+    ]
+    # Without a video there is no region to point at, and "half" is not "half the volume".
+    audio_only = plan("isolate the sound of the thing in the left half", duration=10)
+    assert audio_only.steps == [] and "say which sound to keep" in audio_only.error

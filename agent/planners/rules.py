@@ -533,6 +533,8 @@ class _Reader:
             if self.context.input_is_video:
                 item.box = BOXES[m.group("where")]
         t = clean_target(text)
+        if item.box is not None and not t:
+            return item  # "the thing in the left half": the region alone is the prompt
         if t in PRONOUNS or re.fullmatch(r"(?:all of )?(?:it|them)", t):
             item.pronoun, item.target = True, None
         elif is_whole(t):
@@ -785,15 +787,17 @@ class _Reader:
                 step["range"] = self._intervals(it.times)
             return [step]
         # separate
-        if it.whole or not it.target:
+        if (it.whole or not it.target) and it.box is None:
             raise Refusal(
                 f"say which sound to {'remove' if it.action == 'remove' else 'keep'} (for example 'the wind')"
             )
-        if NONAUDIO.search(it.target):
+        if it.target and NONAUDIO.search(it.target):
             raise Refusal(
                 f"'{it.target}' is not a sound in the recording; I only edit the audio, never files or the system"
             )
-        step = {"op": "separate", "target": it.target, "action": it.action}
+        step = {"op": "separate", "action": it.action}
+        if it.target:
+            step["target"] = it.target
         if it.box is not None:  # the runner fills in the input video
             step["mask"] = {"box": list(it.box)}
         prefs = self.context.preferences

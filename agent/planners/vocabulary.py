@@ -149,7 +149,12 @@ KARAOKE = re.compile(r"\b(?:karaoke|instrumental|backing track|minus ?one)\b")
 ACAPPELLA = re.compile(
     r"\b(?:acappella|vocals? only|only (?:the )?vocals?|just (?:the )?vocals?)\b(?!.*\b(?:remove|lower)\b)"
 )
-HALF = re.compile(r"\b(?:in half|halve|halved|half (?:the |as )?(?:volume|level|loud)|half)\b")
+# A bare "half" means half the volume, but not "the left half" (a region of the frame) or
+# "the first half" (a time).
+_PLACE = "".join(
+    f"(?<!{w} )" for w in ("left", "right", "top", "bottom", "upper", "lower", "first", "second", "last")
+)
+HALF = re.compile(rf"\b(?:in half|halve|halved|half (?:the |as )?(?:volume|level|loud)|{_PLACE}half)\b")
 DOUBLE = re.compile(r"\b(?:double|doubled|twice as loud|2 times as loud|2 times louder)\b")
 SAME_FOR = re.compile(
     r"^(?:now |and )?do (?:the same|that|the same thing|it)(?: again)? (?:for|to|with|on) (?P<t>.+)$"
@@ -358,7 +363,7 @@ MORE_LESS = re.compile(
 # where a sound is in the picture; with a video input it becomes a box prompt (x0, y0, x1, y1 fractions)
 POSITION = re.compile(
     r"\b(?:on|at|in|to) the (?:far )?(?P<where>left|right|middle|center|centre)(?: side)?"
-    r"(?: of the (?:screen|frame|video|picture|image|stage))?\b"
+    r"(?: (?:side|half|part))?(?: of the (?:screen|frame|video|picture|image|stage))?\b"
 )
 BOXES = {
     "left": (0.0, 0.0, 0.5, 1.0),

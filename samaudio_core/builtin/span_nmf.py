@@ -25,6 +25,14 @@ _EPS = 1e-9
 RATIO_MID = 2.0
 #: ... with this steepness (per doubling of the ratio) of the soft split.
 RATIO_SLOPE = 3.0
+#: Exponent of the Wiener-style mask on the modelled magnitudes (2 = power ratio).
+MASK_POWER = 2.0
+#: Size of the dictionary and iterations used to learn it and to decompose each block.
+N_BASES = 32
+FIT_ITERS = 60
+MASK_ITERS = 25
+#: Frames of moving-average smoothing applied to activations before masking (1 = none).
+SMOOTH_FRAMES = 1
 
 
 def band_edges(n_bins: int, sample_rate: int, n_fft: int) -> np.ndarray:
@@ -105,7 +113,7 @@ class SpanModel:
         cfg: dsp.StftConfig,
         spans: Sequence[Span],
         absent: Sequence[Span] = (),
-        n_bases: int = 32,
+        n_bases: int | None = None,
         max_seconds: float = 30.0,
         seed: int = 0,
     ) -> SpanModel:
@@ -127,6 +135,7 @@ class SpanModel:
         max_seconds : at most this much audio of each kind is analysed
         """
         rng = np.random.default_rng(seed)
+        n_bases = N_BASES if n_bases is None else n_bases
         n_bins = cfg.n_fft // 2 + 1
         edges = band_edges(n_bins, cfg.sample_rate, cfg.n_fft)
         v_t = _collect(read, spans, cfg, edges, max_seconds)
@@ -138,7 +147,7 @@ class SpanModel:
             e = v_t.sum(axis=0)
             v_b = v_t[:, e <= np.quantile(e, 0.2)]
         v = np.concatenate([v_t, v_b], axis=1)
-        w, h = _kl_nmf(v, None, min(n_bases, max(4, v.shape[1] // 3)), 60, rng)
+        w, h = _kl_nmf(v, None, min(n_bases, max(4, v.shape[1] // 3)), FIT_ITERS, rng)
         inside = h[:, : v_t.shape[1]].mean(axis=1)
         outside = h[:, v_t.shape[1] :].mean(axis=1)
         ratio = (inside + _EPS) / (outside + 1e-3 * inside.max() + _EPS)
@@ -150,15 +159,18 @@ class SpanModel:
         contrast = float((share * energy).sum() / (energy.sum() + _EPS))
         return cls(w * share[None, :], w * (1.0 - share[None, :]), edges, cfg, contrast)
 
-    def mask(self, p: np.ndarray, iters: int = 25) -> np.ndarray:
+    def mask(self, p: np.ndarray, iters: int | None = None) -> np.ndarray:
         """Target mask (freq, frames) for a power spectrogram ``p`` from the same STFT."""
         v = pool(np.sqrt(p), self.edges)
         # The split dictionaries sum to the learnt one: decompose with it, then split.
         w = self.w_target + self.w_background
-        _, h = _kl_nmf(v, w, 0, iters, np.random.default_rng(0), learn_free=False)
+        _, h = _kl_nmf(v, w, 0, iters or MASK_ITERS, np.random.default_rng(0), learn_free=False)
+        if SMOOTH_FRAMES > 1:
+            k = np.hanning(SMOOTH_FRAMES + 2)[1:-1]
+            h = np.apply_along_axis(lambda r: np.convolve(r, k / k.sum(), mode="same"), 1, h)
         t = self.w_target @ h
         b = self.w_background @ h
-        m = dsp.wiener(t * t, b * b)
+        m = dsp.wiener(t, b, MASK_POWER)
         return expand(m, self.edges, p.shape[0])
 
 
