@@ -343,3 +343,12 @@ def test_a_region_of_a_video_is_a_prompt_on_its_own():
     # Without a video there is no region to point at, and "half" is not "half the volume".
     audio_only = plan("isolate the sound of the thing in the left half", duration=10)
     assert audio_only.steps == [] and "say which sound to keep" in audio_only.error
+
+
+def test_a_fingerprint_span_followed_by_a_verb_is_one_step():
+    from agent.planners.rules import plan
+
+    recipe = plan("the bird at 0:12-0:14, find it everywhere and remove it", duration=60)
+    assert [s.model_dump(exclude_none=True) for s in recipe.steps] == [
+        {"op": "separate", "target": "bird", "action": "remove", "spans": [(12.0, 14.0)]}
+    ]

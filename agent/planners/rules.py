@@ -740,7 +740,7 @@ class _Reader:
         steps: list[dict] = []
         for it in out:
             steps.extend(self.to_steps(it))
-        return steps
+        return _merge_fingerprints(steps)
 
     # -- items to steps -----------------------------------------------------------------------
 
@@ -926,6 +926,31 @@ class RulesPlanner:
         except SamaudioError as exc:  # a time that cannot be resolved (reversed, needs the duration)
             return Recipe(steps=[], error=str(exc))
         return recipe
+
+
+def _merge_fingerprints(steps: list[dict]) -> list[dict]:
+    """Fold "the bird at 0:12-0:14, find it everywhere, and remove it" into one step.
+
+    The first clause alone reads as "isolate the bird (spans 12-14)"; when the very next step
+    acts on the same target without spans of its own, the spans are its fingerprint.
+    """
+    merged: list[dict] = []
+    for step in steps:
+        prev = merged[-1] if merged else None
+        if (
+            prev is not None
+            and step.get("op") == "separate"
+            and prev.get("op") == "separate"
+            and prev.get("action") == "isolate"
+            and prev.get("spans")
+            and not step.get("spans")
+            and prev.get("target") == step.get("target")
+            and not prev.get("range")
+        ):
+            merged[-1] = {**step, "spans": prev["spans"]}
+            continue
+        merged.append(step)
+    return merged
 
 
 def plan(instruction: str, duration: float | None = None, context: PlanContext | None = None) -> Recipe:
