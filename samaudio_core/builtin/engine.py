@@ -40,9 +40,7 @@ SPAN_WEIGHT = 0.6
 #: misses parts of the target, and the text mask fills them in.
 COMBINE = "mean"
 #: Below this span contrast (see ``SpanModel.contrast``) a text prompt's own mask is used alone.
-#: Dev split, given spans, with the IS-NMF of span_nmf.py: 0.25 -> 0.15 raised the median SI-SDRi
-#: 4.85 -> 5.01 dB (more spans used); 0.1 lost instruments (-0.8 dB), 0 lost 0.2 dB overall.
-MIN_CONTRAST = 0.15
+MIN_CONTRAST = 0.25
 #: How far each text method is trusted (1 = its mask as is; lower pulls the mask towards a
 #: constant, which leaves SI-SDR untouched). Measured on the dev split of the dev set
 #: (benchmarks/build_devset.py): harmonic masks cannot tell one instrument from another,

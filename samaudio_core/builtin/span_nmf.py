@@ -1,14 +1,13 @@
 """Span prompts as a fingerprint: semi-supervised NMF learnt from "+" and "-" intervals.
 
-One NMF dictionary (Itakura-Saito divergence) is learnt on frames from inside the "+"
-spans and from the background (the "-" spans, or else all audio outside the "+" spans);
-each basis is then labelled target or background by how much more active it is inside the
-spans. That contrast, rather than a background model learnt first, is what keeps an
-intermittent target that also sounds outside the spans from being swallowed by the
-background. With the dictionary fixed, every block of the file is decomposed and a
-Wiener-style soft mask of the target bases' share gives the target. NMF runs on magnitudes
-pooled into ~150 bands (full resolution below 1 kHz, 1/24 octave above), which keeps a
-minute of audio to well under a second of work.
+One KL-NMF dictionary is learnt on frames from inside the "+" spans and from the
+background (the "-" spans, or else audio away from the "+" spans); each basis is then
+labelled target or background by how much more active it is inside the spans. That
+contrast, rather than a background model learnt first, is what keeps an intermittent
+target that also sounds outside the spans from being swallowed by the background. With
+the dictionary fixed, every block of the file is decomposed and a Wiener-style soft mask
+of the target bases' share gives the target. NMF runs on magnitudes pooled into ~150 bands (full resolution below 1 kHz,
+1/24 octave above), which keeps a minute of audio to well under a second of work.
 """
 
 from __future__ import annotations
@@ -26,25 +25,14 @@ _EPS = 1e-9
 RATIO_MID = 2.0
 #: ... with this steepness (per doubling of the ratio) of the soft split.
 RATIO_SLOPE = 3.0
-#: Divergence of the NMF fit (beta: 1 = Kullback-Leibler, 0 = Itakura-Saito). Tuned on the dev
-#: split with given spans (benchmarks/bench_separation.py --split dev): IS, being scale-invariant,
-#: models quiet bands as carefully as loud ones and raised the median SI-SDRi 4.71 -> 5.01 dB
-#: (beta 0.25: 4.82, 0.5: 4.78, 1.5: 4.52).
-BETA = 0.0
-#: The other knobs moved the median by at most ~0.2 dB: exponent of the Wiener-style mask on
-#: the modelled magnitudes (1: -0.3 dB, 3: -0.1 dB) ...
+#: Exponent of the Wiener-style mask on the modelled magnitudes (2 = power ratio).
 MASK_POWER = 2.0
-#: ... dictionary size (16: -0.05, 32: 4.49 dB, 64: +0.1) and iterations (more did nothing) ...
-N_BASES = 64
+#: Size of the dictionary and iterations used to learn it and to decompose each block.
+N_BASES = 32
 FIT_ITERS = 60
 MASK_ITERS = 25
-#: ... and how far (s) from a "+" span background frames start when no "-" span is given: every
-#: frame outside the spans (0) gives the background model the most context (speech +0.5 dB,
-#: animals +0.4); 0.5 s lost 0.3 dB of mean. Smoothing activations over time, a per-frame gate
-#: from the target bases' share, stacking earlier frames as context (+0.1 dB mean, -0.05 median,
-#: more work), free background bases per block and NMF on power instead of magnitude were tried
-#: and did not help.
-BG_PAD = 0.0
+#: Frames of moving-average smoothing applied to activations before masking (1 = none).
+SMOOTH_FRAMES = 1
 
 
 def band_edges(n_bins: int, sample_rate: int, n_fft: int) -> np.ndarray:
@@ -68,18 +56,7 @@ def expand(band_values: np.ndarray, edges: np.ndarray, n_bins: int) -> np.ndarra
     return np.repeat(band_values, sizes, axis=0)
 
 
-def _beta_terms(v: np.ndarray, wh: np.ndarray) -> tuple[np.ndarray, np.ndarray | None]:
-    """Numerator and denominator factors V * WH^(beta-2), WH^(beta-1) of a multiplicative update
-    (None stands for a matrix of ones, the KL case)."""
-    if BETA == 1.0:
-        return v / wh, None
-    if BETA == 0.0:
-        inv = 1.0 / wh
-        return v * inv * inv, inv
-    return v * wh ** (BETA - 2), wh ** (BETA - 1)
-
-
-def _nmf(
+def _kl_nmf(
     v: np.ndarray,
     w_fixed: np.ndarray | None,
     k_free: int,
@@ -88,7 +65,7 @@ def _nmf(
     learn_free: bool = True,
     w_free: np.ndarray | None = None,
 ) -> tuple[np.ndarray, np.ndarray]:
-    """Beta-divergence NMF V ~ [W_free W_fixed] H, multiplicative updates; returns (W_free, H)."""
+    """KL-NMF V ~ [W_free W_fixed] H with multiplicative updates; returns (W_free, H)."""
     nb, nt = v.shape
     scale = float(v.mean()) + _EPS
     if w_free is None:
@@ -99,12 +76,12 @@ def _nmf(
     h = np.full((w.shape[1], nt), scale, np.float32)
     kf = w_free.shape[1]
     for _ in range(iters):
-        num, den = _beta_terms(v, w @ h + _EPS)
-        h *= (w.T @ num) / ((w.sum(axis=0)[:, None] if den is None else w.T @ den) + _EPS)
+        ratio = v / (w @ h + _EPS)
+        h *= (w.T @ ratio) / (w.sum(axis=0)[:, None] + _EPS)
         if learn_free and kf:
-            num, den = _beta_terms(v, w @ h + _EPS)
+            ratio = v / (w @ h + _EPS)
             hf = h[:kf]
-            w[:, :kf] *= (num @ hf.T) / ((hf.sum(axis=1)[None, :] if den is None else den @ hf.T) + _EPS)
+            w[:, :kf] *= (ratio @ hf.T) / (hf.sum(axis=1)[None, :] + _EPS)
             norm = w[:, :kf].sum(axis=0, keepdims=True) + _EPS
             w[:, :kf] /= norm
             h[:kf] *= norm.T
@@ -164,13 +141,13 @@ class SpanModel:
         v_t = _collect(read, spans, cfg, edges, max_seconds)
         if v_t.shape[1] < 2:
             raise ValueError("the spans hold too little audio to learn from")
-        background = absent or _complement(spans, duration, pad=BG_PAD)
+        background = absent or _complement(spans, duration, pad=0.2)
         v_b = _collect(read, background, cfg, edges, max_seconds)
         if v_b.shape[1] < 8:  # spans cover nearly everything: their quietest frames stand in
             e = v_t.sum(axis=0)
             v_b = v_t[:, e <= np.quantile(e, 0.2)]
         v = np.concatenate([v_t, v_b], axis=1)
-        w, h = _nmf(v, None, min(n_bases, max(4, v.shape[1] // 3)), FIT_ITERS, rng)
+        w, h = _kl_nmf(v, None, min(n_bases, max(4, v.shape[1] // 3)), FIT_ITERS, rng)
         inside = h[:, : v_t.shape[1]].mean(axis=1)
         outside = h[:, v_t.shape[1] :].mean(axis=1)
         ratio = (inside + _EPS) / (outside + 1e-3 * inside.max() + _EPS)
@@ -187,7 +164,10 @@ class SpanModel:
         v = pool(np.sqrt(p), self.edges)
         # The split dictionaries sum to the learnt one: decompose with it, then split.
         w = self.w_target + self.w_background
-        _, h = _nmf(v, w, 0, iters or MASK_ITERS, np.random.default_rng(0), learn_free=False)
+        _, h = _kl_nmf(v, w, 0, iters or MASK_ITERS, np.random.default_rng(0), learn_free=False)
+        if SMOOTH_FRAMES > 1:
+            k = np.hanning(SMOOTH_FRAMES + 2)[1:-1]
+            h = np.apply_along_axis(lambda r: np.convolve(r, k / k.sum(), mode="same"), 1, h)
         t = self.w_target @ h
         b = self.w_background @ h
         m = dsp.wiener(t, b, MASK_POWER)
