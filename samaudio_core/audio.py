@@ -125,6 +125,20 @@ def resample(samples: np.ndarray, orig_sr: int, new_sr: int) -> np.ndarray:
     return out.numpy()
 
 
+def check_input_file(
+    path: str | os.PathLike, what: str = "audio file", error: type[Exception] = AudioLoadError
+) -> Path:
+    """Refuse a missing path, a directory or an empty file with one message naming it."""
+    p = Path(path)
+    if not p.exists():
+        raise error(f"{path}: no such file")
+    if p.is_dir():
+        raise error(f"{path}: is a directory, not {'an' if what[0] in 'aeiou' else 'a'} {what}")
+    if p.stat().st_size == 0:
+        raise error(f"{path}: the file is empty (0 bytes)")
+    return p
+
+
 def load_audio(
     path: str | os.PathLike | Audio,
     sample_rate: int | None = None,
@@ -147,14 +161,8 @@ def load_audio(
     if isinstance(path, Audio):
         audio = path
     else:
-        p = Path(path)
+        p = check_input_file(path)
         name = _name(path)
-        if not p.exists():
-            raise AudioLoadError(f"{name}: no such file")
-        if p.is_dir():
-            raise AudioLoadError(f"{name}: is a directory, not an audio file")
-        if p.stat().st_size == 0:
-            raise AudioLoadError(f"{name}: the file is empty (0 bytes)")
         errors: list[str] = []
         samples = sr = None
         readers = (_read_pyav,) if p.suffix.lower() in VIDEO_EXTENSIONS else (_read_soundfile, _read_pyav)

@@ -82,13 +82,9 @@ class VideoMotion:
 def _open(path: str):
     import av
 
-    p = Path(path)
-    if not p.exists():
-        raise PromptError(f"{path}: no such video file")
-    if p.is_dir():
-        raise PromptError(f"{path}: is a directory, not a video file")
-    if p.stat().st_size == 0:
-        raise PromptError(f"{path}: the video file is empty (0 bytes)")
+    from .audio import check_input_file
+
+    p = check_input_file(path, what="video file", error=PromptError)
     try:
         return av.open(str(p))
     except Exception as exc:  # FFmpeg reports unreadable containers in many ways
