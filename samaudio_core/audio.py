@@ -13,13 +13,13 @@ Arrays are float32, shaped ``(channels, samples)``, nominally within [-1, 1].
 from __future__ import annotations
 
 import os
-import tempfile
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Literal
 
 import numpy as np
 
+from .atomic import atomic_path
 from .errors import AudioLoadError, AudioSaveError
 
 #: Sample rate (Hz) the built-in engine analyses at; inputs keep their own rate on output.
@@ -195,12 +195,6 @@ def load_audio(
     return Audio(samples, sr, path=audio.path)
 
 
-def _umask() -> int:
-    mask = os.umask(0)
-    os.umask(mask)
-    return mask
-
-
 def _fit_range(samples: np.ndarray, clip: Literal["rescale", "clamp", "none"]) -> np.ndarray:
     peak = float(np.max(np.abs(samples))) if samples.size else 0.0
     if peak <= 1.0 or clip == "none":
@@ -280,25 +274,21 @@ def save_audio(
     parent = dest.parent if str(dest.parent) else Path(".")
     if not parent.is_dir():
         raise AudioSaveError(f"{dest}: the folder {parent} does not exist")
-    fd, tmp = tempfile.mkstemp(prefix=f".{dest.name}.", suffix=f".part.{fmt}", dir=parent)
-    os.close(fd)
     try:
-        if fmt in ("wav", "flac", "ogg"):
-            import soundfile as sf
+        with atomic_path(dest, suffix=f".part.{fmt}") as tmp:
+            if fmt in ("wav", "flac", "ogg"):
+                import soundfile as sf
 
-            # Float wav when the caller keeps out-of-range values (workspace versions);
-            # 24-bit otherwise; Vorbis for ogg (libsndfile ships it).
-            subtype = {"wav": "FLOAT" if clip == "none" else "PCM_24", "flac": "PCM_24", "ogg": "VORBIS"}[fmt]
-            sf.write(tmp, samples.T, sr, format=fmt.upper(), subtype=subtype)
-        else:
-            _encode_pyav(samples, sr, tmp, fmt, bitrate)
-        os.chmod(tmp, 0o666 & ~_umask())  # mkstemp makes 0600 files; give the usual mode
-        os.replace(tmp, dest)
+                # Float wav when the caller keeps out-of-range values (workspace versions);
+                # 24-bit otherwise; Vorbis for ogg (libsndfile ships it).
+                subtype = {"wav": "FLOAT" if clip == "none" else "PCM_24", "flac": "PCM_24", "ogg": "VORBIS"}[
+                    fmt
+                ]
+                sf.write(tmp, samples.T, sr, format=fmt.upper(), subtype=subtype)
+            else:
+                _encode_pyav(samples, sr, tmp, fmt, bitrate)
     except AudioSaveError:
         raise
     except Exception as exc:
         raise AudioSaveError(f"{dest}: could not write {fmt}: {exc}") from exc
-    finally:
-        if os.path.exists(tmp):
-            os.unlink(tmp)
     return dest

@@ -16,13 +16,13 @@ from __future__ import annotations
 
 import logging
 import os
-import tempfile
 from collections.abc import Sequence
 from dataclasses import dataclass
 from pathlib import Path
 
 import numpy as np
 
+from .atomic import atomic_path
 from .audio import Audio, resample
 from .errors import AudioSaveError, PromptError
 from .prompts import MaskPrompt
@@ -405,74 +405,72 @@ def remux(video_path: str | os.PathLike, audio: Audio, out_path: str | os.PathLi
         samples, sr = resample(samples, sr, 48000), 48000
     layout = "mono" if samples.shape[0] == 1 else "stereo"
 
-    fd, tmp = tempfile.mkstemp(prefix=f".{dest.name}.", suffix=f".part{ext}", dir=parent)
-    os.close(fd)
     try:
-        src = _open(str(video_path))
-        with src, av.open(tmp, mode="w", format={".mkv": "matroska", ".mov": "mov"}.get(ext, ext[1:])) as out:
-            vin = _video_stream(src, str(video_path))
-            copy = copyable is None or vin.codec_context.name in copyable
-            if copy:
-                vout = out.add_stream_from_template(vin)
-            else:
-                vin.thread_type = "AUTO"
-                rate = vin.average_rate or 30
-                vout = out.add_stream(vcodec, rate=rate)
-                vout.width, vout.height, vout.pix_fmt = (
-                    vin.codec_context.width,
-                    vin.codec_context.height,
-                    "yuv420p",
-                )
-                vout.options = (
-                    {"preset": "veryfast"}
-                    if vcodec == "libx264"
-                    else {"deadline": "realtime", "cpu-used": "8"}
-                )
-            aout = out.add_stream(acodec, rate=sr)
-            aout.layout = layout
-            audio_frames = _audio_frames(samples, sr, layout)
-            audio_done = 0.0  # seconds of audio muxed so far
+        with atomic_path(dest, suffix=f".part{ext}") as tmp:
+            src = _open(str(video_path))
+            with (
+                src,
+                av.open(tmp, mode="w", format={".mkv": "matroska", ".mov": "mov"}.get(ext, ext[1:])) as out,
+            ):
+                vin = _video_stream(src, str(video_path))
+                copy = copyable is None or vin.codec_context.name in copyable
+                if copy:
+                    vout = out.add_stream_from_template(vin)
+                else:
+                    vin.thread_type = "AUTO"
+                    rate = vin.average_rate or 30
+                    vout = out.add_stream(vcodec, rate=rate)
+                    vout.width, vout.height, vout.pix_fmt = (
+                        vin.codec_context.width,
+                        vin.codec_context.height,
+                        "yuv420p",
+                    )
+                    vout.options = (
+                        {"preset": "veryfast"}
+                        if vcodec == "libx264"
+                        else {"deadline": "realtime", "cpu-used": "8"}
+                    )
+                aout = out.add_stream(acodec, rate=sr)
+                aout.layout = layout
+                audio_frames = _audio_frames(samples, sr, layout)
+                audio_done = 0.0  # seconds of audio muxed so far
 
-            def audio_until(seconds: float) -> None:
-                # Interleave: keep the sound about as far along as the picture, so players and
-                # the muxer never have to buffer one whole stream.
-                nonlocal audio_done
-                while audio_done < seconds:
-                    frame = next(audio_frames, None)
-                    if frame is None:
-                        audio_done = float("inf")
-                        out.mux(aout.encode(None))
-                        return
-                    out.mux(aout.encode(frame))
-                    audio_done = (frame.pts + frame.samples) / sr
+                def audio_until(seconds: float) -> None:
+                    # Interleave: keep the sound about as far along as the picture, so players and
+                    # the muxer never have to buffer one whole stream.
+                    nonlocal audio_done
+                    while audio_done < seconds:
+                        frame = next(audio_frames, None)
+                        if frame is None:
+                            audio_done = float("inf")
+                            out.mux(aout.encode(None))
+                            return
+                        out.mux(aout.encode(frame))
+                        audio_done = (frame.pts + frame.samples) / sr
 
-            if copy:
-                for packet in src.demux(vin):
-                    if packet.dts is None:  # the demuxer's end-of-stream marker
-                        continue
-                    if packet.pts is not None and packet.time_base:
-                        audio_until(float(packet.pts * packet.time_base) + 0.5)
-                    packet.stream = vout
-                    out.mux(packet)
-            else:
-                from fractions import Fraction
+                if copy:
+                    for packet in src.demux(vin):
+                        if packet.dts is None:  # the demuxer's end-of-stream marker
+                            continue
+                        if packet.pts is not None and packet.time_base:
+                            audio_until(float(packet.pts * packet.time_base) + 0.5)
+                        packet.stream = vout
+                        out.mux(packet)
+                else:
+                    from fractions import Fraction
 
-                frame_time = 1 / Fraction(rate)
-                for i, frame in enumerate(src.decode(vin)):
-                    audio_until(float(i * frame_time) + 0.5)
-                    # Re-number frames at a constant rate; the muxer rescales to its own time base.
-                    frame.pts, frame.time_base = i, frame_time
-                    out.mux(vout.encode(frame))
-                out.mux(vout.encode(None))
-            audio_until(float("inf"))
-        os.replace(tmp, dest)
+                    frame_time = 1 / Fraction(rate)
+                    for i, frame in enumerate(src.decode(vin)):
+                        audio_until(float(i * frame_time) + 0.5)
+                        # Re-number frames at a constant rate; the muxer rescales to its own time base.
+                        frame.pts, frame.time_base = i, frame_time
+                        out.mux(vout.encode(frame))
+                    out.mux(vout.encode(None))
+                audio_until(float("inf"))
     except (AudioSaveError, PromptError):
         raise
     except Exception as exc:
         raise AudioSaveError(f"{dest}: could not write the video: {_reason(exc)}") from exc
-    finally:
-        if os.path.exists(tmp):
-            os.unlink(tmp)
     return dest
 
 

@@ -11,12 +11,14 @@ holds one block plus its context, whatever the input's length.
 
 from __future__ import annotations
 
+import contextlib
 import os
-import tempfile
 from collections.abc import Callable, Iterator
 from pathlib import Path
 
 import numpy as np
+
+from ..atomic import atomic_path
 
 BLOCK_S = 30.0
 CONTEXT_S = 1.0
@@ -99,12 +101,6 @@ def separate_array(
     return target, residual
 
 
-def _temp_beside(dest: Path, fmt: str) -> str:
-    fd, tmp = tempfile.mkstemp(prefix=f".{dest.name}.", suffix=f".part.{fmt}", dir=dest.parent or Path("."))
-    os.close(fd)
-    return tmp
-
-
 def stream_to_files(
     in_path: str | os.PathLike,
     out_target: str | os.PathLike,
@@ -130,33 +126,24 @@ def stream_to_files(
             raise AudioSaveError(f"{d}: streaming writes wav or flac, not '{fmt}'")
         if not (d.parent if str(d.parent) else Path(".")).is_dir():
             raise AudioSaveError(f"{d}: the folder {d.parent} does not exist")
-    temps: list[str] = []
-    try:
-        with sf.SoundFile(str(in_path)) as src:
-            n, sr, ch = src.frames, src.samplerate, src.channels
+    with contextlib.ExitStack() as stack, sf.SoundFile(str(in_path)) as src:
+        n, sr, ch = src.frames, src.samplerate, src.channels
 
-            def read(a: int, b: int) -> np.ndarray:
-                src.seek(a)
-                return src.read(b - a, dtype="float32", always_2d=True).T
+        def read(a: int, b: int) -> np.ndarray:
+            src.seek(a)
+            return src.read(b - a, dtype="float32", always_2d=True).T
 
-            writers = []
-            for d in dests:
-                fmt = d.suffix.lower().lstrip(".")
-                tmp = _temp_beside(d, fmt)
-                temps.append(tmp)
-                writers.append(sf.SoundFile(tmp, "w", sr, ch, subtype="PCM_24", format=fmt.upper()))
-            try:
-                for _, x_piece, t_piece in iter_target(n, sr, read, fn, block_s, progress):
-                    writers[0].write(np.clip(t_piece, -1, 1).T)
-                    if len(writers) > 1:
-                        writers[1].write(np.clip(x_piece - t_piece, -1, 1).T)
-            finally:
-                for w in writers:
-                    w.close()
-        for tmp, d in zip(temps, dests):
-            os.replace(tmp, d)
-    finally:
-        for tmp in temps:
-            if os.path.exists(tmp):
-                os.unlink(tmp)
+        # Each output is written beside its destination and renamed into place only when
+        # every block succeeded (atomic_path), as save_audio does.
+        writers = []
+        for d in dests:
+            fmt = d.suffix.lower().lstrip(".")
+            tmp = stack.enter_context(atomic_path(d, suffix=f".part.{fmt}"))
+            writers.append(
+                stack.enter_context(sf.SoundFile(tmp, "w", sr, ch, subtype="PCM_24", format=fmt.upper()))
+            )
+        for _, x_piece, t_piece in iter_target(n, sr, read, fn, block_s, progress):
+            writers[0].write(np.clip(t_piece, -1, 1).T)
+            if len(writers) > 1:
+                writers[1].write(np.clip(x_piece - t_piece, -1, 1).T)
     return n, sr, ch
