@@ -99,7 +99,6 @@ def _session(result):
 
 
 def test_when_question_is_answered_with_times(tmp_path):
-    pytest.importorskip("samaudio_core.spans")
     t = np.arange(3 * SR) / SR
     x = 0.01 * np.random.default_rng(1).standard_normal(t.size)
     burst = (t >= 1.0) & (t < 1.5)
@@ -245,7 +244,6 @@ def test_agent_falls_back_to_rules_when_endpoint_is_down(mix, tools):
 
 
 def test_llama_cpp_missing_is_a_clear_error():
-    pytest.importorskip("tools.recipe")
     try:
         import llama_cpp  # noqa: F401
     except ImportError:
