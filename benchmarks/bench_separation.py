@@ -5,9 +5,15 @@ residual for "remove" — by SI-SDR improvement over the unprocessed mixture (EV
 for each method side by side in one run:
 
   input          the unprocessed mixture (0 dB by definition)
-  builtin_text   the built-in engine, text prompt only
-  builtin_auto   text + automatic spans (auto_span=True)
-  builtin_spans  text + the span(s) a user would mark (the manifest's given_spans)
+  builtin_text   the built-in engine as shipped, text prompt only
+  builtin_auto   text + automatic spans (auto_span=True), the shipped detector choice
+  builtin_auto_classic / builtin_auto_learned
+                 text + automatic spans from the classic / the learned activity detector
+  builtin_spans  text + the span(s) a user would mark (the manifest's given_spans), as shipped
+  classic_text / classic_spans
+                 the classic engine alone (no mask network), text only / with given spans
+  masknet_text / masknet_spans
+                 the mask network on every prompt, text only / with given spans
   noisereduce    spectral gating (noise-like targets only: the gated output is the rest)
   hpss           librosa HPSS harmonic/percussive split (targets with a matching stem only)
   oracle_irm     ideal ratio mask from the true stems (the ceiling for mask-based methods)
@@ -41,8 +47,23 @@ ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT))
 sys.path.insert(0, str(Path(__file__).resolve().parent))
 
-METHODS = ("input", "builtin_text", "builtin_auto", "builtin_spans", "noisereduce", "hpss", "oracle_irm")
-BUILTIN = ("builtin_text", "builtin_auto", "builtin_spans")
+#: Built-in engine variants: (separate() options, BuiltinEngine options). "given_spans" means
+#: the manifest's given spans.
+VARIANTS: dict[str, tuple[dict, dict]] = {
+    "builtin_text": ({}, {}),
+    "builtin_auto_classic": ({"auto_span": True}, {"detector": "classic"}),
+    "builtin_auto_learned": ({"auto_span": True}, {"detector": "learned"}),
+    "builtin_auto": ({"auto_span": True}, {}),
+    "builtin_spans": ({"given_spans": True}, {}),
+    "classic_text": ({}, {"mask_net": False}),
+    "classic_spans": ({"given_spans": True}, {"mask_net": False}),
+    "masknet_text": ({}, {"mask_net": True}),
+    "masknet_spans": ({"given_spans": True}, {"mask_net": True}),
+}
+BUILTIN = tuple(VARIANTS)
+METHODS = ("input", *BUILTIN, "noisereduce", "hpss", "oracle_irm")
+#: Methods shown in the per-source (package) table.
+SOURCE_METHODS = ("builtin_text", "builtin_auto", "builtin_spans", "masknet_text", "masknet_spans")
 CATEGORIES = ("speech", "instruments", "environment", "animals", "alarms", "noise")
 
 
@@ -69,15 +90,16 @@ def estimate(
         from samaudio_core import separate
         from samaudio_core.audio import Audio
 
-        kwargs: dict = {"text": item["text"], "engine": engine}
-        if method == "builtin_auto":
+        options, engine_options = VARIANTS[method]
+        kwargs: dict = {"text": item["text"], "engine": _engine(engine, engine_options)}
+        if options.get("auto_span"):
             kwargs["auto_span"] = True
-        if method == "builtin_spans":
+        if options.get("given_spans"):
             kwargs["spans"] = [tuple(s) for s in item["given_spans"]]
         with warnings.catch_warnings(record=True) as caught:
             warnings.simplefilter("always")
             res = separate(Audio(mix, sr), **kwargs)
-        keys = ("kind", "method", "confidence", "match", "mode", "strength", "spans", "auto_spans")
+        keys = ("kind", "method", "confidence", "match", "mode", "strength", "spans", "auto_spans", "mask_net")
         info = {k: res.info[k] for k in keys if k in res.info}
         # Warnings (low-confidence prompt, spans ignored, ...) go into the row, not the console.
         info["warnings"] = sorted({str(w.message) for w in caught})
@@ -100,6 +122,18 @@ def estimate(
         est_t, est_r = devset_lib.oracle_irm(mix, target, rest)
         return est_t, est_r, {}
     raise ValueError(f"unknown method {method!r}")
+
+
+def _engine(name: str, options: dict):
+    """The engine object for a variant (options only apply to the built-in engine)."""
+    from samaudio_core.engines.base import load_engine
+
+    return load_engine(name, **(options if name == "builtin" else {}))
+
+
+def target_package(item: dict) -> str:
+    """The package the mixture's target recording comes from (its "source")."""
+    return next((s["package"] for s in item["sources"] if s["role"] == "target"), "unknown")
 
 
 def _read(path: Path) -> tuple[np.ndarray, int]:
@@ -125,12 +159,13 @@ def run_method(method: str, items: list[dict], devset: str, engine: str) -> dict
         try:
             from samaudio_core import separate
 
+            options, engine_options = VARIANTS[method]
             separate(
                 warm,
                 sample_rate=44100,
                 text=items[0]["text"],
-                engine=engine,
-                auto_span=method == "builtin_auto",
+                engine=_engine(engine, engine_options),
+                auto_span=bool(options.get("auto_span")),
             )
         except Exception:
             pass
@@ -147,6 +182,7 @@ def run_method(method: str, items: list[dict], devset: str, engine: str) -> dict
             "action": item["action"],
             "text": item["text"],
             "duration": item["duration"],
+            "package": target_package(item),
         }
         if not applicable(method, item):
             rows.append({**row, "applicable": False})
@@ -308,6 +344,49 @@ def format_table(summary: dict[str, dict]) -> str:
     return "\n".join(lines)
 
 
+def per_source(results: dict[str, dict], methods: tuple[str, ...] = SOURCE_METHODS) -> list[dict]:
+    """Median SI-SDRi per target package against the median of every other package.
+
+    No learned component was trained on any dev-set package (the corpus takes other packages),
+    so each package's score is a leave-one-source-out score; ``delta`` is how far it falls
+    from the rest."""
+    rows = []
+    for method in methods:
+        if method not in results:
+            continue
+        scored = [r for r in results[method]["rows"] if r.get("applicable") and "si_sdri" in r]
+        for pkg in sorted({r["package"] for r in scored}):
+            inside = [r["si_sdri"] for r in scored if r["package"] == pkg]
+            outside = [r["si_sdri"] for r in scored if r["package"] != pkg]
+            if not inside or not outside:
+                continue
+            med_in, med_out = float(np.median(inside)), float(np.median(outside))
+            rows.append({"method": method, "package": pkg, "n": len(inside), "median": round(med_in, 2),
+                         "rest": round(med_out, 2), "delta": round(med_in - med_out, 2)})
+    return rows
+
+
+def format_sources(rows: list[dict]) -> str:
+    methods = list(dict.fromkeys(r["method"] for r in rows))
+    packages = sorted({r["package"] for r in rows})
+    by = {(r["method"], r["package"]): r for r in rows}
+    head = ["package", "n"] + [f"{m} (Δ rest)" for m in methods]
+    lines = ["| " + " | ".join(head) + " |", "|" + "---|" * len(head)]
+    for pkg in packages:
+        n = next(by[(m, pkg)]["n"] for m in methods if (m, pkg) in by)
+        cells = [pkg, str(n)]
+        for m in methods:
+            r = by.get((m, pkg))
+            cells.append("n/a" if r is None else f"{r['median']:+.1f} ({r['delta']:+.1f})")
+        lines.append("| " + " | ".join(cells) + " |")
+    for m in methods:
+        deltas = [r["delta"] for r in rows if r["method"] == m and r["n"] >= 3]
+        if deltas:
+            lines.append(f"{m}: worst package (n >= 3) {min(deltas):+.1f} dB from the rest; "
+                         f"{sum(d < -2 for d in deltas)} of {len(deltas)} below -2 dB")
+    return "\n".join(lines)
+
+
 # ----------------------------------------------------------------------------- main
 
 
@@ -408,6 +487,10 @@ def main(argv: list[str] | None = None) -> int:
         " RSS = peak resident memory of the method's process."
     )
     print(format_table(summary))
+    sources = per_source(results)
+    if sources:
+        print("\nPer source (the target's package; none was trained on): median SI-SDRi (Δ vs all other packages)")
+        print(format_sources(sources))
     if long_res:
         print(
             f"\nlong file: {long_res['minutes']:g} min stereo 44.1 kHz, text {long_res['text']!r}, "
@@ -425,6 +508,7 @@ def main(argv: list[str] | None = None) -> int:
             },
             "devset": {"path": args.devset, "items": len(items), "audio_s": round(audio_s, 1)},
             "summary": summary,
+            "per_source": sources,
             "long_file": long_res,
             "rows": [r for res in results.values() for r in res["rows"]],
         }

@@ -76,7 +76,7 @@ def separate(
     if auto_span and prompt.text and not prompt.spans:
         from .spans import find_spans
 
-        detected = find_spans(audio, prompt.text)
+        detected = find_spans(audio, prompt.text, detector=getattr(eng, "detector", "auto"))
         if detected:
             prompt = Prompt(prompt.text, tuple(detected), prompt.absent, prompt.mask)
     result = eng.separate(audio, prompt, progress=progress)

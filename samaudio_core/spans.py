@@ -121,7 +121,9 @@ def activity_to_spans(
     return [(round(a, 3), round(b, 3)) for a, b in spans if b - a >= min_duration]
 
 
-def find_spans(audio: Audio | str, text: str, *, min_duration: float = 0.1) -> list[tuple[float, float]]:
+def find_spans(
+    audio: Audio | str, text: str, *, min_duration: float = 0.1, detector: str = "auto"
+) -> list[tuple[float, float]]:
     """Intervals (start_s, end_s) where ``text``'s target is audible, in order.
 
     Parameters
@@ -129,11 +131,20 @@ def find_spans(audio: Audio | str, text: str, *, min_duration: float = 0.1) -> l
     audio : an ``Audio`` or a path
     text : the prompt
     min_duration : shorter intervals are dropped (s)
+    detector : "auto" (the learned detector for the kinds it is preferred for, the classic
+        method elsewhere), "classic" (never the learned one) or "learned" (always; an error
+        when its weights are not shipped)
     """
+    if detector not in ("auto", "classic", "learned"):
+        raise ValueError(f"detector must be 'auto', 'classic' or 'learned', not {detector!r}")
     audio = load_audio(audio)
-    detector = _learned_detector_for(text)
-    if detector is not None:
-        return detector.spans(audio, text, min_duration=min_duration)
+    if detector == "learned":
+        from .activity import ActivityDetector
+
+        return ActivityDetector.load_default().spans(audio, text, min_duration=min_duration)
+    learned = _learned_detector_for(text) if detector == "auto" else None
+    if learned is not None:
+        return learned.spans(audio, text, min_duration=min_duration)
     times, probs = frame_activity(audio, text)
     return activity_to_spans(times, probs, min_duration=min_duration, duration=audio.duration)
 

@@ -45,6 +45,11 @@ class ActivityConfig:
 
 
 def mel_filterbank(cfg: ActivityConfig) -> np.ndarray:
+    """(n_mels, n_fft // 2 + 1) triangular HTK-mel filters for ``cfg``, each of unit area."""
+    return mel_filters(cfg.sample_rate, cfg.n_fft, cfg.n_mels, cfg.f_min, cfg.f_max)
+
+
+def mel_filters(sample_rate: int, n_fft: int, n_mels: int, f_min: float, f_max: float) -> np.ndarray:
     """(n_mels, n_fft // 2 + 1) triangular HTK-mel filters, each normalised to unit area."""
 
     def hz_to_mel(f):
@@ -53,15 +58,16 @@ def mel_filterbank(cfg: ActivityConfig) -> np.ndarray:
     def mel_to_hz(m):
         return 700.0 * (10 ** (np.asarray(m) / 2595.0) - 1.0)
 
-    freqs = np.linspace(0, cfg.sample_rate / 2, cfg.n_fft // 2 + 1)
-    pts = mel_to_hz(np.linspace(hz_to_mel(cfg.f_min), hz_to_mel(cfg.f_max), cfg.n_mels + 2))
-    fb = np.zeros((cfg.n_mels, len(freqs)), np.float32)
-    for i in range(cfg.n_mels):
+    freqs = np.linspace(0, sample_rate / 2, n_fft // 2 + 1)
+    pts = mel_to_hz(np.linspace(hz_to_mel(f_min), hz_to_mel(f_max), n_mels + 2))
+    fb = np.zeros((n_mels, len(freqs)), np.float32)
+    for i in range(n_mels):
         lo, mid, hi = pts[i], pts[i + 1], pts[i + 2]
         up = (freqs - lo) / max(mid - lo, 1e-6)
         down = (hi - freqs) / max(hi - mid, 1e-6)
         fb[i] = np.maximum(0.0, np.minimum(up, down))
-        # Narrow low bands may fall between FFT bins: give them the nearest bin.
+        # Narrow low bands may fall between FFT bins (and bands past Nyquist beyond them):
+        # give them the nearest bin.
         if fb[i].sum() == 0:
             fb[i, int(np.argmin(np.abs(freqs - mid)))] = 1.0
         fb[i] /= fb[i].sum()

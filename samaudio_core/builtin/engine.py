@@ -72,11 +72,32 @@ class _Plan:
     strength: float
     hum: tuple[float, list[int]] | None = None
     warnings: list[str] = field(default_factory=list)
+    #: "+" spans of the prompt (given or detected) and the learned refiner, when it is used.
+    spans: tuple[Span, ...] = ()
+    refiner: Any = None
+    prompt_embedding: np.ndarray | None = None
 
     def target(self, x: np.ndarray, start: int) -> np.ndarray:
-        sr = self.sample_rate
         if self.hum is not None:
-            return hum_target(x, sr, *self.hum)
+            return hum_target(x, self.sample_rate, *self.hum)
+        spec, cfg, p, mask = self.classic_mask(x, start)
+        if self.refiner is not None:
+            mask = self.refiner.refine(
+                mask, p, cfg.sample_rate, cfg.n_fft, cfg.hop, self.prompt_embedding,
+                start_s=start / cfg.sample_rate, spans=self.spans, has_spans=bool(self.spans),
+            )
+        if self.absent:
+            # "-" anchors: the target is silent there, whatever the masks say.
+            times = start / cfg.sample_rate + cfg.frame_times(p.shape[1])
+            gate = np.ones_like(times)
+            for a, b in self.absent:
+                gate[(times >= a) & (times < b)] = 0.0
+            mask = mask * np.convolve(gate, np.hanning(9) / np.hanning(9).sum(), mode="same")[None, :]
+        return dsp.apply_mask(spec, mask, cfg, x.shape[1])
+
+    def classic_mask(self, x: np.ndarray, start: int) -> tuple[Any, dsp.StftConfig, np.ndarray, np.ndarray]:
+        """(STFT, its config, channel-averaged power, the classic engine's target mask) of a block."""
+        sr = self.sample_rate
         cfg = dsp.StftConfig.for_rate(sr)
         spec = dsp.stft(x, cfg)
         p = dsp.power(spec)
@@ -99,14 +120,7 @@ class _Plan:
         mask = np.clip(mask, MASK_FLOOR, 1.0 - MASK_FLOOR)
         if self.strength < 1.0:
             mask = 0.5 + self.strength * (mask - 0.5)
-        if self.absent:
-            # "-" anchors: the target is silent there, whatever the masks say.
-            times = start / sr + cfg.frame_times(p.shape[1])
-            gate = np.ones_like(times)
-            for a, b in self.absent:
-                gate[(times >= a) & (times < b)] = 0.0
-            mask = mask * np.convolve(gate, np.hanning(9) / np.hanning(9).sum(), mode="same")[None, :]
-        return dsp.apply_mask(spec, mask, cfg, x.shape[1])
+        return spec, cfg, p, mask
 
 
 class BuiltinEngine:
@@ -118,6 +132,11 @@ class BuiltinEngine:
     block_s : seconds per processing block (memory grows with it, quality barely does)
     use_embeddings : match unseen words with MiniLM (False: keywords only, no model load)
     auto_spans : let text-only prompts of kinds in ``AUTO_SPAN_METHODS`` find their own spans
+    detector : how automatic spans are found: "auto" (the learned activity detector for the
+        kinds its benchmark favours, the classic one elsewhere), "classic" or "learned"
+    mask_net : the learned mask refiner (``samaudio_core.masknet``): "auto" (only for the
+        sound kinds and prompt modes where the benchmark favours it, when its weights are
+        shipped), True (always; an error when no weights are shipped) or False (never)
     """
 
     name = "builtin"
@@ -128,12 +147,20 @@ class BuiltinEngine:
         block_s: float = chunking.BLOCK_S,
         use_embeddings: bool = True,
         auto_spans: bool = True,
+        detector: str = "auto",
+        mask_net: bool | str = "auto",
         **_: Any,
     ) -> None:
+        if detector not in ("auto", "classic", "learned"):
+            raise ValueError(f"detector must be 'auto', 'classic' or 'learned', not {detector!r}")
+        if mask_net not in ("auto", True, False):
+            raise ValueError(f"mask_net must be 'auto', True or False, not {mask_net!r}")
         self.device = device
         self.block_s = float(block_s)
         self.use_embeddings = use_embeddings
         self.auto_spans = auto_spans
+        self.detector = detector
+        self.mask_net = mask_net
 
     # -- planning ---------------------------------------------------------------------
 
@@ -143,8 +170,12 @@ class BuiltinEngine:
         sample_rate: int,
         duration: float,
         read: Callable[[float, float], np.ndarray],
+        user_spans: bool | None = None,
     ) -> tuple[_Plan, dict[str, Any]]:
-        """Decide kind, strength and span model; ``read(start_s, end_s)`` gives audio pieces."""
+        """Decide kind, strength and span model; ``read(start_s, end_s)`` gives audio pieces.
+
+        ``user_spans`` says whether the caller gave spans (as opposed to spans detected
+        here); it picks the mask network's mode. Defaults to whether ``prompt`` has spans."""
         notes: list[str] = []
         match = match_kind(prompt.text, use_embeddings=self.use_embeddings) if prompt.text else None
         strength = 1.0
@@ -185,7 +216,14 @@ class BuiltinEngine:
         if match is None and span_model is None:
             notes.append("nothing usable in the prompt; the target is half the input")
             strength = 0.0
-        plan = _Plan(sample_rate, match, span_model, tuple(prompt.absent), strength, hum, notes)
+        plan = _Plan(sample_rate, match, span_model, tuple(prompt.absent), strength, hum, notes, spans)
+        if match is not None and hum is None:
+            with_spans = bool(spans) if user_spans is None else user_spans
+            plan.refiner = self._refiner_for(match.kind.name, with_spans)
+            if plan.refiner is not None:
+                from ..embeddings import embed
+
+                plan.prompt_embedding = embed([prompt.text])[0]
         mode = "+".join(m for m, on in (("text", match is not None), ("span", span_model is not None)) if on)
         info: dict[str, Any] = {
             "engine": self.name,
@@ -200,12 +238,26 @@ class BuiltinEngine:
             "span_contrast": round(span_model.contrast, 3) if span_model is not None else None,
             "absent": [list(s) for s in prompt.absent],
             "warnings": notes,
+            "mask_net": plan.refiner is not None,
         }
         if hum:
             info["hum"] = {"f0": round(hum[0], 2), "harmonics": hum[1]}
         for note in notes:
             warnings.warn(note, stacklevel=3)
         return plan, info
+
+    def _refiner_for(self, kind: str, with_spans: bool):
+        """The learned mask refiner when this engine uses it for ``kind`` in this mode, else None."""
+        if self.mask_net is False:
+            return None
+        from ..masknet import MaskRefiner
+
+        if self.mask_net is True:
+            return MaskRefiner.load_default()  # raises a clear error when no weights ship
+        if not MaskRefiner.available():
+            return None
+        refiner = MaskRefiner.load_default()
+        return refiner if refiner.preferred(kind, with_spans) else None
 
     # -- running ----------------------------------------------------------------------
 
@@ -217,12 +269,13 @@ class BuiltinEngine:
             return separate_masked(audio, prompt, engine=self, progress=progress)
         x, sr = audio.samples, audio.sample_rate
         prompt = prompt.validated_for(audio.duration)
+        user_spans = bool(prompt.spans)
         prompt, detected = self._auto_spans(audio, prompt)
 
         def read(a: float, b: float) -> np.ndarray:
             return x[:, int(a * sr) : int(b * sr)]
 
-        plan, info = self.plan(prompt, sr, audio.duration, read)
+        plan, info = self.plan(prompt, sr, audio.duration, read, user_spans=user_spans)
         target, residual = chunking.separate_array(x, sr, plan.target, self.block_s, progress)
         info["blocks"] = len(chunking.block_bounds(x.shape[1], sr, self.block_s)) + 1
         if detected:
@@ -243,7 +296,7 @@ class BuiltinEngine:
             return prompt, []
         from ..spans import find_spans
 
-        detected = find_spans(audio, prompt.text)
+        detected = find_spans(audio, prompt.text, detector=self.detector)
         if not detected:
             return prompt, []
         merged: list[list[float]] = []
@@ -293,6 +346,7 @@ def separate_file(
     if info_sf.frames == 0:
         raise AudioLoadError(f"{in_path}: the file holds no audio (zero length)")
     prompt = prompt.validated_for(duration)
+    user_spans = bool(prompt.spans)
     detected: list[Span] = []
     if eng.auto_spans and prompt.text and not prompt.spans and duration <= AUTO_SPAN_MAX_S:
         # Short enough to hold in memory once (as the in-memory path would) for span detection.
@@ -305,7 +359,7 @@ def separate_file(
             f.seek(int(a * sr))
             return f.read(max(0, int(b * sr) - int(a * sr)), dtype="float32", always_2d=True).T
 
-    plan, info = eng.plan(prompt, sr, duration, read)
+    plan, info = eng.plan(prompt, sr, duration, read, user_spans=user_spans)
     chunking.stream_to_files(in_path, out_target, out_residual, plan.target, eng.block_s, progress)
     info["duration"] = duration
     if detected:
