@@ -12,7 +12,6 @@ ever downloaded. Spans come from the same thresholding as the engine's own detec
 
 from __future__ import annotations
 
-import json
 from functools import lru_cache
 from pathlib import Path
 
@@ -45,16 +44,11 @@ class ActivityDetector:
     @classmethod
     def load(cls, folder: str | Path) -> ActivityDetector:
         """Load ``activity.pt`` + ``config.json`` from ``folder``."""
-        folder = Path(folder)
-        try:
-            meta = json.loads((folder / "config.json").read_text())
-            state = torch.load(folder / "activity.pt", map_location="cpu", weights_only=True)
-        except (OSError, ValueError) as exc:
-            raise EngineUnavailableError(
-                f"activity detector weights missing or unreadable in {folder}: {exc}"
-            ) from exc
+        from ..weights import read_weights
+
+        meta, state = read_weights(folder, "activity.pt", "activity detector")
         model = ActivityNet(ActivityConfig.from_dict(meta["config"]))
-        model.load_state_dict({k: v.float() for k, v in state.items()})
+        model.load_state_dict(state)
         return cls(model, meta)
 
     @classmethod

@@ -14,7 +14,6 @@ beating the classic engine. The engine only calls the network there.
 
 from __future__ import annotations
 
-import json
 from functools import lru_cache
 from pathlib import Path
 
@@ -79,14 +78,11 @@ class MaskRefiner:
     @classmethod
     def load(cls, folder: str | Path) -> MaskRefiner:
         """Load ``masknet.pt`` + ``config.json`` from ``folder``."""
-        folder = Path(folder)
-        try:
-            meta = json.loads((folder / "config.json").read_text())
-            state = torch.load(folder / "masknet.pt", map_location="cpu", weights_only=True)
-        except (OSError, ValueError) as exc:
-            raise EngineUnavailableError(f"mask network weights missing or unreadable in {folder}: {exc}") from exc
+        from ..weights import read_weights
+
+        meta, state = read_weights(folder, "masknet.pt", "mask network")
         model = MaskNet(MaskNetConfig.from_dict(meta["config"]))
-        model.load_state_dict({k: v.float() for k, v in state.items()})
+        model.load_state_dict(state)
         return cls(model, meta)
 
     @staticmethod
