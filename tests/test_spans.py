@@ -85,3 +85,43 @@ def test_noise_prompts_use_the_learned_detector_and_find_the_burst():
     assert len(spans) == 1
     start, end = spans[0]
     assert 1.2 < start < 1.7 and 2.8 < end < 3.3
+
+
+def test_detector_option_forces_a_method_and_is_checked(monkeypatch):
+    from samaudio_core.activity import ActivityDetector
+    from samaudio_core.audio import Audio
+    from samaudio_core.spans import find_spans
+
+    sr = 16000
+    rng = np.random.default_rng(0)
+    x = 0.01 * rng.standard_normal(4 * sr).astype(np.float32)
+    x[int(1.5 * sr) : 3 * sr] += 0.2 * rng.standard_normal(int(1.5 * sr)).astype(np.float32)
+    calls = []
+    real = ActivityDetector.spans
+
+    def spy(self, *a, **k):
+        calls.append("learned")
+        return real(self, *a, **k)
+
+    monkeypatch.setattr(ActivityDetector, "spans", spy)
+    find_spans(Audio(x, sr), "hiss", detector="classic")
+    assert calls == []
+    find_spans(Audio(x, sr), "dog barking", detector="learned")
+    assert calls == ["learned"]
+    with pytest.raises(ValueError, match="detector must be"):
+        find_spans(Audio(x, sr), "hiss", detector="psychic")
+
+
+def test_classic_method_is_asked_when_the_learned_detector_finds_nothing(monkeypatch):
+    from samaudio_core.activity import ActivityDetector
+    from samaudio_core.audio import Audio
+    from samaudio_core.spans import find_spans
+
+    monkeypatch.setattr(ActivityDetector, "spans", lambda self, *a, **k: [])
+    sr = 16000
+    rng = np.random.default_rng(0)
+    x = 0.005 * rng.standard_normal(4 * sr).astype(np.float32)
+    x[int(1.5 * sr) : 3 * sr] += 0.3 * rng.standard_normal(int(1.5 * sr)).astype(np.float32)
+    spans = find_spans(Audio(x, sr), "hiss")
+    assert spans, "the classic method should have found the burst"
+    assert any(a < 2.0 and b > 2.5 for a, b in spans)
