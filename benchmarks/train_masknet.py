@@ -23,7 +23,7 @@ samaudio_core/masknet/weights/ with the configuration, the corpus manifest's sha
 ``prefer_for`` table, which is filled from the separation benchmark (bench_separation.py),
 never from the training loss.
 
-    nice python benchmarks/train_masknet.py --build 3000 --workers 2
+    nice python benchmarks/train_masknet.py --build 12000 --workers 1       # ~12 examples/s
     nice -n 19 python benchmarks/train_masknet.py --minutes 40 &
     nice python benchmarks/bench_separation.py --split dev --json bench_out/masknet_dev.json \
         --methods classic_text,masknet_text,classic_spans,masknet_spans
@@ -35,6 +35,8 @@ from __future__ import annotations
 import argparse
 import hashlib
 import json
+import multiprocessing as mp
+import os
 import sys
 import time
 import warnings
@@ -238,7 +240,11 @@ def build(n_train: int, n_val: int, workers: int, out: Path = OUT) -> None:
     jobs = [("train", i, SHARD, str(out)) for i in range(int(np.ceil(n_train / SHARD)))]
     jobs += [("val", i, SHARD, str(out)) for i in range(int(np.ceil(n_val / SHARD)))]
     t0 = time.time()
-    with ProcessPoolExecutor(workers) as pool:
+    # One BLAS/OpenMP thread per worker (set before the spawned workers import numpy): with
+    # the default thread pools two workers on two cores ran ~8x slower than one.
+    for var in ("OMP_NUM_THREADS", "OPENBLAS_NUM_THREADS", "MKL_NUM_THREADS"):
+        os.environ.setdefault(var, "1")
+    with ProcessPoolExecutor(workers, mp_context=mp.get_context("spawn")) as pool:
         for name in pool.map(_build_shard, jobs):
             print(f"  {name}  ({time.time() - t0:.0f} s)", flush=True)
 
@@ -311,14 +317,15 @@ def evaluate(model, data: dict, embeds: np.ndarray, batch: int = 32) -> dict:
             "gain_median": float(np.median(net_a - cl_a)), "better": float(np.mean(net_a > cl_a))}
 
 
-def train(minutes: float, batch: int, lr: float, frames: int, val_every: int, threads: int, out: Path = OUT) -> None:
+def train(minutes: float, batch: int, lr: float, frames: int, val_every: int, threads: int, out: Path = OUT,
+          run_name: str = "run", dropout: float = 0.0, weight_decay: float = 0.0, channels: int = 192) -> None:
     import torch
 
     from samaudio_core.embeddings import embed
     from samaudio_core.masknet.model import MaskNet, MaskNetConfig
 
     torch.set_num_threads(threads)
-    run = out / "run"
+    run = out / run_name
     run.mkdir(parents=True, exist_ok=True)
     data, meta = load_split("train", out)
     val, val_meta = load_split("val", out)
@@ -326,9 +333,9 @@ def train(minutes: float, batch: int, lr: float, frames: int, val_every: int, th
     table = dict(zip(texts, embed(texts)))
     emb = np.stack([table[m["text"]] for m in meta]).astype(np.float32)
     val_emb = np.stack([table[m["text"]] for m in val_meta]).astype(np.float32)
-    cfg = MaskNetConfig()
+    cfg = MaskNetConfig(dropout=dropout, channels=channels)
     model = MaskNet(cfg)
-    opt = torch.optim.Adam(model.parameters(), lr=lr)
+    opt = torch.optim.AdamW(model.parameters(), lr=lr, weight_decay=weight_decay)
     step, rng = 0, np.random.default_rng(1)
     ckpt = run / "last.pt"
     if ckpt.exists():
@@ -354,7 +361,7 @@ def train(minutes: float, batch: int, lr: float, frames: int, val_every: int, th
         torch.nn.utils.clip_grad_norm_(model.parameters(), 5.0)
         opt.step()
         step += 1
-        losses.append(float(loss))
+        losses.append(float(loss.detach()))
         if step % val_every == 0:
             res = evaluate(model, val, val_emb)
             rec = {"step": step, "train_loss": float(np.mean(losses)), **res, "time": time.time()}
@@ -391,7 +398,7 @@ def choose_preferences(bench_json: Path, split: str = "dev", min_n: int = 2) -> 
     return prefer, evidence
 
 
-def export(step: int, prefer_from: Path | None, apply: str, out: Path = OUT) -> None:
+def export(step: int, prefer_from: Path | None, apply: str, out: Path = OUT, run_name: str = "run") -> None:
     """Copy one checkpoint into the package with its configuration and ``prefer_for`` table."""
     import shutil
 
@@ -399,9 +406,10 @@ def export(step: int, prefer_from: Path | None, apply: str, out: Path = OUT) -> 
 
     from samaudio_core.masknet.model import MaskNetConfig
 
-    run = out / "run"
+    run = out / run_name
     src = run / f"step_{step:06d}.pt"
     state = torch.load(src, weights_only=True)
+    config = torch.load(run / "last.pt", weights_only=False)["config"]
     WEIGHTS.mkdir(parents=True, exist_ok=True)
     torch.save({k: v.half() for k, v in state.items()}, WEIGHTS / "masknet.pt")
     manifest = (CORPUS / "manifest.json").read_text()
@@ -410,7 +418,7 @@ def export(step: int, prefer_from: Path | None, apply: str, out: Path = OUT) -> 
     if prefer_from is not None:
         prefer, evidence = choose_preferences(prefer_from)
     meta = {
-        "config": MaskNetConfig().to_dict(),
+        "config": MaskNetConfig.from_dict({**config, "dropout": 0.0}).to_dict(),
         "step": step,
         "apply": apply,
         "corpus_manifest_sha256": hashlib.sha256(manifest.encode()).hexdigest(),
@@ -434,6 +442,10 @@ def main(argv: list[str] | None = None) -> int:
     ap.add_argument("--frames", type=int, default=250, help="crop length (16 ms frames)")
     ap.add_argument("--val-every", type=int, default=250)
     ap.add_argument("--threads", type=int, default=1)
+    ap.add_argument("--run", default="run", help="run folder name under --out")
+    ap.add_argument("--dropout", type=float, default=0.0)
+    ap.add_argument("--weight-decay", type=float, default=0.0)
+    ap.add_argument("--channels", type=int, default=192)
     ap.add_argument("--export", type=int, metavar="STEP", help="ship this checkpoint")
     ap.add_argument("--prefer-from", type=Path,
                     help="bench_separation.py --json output with the classic_* and masknet_* methods")
@@ -443,9 +455,10 @@ def main(argv: list[str] | None = None) -> int:
     if args.build:
         build(args.build, args.val, args.workers, args.out)
     if args.minutes:
-        train(args.minutes, args.batch, args.lr, args.frames, args.val_every, args.threads, args.out)
+        train(args.minutes, args.batch, args.lr, args.frames, args.val_every, args.threads, args.out,
+              args.run, args.dropout, args.weight_decay, args.channels)
     if args.export is not None:
-        export(args.export, args.prefer_from, args.apply, args.out)
+        export(args.export, args.prefer_from, args.apply, args.out, args.run)
     return 0
 
 

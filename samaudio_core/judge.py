@@ -368,7 +368,9 @@ def engine_reference(x: np.ndarray, text: str | None) -> tuple[np.ndarray, np.nd
 
         with warnings.catch_warnings():
             warnings.simplefilter("ignore")  # low-confidence notes are the engine's business
-            res = load_engine("builtin").separate(
+            # The classic engine, without the learned mask refiner: the judge's calibration
+            # (judge_data/calibration.json) was fitted against this reference.
+            res = load_engine("builtin", mask_net=False).separate(
                 Audio(x[None].astype(np.float32), ANALYSIS_SR), Prompt(text=text)
             )
         ref = (

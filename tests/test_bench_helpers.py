@@ -189,3 +189,38 @@ def test_input_method_scores_zero_and_applicability():
     assert bench.applicable("noisereduce", {"noise_like": True})
     assert not bench.applicable("noisereduce", {"noise_like": False})
     assert bench.applicable("hpss", {"hpss": "percussive"}) and not bench.applicable("hpss", {"hpss": None})
+
+
+def _row(method, item, kind, sdri, split="dev", package="pkg-a"):
+    return {"method": method, "id": item, "split": split, "package": package, "applicable": True,
+            "si_sdri": sdri, "info": {"kind": kind}}
+
+
+def test_per_source_compares_each_package_with_the_rest():
+    rows = [_row("builtin_text", f"a{i}", "speech", 6.0, package="pkg-a") for i in range(3)]
+    rows += [_row("builtin_text", f"b{i}", "speech", 1.0, package="pkg-b") for i in range(3)]
+    table = bench.per_source({"builtin_text": {"rows": rows}})
+    by_pkg = {r["package"]: r for r in table}
+    assert by_pkg["pkg-a"]["median"] == 6.0 and by_pkg["pkg-a"]["delta"] == 5.0
+    assert by_pkg["pkg-b"]["delta"] == -5.0
+    text = bench.format_sources(table)
+    assert "worst package (n >= 3) -5.0 dB" in text and "1 of 2 below -2 dB" in text
+
+
+def test_mask_network_is_preferred_only_where_it_wins_on_the_dev_split(tmp_path):
+    import json
+
+    import train_masknet
+
+    rows = []
+    for i, (kind, classic, net) in enumerate(
+        [("wind", 1.0, 4.0), ("wind", 2.0, 3.0), ("siren", 9.0, 2.0), ("siren", 8.0, 8.5), ("hum", 1.0, 5.0)]
+    ):
+        rows += [_row("classic_text", i, kind, classic), _row("masknet_text", i, kind, net)]
+    # Test-split rows must not count, however good.
+    rows += [_row("classic_text", 99, "siren", 0.0, "test"), _row("masknet_text", 99, "siren", 30.0, "test")]
+    path = tmp_path / "bench.json"
+    path.write_text(json.dumps({"rows": rows}))
+    prefer, evidence = train_masknet.choose_preferences(path)
+    assert prefer == {"text": ["wind"], "spans": []}  # hum: one mixture is too few
+    assert evidence["text"]["siren"] == {"n": 2, "mean_gain_db": -3.25, "median_gain_db": -3.25}

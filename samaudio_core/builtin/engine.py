@@ -86,6 +86,9 @@ class _Plan:
                 mask, p, cfg.sample_rate, cfg.n_fft, cfg.hop, self.prompt_embedding,
                 start_s=start / cfg.sample_rate, spans=self.spans, has_spans=bool(self.spans),
             )
+            # The same floor as the classic masks: a network sure the target is absent still
+            # returns a scaled copy of the input, not silence (SI-SDR of silence is -inf).
+            mask = np.clip(mask, MASK_FLOOR, 1.0 - MASK_FLOOR)
         if self.absent:
             # "-" anchors: the target is silent there, whatever the masks say.
             times = start / cfg.sample_rate + cfg.frame_times(p.shape[1])

@@ -39,6 +39,7 @@ class MaskNetConfig:
     dilations: tuple[int, ...] = (1, 2, 4, 8, 16, 1)  # receptive field ~65 frames, ~1 s
     embed_dim: int = 384  # MiniLM sentence embedding
     mask_clip: float = 0.02  # the classic mask enters as logit(clip(mask, c, 1 - c))
+    dropout: float = 0.0  # on every block's output, during training only
 
     def to_dict(self) -> dict:
         return asdict(self)
@@ -70,7 +71,10 @@ class MaskNet(nn.Module):
 
         def block(cin: int, dilation: int) -> nn.Sequential:
             return nn.Sequential(
-                nn.Conv1d(cin, c, 3, padding=dilation, dilation=dilation), nn.GroupNorm(8, c), nn.ReLU()
+                nn.Conv1d(cin, c, 3, padding=dilation, dilation=dilation),
+                nn.GroupNorm(8, c),
+                nn.ReLU(),
+                nn.Dropout(cfg.dropout),
             )
 
         self.blocks = nn.ModuleList([block(n_in if i == 0 else c, d) for i, d in enumerate(cfg.dilations)])
