@@ -398,7 +398,8 @@ def choose_preferences(bench_json: Path, split: str = "dev", min_n: int = 2) -> 
     return prefer, evidence
 
 
-def export(step: int, prefer_from: Path | None, apply: str, out: Path = OUT, run_name: str = "run") -> None:
+def export(step: int, prefer_from: Path | None, apply: str, out: Path = OUT, run_name: str = "run",
+           modes: tuple[str, ...] = ("text", "spans"), note: str = "") -> None:
     """Copy one checkpoint into the package with its configuration and ``prefer_for`` table."""
     import shutil
 
@@ -417,6 +418,7 @@ def export(step: int, prefer_from: Path | None, apply: str, out: Path = OUT, run
     evidence: dict = {}
     if prefer_from is not None:
         prefer, evidence = choose_preferences(prefer_from)
+        prefer = {mode: (kinds if mode in modes else []) for mode, kinds in prefer.items()}
     meta = {
         "config": MaskNetConfig.from_dict({**config, "dropout": 0.0}).to_dict(),
         "step": step,
@@ -425,6 +427,8 @@ def export(step: int, prefer_from: Path | None, apply: str, out: Path = OUT, run
         "prefer_for": prefer,
         "evidence": evidence,
         "selected_by": "the dev split of the dev set (bench_separation.py --split dev); the test split was only reported",
+        "modes_shipped": list(modes),
+        "note": note,
     }
     (WEIGHTS / "config.json").write_text(json.dumps(meta, indent=1) + "\n")
     shutil.copy(run / "log.jsonl", WEIGHTS / "train_log.jsonl")
@@ -450,6 +454,8 @@ def main(argv: list[str] | None = None) -> int:
     ap.add_argument("--prefer-from", type=Path,
                     help="bench_separation.py --json output with the classic_* and masknet_* methods")
     ap.add_argument("--apply", choices=("ratio", "replace"), default="ratio")
+    ap.add_argument("--modes", default="text,spans", help="prompt modes the network may be preferred for")
+    ap.add_argument("--note", default="", help="why, recorded in the shipped config")
     ap.add_argument("--out", type=Path, default=OUT)
     args = ap.parse_args(argv)
     if args.build:
@@ -458,7 +464,8 @@ def main(argv: list[str] | None = None) -> int:
         train(args.minutes, args.batch, args.lr, args.frames, args.val_every, args.threads, args.out,
               args.run, args.dropout, args.weight_decay, args.channels)
     if args.export is not None:
-        export(args.export, args.prefer_from, args.apply, args.out, args.run)
+        modes = tuple(m for m in args.modes.split(",") if m)
+        export(args.export, args.prefer_from, args.apply, args.out, args.run, modes, args.note)
     return 0
 
 

@@ -5,8 +5,10 @@ result with the reference-free judge (like SAM Audio's reranking of candidates):
 
 1. the prompt as given (text only, or whatever the user gave);
 2. text + automatic spans (``samaudio_core.spans.find_spans``) as anchors;
-3. the same prompt on the other usable engines (e.g. SAM Audio next to the built-in one);
-4. the best result so far with a softer mask (fewer holes, a little more leakage).
+3. the built-in engine with its learned mask network on (``samaudio_core.masknet``), which
+   by default only runs where the benchmark showed it winning;
+4. the same prompt on the other usable engines (e.g. SAM Audio next to the built-in one);
+5. the best result so far with a softer mask (fewer holes, a little more leakage).
 
 A sharper mask is deliberately not on the ladder: on the dev set's fit split the judge
 preferred sharpened masks even where they lost SI-SDR (near-binary masks look clean to it),
@@ -106,6 +108,24 @@ def _auto_spans(audio: Audio, prompt: Prompt) -> Prompt | None:
     return Prompt(prompt.text, tuple(spans), prompt.absent, prompt.mask).validated_for(audio.duration)
 
 
+def _with_mask_network(engine: Any) -> Any:
+    """The built-in engine with its learned mask refiner on for every prompt, when ``engine``
+    is the built-in engine leaving it to "auto" and weights are shipped; else None. The
+    network wins on some kinds and loses on others; here the judge decides case by case."""
+    from .builtin.engine import BuiltinEngine
+    from .masknet import MaskRefiner
+
+    if not isinstance(engine, BuiltinEngine) or engine.mask_net != "auto" or not MaskRefiner.available():
+        return None
+    return BuiltinEngine(
+        block_s=engine.block_s,
+        use_embeddings=engine.use_embeddings,
+        auto_spans=engine.auto_spans,
+        detector=engine.detector,
+        mask_net=True,
+    )
+
+
 def _other_engines(engine: Any) -> list[str]:
     from .engines.base import _REGISTRY, engine_status
 
@@ -166,6 +186,10 @@ def refine(
         if spanned is not None:
             run = lambda: eng.separate(audio, spanned, progress=progress)  # noqa: E731
             yield "text+auto-spans", run, MIN_GAIN, {"spans": [list(sp) for sp in spanned.spans]}
+        net_engine = _with_mask_network(eng) if prompt.mask is None else None
+        if net_engine is not None:
+            run = lambda: net_engine.separate(audio, prompt, progress=progress)  # noqa: E731
+            yield "mask-network", run, MIN_GAIN, {}
         for other in _other_engines(eng) if prompt.mask is None else []:
             run = lambda other=other: load_engine(other).separate(audio, prompt, progress=progress)  # noqa: E731
             yield f"engine:{other}", run, MIN_GAIN, {}

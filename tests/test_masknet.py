@@ -171,3 +171,15 @@ def test_shipped_weights_load_offline_and_keep_reconstruction():
     res = BuiltinEngine(mask_net=True).separate(Audio(x, 22050), Prompt("the beeping", ((1.2, 2.0),)))
     assert res.info["mask_net"] is True
     np.testing.assert_allclose(res.target + res.residual, x, atol=1e-5)
+
+
+def test_a_network_that_drops_the_target_leaves_the_classic_mask(monkeypatch):
+    refiner = _with_network(monkeypatch)
+    torch.nn.init.zeros_(refiner.model.head.weight)
+    torch.nn.init.constant_(refiner.model.head.bias, -20.0)  # "the prompted sound is not here"
+    x = Audio(_noise_and_tone(), 16000)
+    classic = BuiltinEngine(mask_net=False, use_embeddings=False).separate(x, Prompt("the beeping"))
+    res = BuiltinEngine(mask_net=True, use_embeddings=False).separate(x, Prompt("the beeping"))
+    np.testing.assert_allclose(res.target, classic.target, atol=1e-6)
+    assert res.info["warnings"] == ["the mask network dropped most of the target; classic mask kept"]
+    assert np.abs(res.target).max() > 0.1

@@ -126,3 +126,24 @@ def test_a_failing_strategy_is_recorded_not_fatal(mixture, judge, monkeypatch):
     failed = res.info["attempts"][1]
     assert "no-such-engine" in failed["error"] and "scores" not in failed
     assert res.info["strategy"] in ("text", "soften-mask")
+
+
+def test_builtin_ladder_tries_the_mask_network_once(mixture, judge, monkeypatch):
+    from samaudio_core.builtin.engine import BuiltinEngine
+    from samaudio_core.masknet import MaskRefiner
+    from samaudio_core.refine import _with_mask_network
+
+    monkeypatch.setattr(MaskRefiner, "available", staticmethod(lambda: True))
+    engine = BuiltinEngine(use_embeddings=False, detector="classic")
+    net = _with_mask_network(engine)
+    assert net.mask_net is True and net.detector == "classic" and net.use_embeddings is False
+    # Only the engine that leaves the choice to "auto" gets the extra rung.
+    assert _with_mask_network(BuiltinEngine(mask_net=False)) is None
+    assert _with_mask_network(load_engine("dummy")) is None
+    calls = []
+    monkeypatch.setattr(BuiltinEngine, "separate", lambda self, audio, prompt, progress=False: (
+        calls.append(self.mask_net) or SeparationResult(audio.samples * 0.5, audio.samples * 0.5, SR, {})))
+    res = refine(mixture, Prompt(text="alarm beeping"), engine, candidates=4, threshold=5.0, judge=judge)
+    strategies = [a["strategy"] for a in res.info["attempts"]]
+    assert strategies[:3] == ["text", "text+auto-spans", "mask-network"]
+    assert calls[:3] == ["auto", "auto", True]

@@ -59,6 +59,10 @@ AUTO_SPAN_MAX_S = 300.0
 #: Masks stay within [MASK_FLOOR, 1 - MASK_FLOOR]: a method that finds nothing (or
 #: everything) then returns a scaled copy of the input instead of near-silence.
 MASK_FLOOR = 0.03
+#: The learned mask refiner's output is used only when it keeps at least this share of the
+#: target energy the classic mask found (see ``_Plan.target``).
+COLLAPSE_SHARE = 0.25
+COLLAPSE_NOTE = "the mask network dropped most of the target; classic mask kept"
 
 
 @dataclass
@@ -82,13 +86,19 @@ class _Plan:
             return hum_target(x, self.sample_rate, *self.hum)
         spec, cfg, p, mask = self.classic_mask(x, start)
         if self.refiner is not None:
-            mask = self.refiner.refine(
+            refined = self.refiner.refine(
                 mask, p, cfg.sample_rate, cfg.n_fft, cfg.hop, self.prompt_embedding,
                 start_s=start / cfg.sample_rate, spans=self.spans, has_spans=bool(self.spans),
             )
             # The same floor as the classic masks: a network sure the target is absent still
             # returns a scaled copy of the input, not silence (SI-SDR of silence is -inf).
-            mask = np.clip(mask, MASK_FLOOR, 1.0 - MASK_FLOOR)
+            refined = np.clip(refined, MASK_FLOOR, 1.0 - MASK_FLOOR)
+            # The network's one bad habit: deciding the prompted sound is not there at all.
+            # When it keeps far less target energy than the classic mask, the classic mask stays.
+            if (refined * p).sum() >= COLLAPSE_SHARE * (mask * p).sum():
+                mask = refined
+            elif COLLAPSE_NOTE not in self.warnings:  # once per call, not per block
+                self.warnings.append(COLLAPSE_NOTE)
         if self.absent:
             # "-" anchors: the target is silent there, whatever the masks say.
             times = start / cfg.sample_rate + cfg.frame_times(p.shape[1])
