@@ -128,3 +128,18 @@ def test_engines_command_lists_dummy(capsys):
     assert main(["engines", "--json"]) == 0
     rows = {r["name"]: r for r in json.loads(capsys.readouterr().out)["engines"]}
     assert rows["dummy"]["usable"] is True
+
+
+def test_engines_command_lists_the_learned_parts_and_where_they_run(capsys, monkeypatch):
+    from samaudio_core.masknet import MaskRefiner, refiner
+
+    assert main(["engines", "--json"]) == 0
+    learned = {r["name"]: r for r in json.loads(capsys.readouterr().out)["learned"]}
+    assert set(learned) == {"activity-detector", "mask-network"}
+    if MaskRefiner.available():
+        kinds = MaskRefiner.load_default().meta["prefer_for"]["spans"]
+        assert all(k in learned["mask-network"]["description"] for k in kinds)
+    # Without weights the row says so instead of failing.
+    monkeypatch.setattr(refiner, "WEIGHTS_DIR", refiner.WEIGHTS_DIR / "missing")
+    assert main(["engines"]) == 0
+    assert "mask-network       unusable: no weights shipped" in capsys.readouterr().out

@@ -6,7 +6,9 @@ import json
 
 
 def register(sub) -> None:
-    p = sub.add_parser("engines", help="list separation engines and judges, and whether they run here")
+    p = sub.add_parser(
+        "engines", help="list separation engines, judges and learned components, and whether they run here"
+    )
     p.add_argument("--json", action="store_true", help="print JSON")
     p.set_defaults(func=run)
 
@@ -21,10 +23,13 @@ def run(args) -> int:
         judges = judge_status()
     except ImportError:
         judges = []
+    from samaudio_core.weights import learned_components
+
+    learned = learned_components()
     if args.json:
-        print(json.dumps({"engines": rows, "judges": judges}, indent=2))
+        print(json.dumps({"engines": rows, "judges": judges, "learned": learned}, indent=2))
         return 0
-    for title, items in (("engines", rows), ("judges", judges)):
+    for title, items in (("engines", rows), ("judges", judges), ("learned parts of the builtin engine", learned)):
         if not items:
             continue
         print(f"{title}:")
