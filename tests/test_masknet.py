@@ -183,3 +183,20 @@ def test_a_network_that_drops_the_target_leaves_the_classic_mask(monkeypatch):
     np.testing.assert_allclose(res.target, classic.target, atol=1e-6)
     assert res.info["warnings"] == ["the mask network dropped most of the target; classic mask kept"]
     assert np.abs(res.target).max() > 0.1
+
+
+def test_streamed_files_get_the_same_refinement_as_in_memory(monkeypatch, tmp_path):
+    import soundfile as sf
+
+    _with_network(monkeypatch)
+    sr = 16000
+    x = _noise_and_tone(sr, seconds=5.0)
+    path = tmp_path / "in.wav"
+    sf.write(path, x.T, sr, subtype="FLOAT")
+    engine = BuiltinEngine(mask_net=True, use_embeddings=False, block_s=2.0)
+    prompt = Prompt("the beeping", ((1.2, 2.0),))
+    info = engine.separate_file(path, prompt, tmp_path / "t.wav", tmp_path / "r.wav")
+    assert info["mask_net"] is True
+    streamed, _ = sf.read(tmp_path / "t.wav", dtype="float32", always_2d=True)
+    in_memory = engine.separate(Audio(x, sr), prompt).target
+    np.testing.assert_allclose(streamed.T, in_memory, atol=1e-4)
