@@ -166,8 +166,8 @@ def featurize(ex: dict, with_spans: bool, rng: np.random.Generator) -> dict:
     from samaudio_core.audio import Audio
     from samaudio_core.builtin import dsp
     from samaudio_core.builtin.engine import BuiltinEngine
-    from samaudio_core.masknet.model import MaskNet
-    from samaudio_core.masknet.refiner import MaskRefiner, _bands
+    from samaudio_core.masknet.model import MaskNetConfig
+    from samaudio_core.masknet.refiner import _bands, network_inputs, pool_to_bands
     from samaudio_core.prompts import Prompt
 
     target, rest = ex["target"], ex["rest"]
@@ -187,9 +187,10 @@ def featurize(ex: dict, with_spans: bool, rng: np.random.Generator) -> dict:
     if plan.hum is not None:
         raise ValueError("hum is removed by notches, not masks")
     spec, cfg, p, mask = plan.classic_mask(mix, 0)
-    refiner = MaskRefiner(MaskNet())
-    feats = refiner.features(p, mask, cfg.sample_rate, cfg.n_fft, cfg.hop, 0.0, tuple(prompt.spans))
-    fb, _ = _bands(cfg.sample_rate, cfg.n_fft, refiner.cfg)
+    net_cfg = MaskNetConfig()
+    mel_p, mel_mask = pool_to_bands(p, mask, cfg.sample_rate, cfg.n_fft, net_cfg)
+    feats = network_inputs(mel_p, mel_mask, cfg.sample_rate, cfg.hop, 0.0, tuple(prompt.spans), net_cfg)
+    fb, _ = _bands(cfg.sample_rate, cfg.n_fft, net_cfg)
     n = feats["log_mel"].shape[1]
     out = {
         "log_mel": feats["log_mel"],

@@ -20,6 +20,7 @@ scores and time in ``result.info["attempts"]``; the kept one's scores are ``info
 
 from __future__ import annotations
 
+import copy
 import logging
 import time
 from collections.abc import Callable, Iterator
@@ -117,13 +118,9 @@ def _with_mask_network(engine: Any) -> Any:
 
     if not isinstance(engine, BuiltinEngine) or engine.mask_net != "auto" or not MaskRefiner.available():
         return None
-    return BuiltinEngine(
-        block_s=engine.block_s,
-        use_embeddings=engine.use_embeddings,
-        auto_spans=engine.auto_spans,
-        detector=engine.detector,
-        mask_net=True,
-    )
+    with_net = copy.copy(engine)
+    with_net.mask_net = True
+    return with_net
 
 
 def _other_engines(engine: Any) -> list[str]:

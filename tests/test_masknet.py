@@ -162,7 +162,6 @@ def test_auto_uses_the_network_only_where_preferred(monkeypatch):
     assert engine.separate(x, Prompt("dog barking")).info["mask_net"] is False
 
 
-@pytest.mark.skipif(not MaskRefiner.available(), reason="no mask network weights shipped in this checkout")
 def test_shipped_weights_load_offline_and_keep_reconstruction():
     refiner = MaskRefiner.load_default()
     assert refiner.meta["corpus_manifest_sha256"]

@@ -56,6 +56,39 @@ def _resample_frames(x: np.ndarray, n: int) -> np.ndarray:
     return out[0] if squeeze else out
 
 
+def pool_to_bands(
+    p: np.ndarray, mask: np.ndarray, sample_rate: int, n_fft: int, cfg: MaskNetConfig
+) -> tuple[np.ndarray, np.ndarray]:
+    """The engine's power (freq, frames) and its mask's power-weighted mean, in the mel bands."""
+    fb, _ = _bands(sample_rate, n_fft, cfg)
+    mel_p = fb @ p
+    return mel_p, (fb @ (mask * p)) / (mel_p + _EPS)
+
+
+def network_inputs(
+    mel_p: np.ndarray,
+    mel_mask: np.ndarray,
+    sample_rate: int,
+    hop: int,
+    start_s: float,
+    spans: tuple[tuple[float, float], ...],
+    cfg: MaskNetConfig,
+) -> dict[str, np.ndarray]:
+    """Log mel (n_mels, n), classic mel mask and span channel on the network's 16 ms grid,
+    from the engine's frames (``hop`` samples each, the first at ``start_s``)."""
+    n_frames = mel_p.shape[1]
+    n = max(1, int(round(n_frames * hop / sample_rate / cfg.frame_s)))
+    times = start_s + np.arange(n_frames) * hop / sample_rate
+    span_ch = np.zeros(n_frames, np.float32)
+    for a, b in spans:
+        span_ch[(times >= a) & (times < b)] = 1.0
+    return {
+        "log_mel": _resample_frames(np.log10(mel_p + _EPS), n),
+        "classic": np.clip(_resample_frames(mel_mask, n), 0.0, 1.0),
+        "spans": _resample_frames(span_ch, n),
+    }
+
+
 class MaskRefiner:
     """The trained mask network, applied to one engine block at a time.
 
@@ -100,8 +133,6 @@ class MaskRefiner:
         prefer = self.meta.get("prefer_for", {})
         return kind in prefer.get("spans" if with_spans else "text", ())
 
-    # -- features -----------------------------------------------------------------------
-
     def features(
         self,
         p: np.ndarray,
@@ -112,21 +143,9 @@ class MaskRefiner:
         start_s: float,
         spans: tuple[tuple[float, float], ...],
     ) -> dict[str, np.ndarray]:
-        """Network inputs on its own grid: log mel (n_mels, n), classic mel mask, span channel."""
-        fb, _ = _bands(sample_rate, n_fft, self.cfg)
-        mel_p = fb @ p
-        mel_mask = (fb @ (mask * p)) / (mel_p + _EPS)
-        n_frames = p.shape[1]
-        n = max(1, int(round(n_frames * hop / sample_rate / self.cfg.frame_s)))
-        times = start_s + np.arange(n_frames) * hop / sample_rate
-        span_ch = np.zeros(n_frames, np.float32)
-        for a, b in spans:
-            span_ch[(times >= a) & (times < b)] = 1.0
-        return {
-            "log_mel": _resample_frames(np.log10(mel_p + _EPS), n),
-            "classic": np.clip(_resample_frames(mel_mask, n), 0.0, 1.0),
-            "spans": _resample_frames(span_ch, n),
-        }
+        """Network inputs on its own grid (see :func:`network_inputs`)."""
+        mel_p, mel_mask = pool_to_bands(p, mask, sample_rate, n_fft, self.cfg)
+        return network_inputs(mel_p, mel_mask, sample_rate, hop, start_s, spans, self.cfg)
 
     @torch.no_grad()
     def refine(
@@ -142,7 +161,8 @@ class MaskRefiner:
         has_spans: bool = False,
     ) -> np.ndarray:
         """The refined (freq, frames) mask for one block; ``mask`` and ``p`` are the engine's."""
-        feats = self.features(p, mask, sample_rate, n_fft, hop, start_s, spans)
+        mel_p, classic_mel = pool_to_bands(p, mask, sample_rate, n_fft, self.cfg)
+        feats = network_inputs(mel_p, classic_mel, sample_rate, hop, start_s, spans, self.cfg)
         out = self.model(
             torch.from_numpy(feats["log_mel"])[None],
             torch.from_numpy(feats["classic"])[None],
@@ -154,8 +174,6 @@ class MaskRefiner:
         _, spread = _bands(sample_rate, n_fft, self.cfg)
         if self.apply == "replace":
             return np.clip(spread @ refined_mel, 0.0, 1.0).astype(np.float32)
-        fb, _ = _bands(sample_rate, n_fft, self.cfg)
-        classic_mel = (fb @ (mask * p)) / (fb @ p + _EPS)
         ratio = refined_mel / np.maximum(classic_mel, 1e-3)
         return np.clip(mask * (spread @ ratio), 0.0, 1.0).astype(np.float32)
 
