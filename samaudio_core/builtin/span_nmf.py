@@ -104,6 +104,9 @@ class SpanModel:
     edges: np.ndarray
     cfg: dsp.StftConfig
     contrast: float = 1.0  # share of the spans' energy given to target bases (0..1)
+    #: False: the two dictionaries are soft shares of one learnt dictionary (same shape, see
+    #: ``fit``); True: they are separate bases, decomposed side by side (``fit_supervised``).
+    stacked: bool = False
 
     @classmethod
     def fit(
@@ -159,17 +162,60 @@ class SpanModel:
         contrast = float((share * energy).sum() / (energy.sum() + _EPS))
         return cls(w * share[None, :], w * (1.0 - share[None, :]), edges, cfg, contrast)
 
+    @classmethod
+    def fit_supervised(
+        cls,
+        read: Callable[[float, float], np.ndarray],
+        duration: float,
+        cfg: dsp.StftConfig,
+        spans: Sequence[Span],
+        absent: Sequence[Span] = (),
+        n_target: int = 16,
+        n_background: int = 32,
+        max_seconds: float = 30.0,
+        seed: int = 0,
+    ) -> SpanModel:
+        """The textbook span-supervised KL-NMF: target bases learnt on the "+" spans alone,
+        then background bases learnt on the rest of the input with the target bases fixed.
+
+        Unlike :meth:`fit` it makes no basis-by-basis guess: whatever the spans hold is
+        target. It is the baseline the issue tracker measured (+4.3 dB on unseen material)
+        and a candidate beside :meth:`fit`. Parameters as in :meth:`fit`.
+        """
+        rng = np.random.default_rng(seed)
+        n_bins = cfg.n_fft // 2 + 1
+        edges = band_edges(n_bins, cfg.sample_rate, cfg.n_fft)
+        v_t = _collect(read, spans, cfg, edges, max_seconds)
+        if v_t.shape[1] < 2:
+            raise ValueError("the spans hold too little audio to learn from")
+        w_t, _ = _kl_nmf(v_t, None, min(n_target, max(2, v_t.shape[1] // 3)), FIT_ITERS, rng)
+        background = absent or _complement(spans, duration, pad=0.2)
+        v_b = _collect(read, background, cfg, edges, max_seconds)
+        if v_b.shape[1] < 8:
+            raise ValueError("the spans leave too little background to learn from")
+        # The target may sound outside the spans too: its (fixed) bases explain those parts,
+        # so the free bases learn only what the target bases cannot.
+        w_b, h = _kl_nmf(v_b, w_t, n_background, FIT_ITERS, rng)
+        share_t = float((w_t.sum(axis=0) * h[w_b.shape[1] :].sum(axis=1)).sum())
+        contrast = 1.0 - share_t / (float((w_b.sum(axis=0) * h[: w_b.shape[1]].sum(axis=1)).sum()) + share_t + _EPS)
+        return cls(w_t, w_b, edges, cfg, contrast, stacked=True)
+
     def mask(self, p: np.ndarray, iters: int | None = None) -> np.ndarray:
         """Target mask (freq, frames) for a power spectrogram ``p`` from the same STFT."""
         v = pool(np.sqrt(p), self.edges)
-        # The split dictionaries sum to the learnt one: decompose with it, then split.
-        w = self.w_target + self.w_background
+        if self.stacked:
+            w = np.concatenate([self.w_target, self.w_background], axis=1)
+        else:  # the split dictionaries sum to the learnt one: decompose with it, then split
+            w = self.w_target + self.w_background
         _, h = _kl_nmf(v, w, 0, iters or MASK_ITERS, np.random.default_rng(0), learn_free=False)
         if SMOOTH_FRAMES > 1:
             k = np.hanning(SMOOTH_FRAMES + 2)[1:-1]
             h = np.apply_along_axis(lambda r: np.convolve(r, k / k.sum(), mode="same"), 1, h)
-        t = self.w_target @ h
-        b = self.w_background @ h
+        if self.stacked:
+            kt = self.w_target.shape[1]
+            t, b = self.w_target @ h[:kt], self.w_background @ h[kt:]
+        else:
+            t, b = self.w_target @ h, self.w_background @ h
         m = dsp.wiener(t, b, MASK_POWER)
         return expand(m, self.edges, p.shape[0])
 
