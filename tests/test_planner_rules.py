@@ -325,10 +325,11 @@ def test_cli_reads_one_instruction_a_line(monkeypatch, capsys):
     monkeypatch.setattr("sys.stdin", io.StringIO("\n".join(lines) + "\n"))
     assert main(["plan", "-", "--duration", "60", "--planner", "rules"]) == 0
     out = [json.loads(line) for line in capsys.readouterr().out.splitlines()]
-    assert len(out) == 3  # the blank line is skipped
+    assert len(out) == 4  # one answer a line: output line N answers input line N
     assert out[0]["steps"] == [sep("wind", "remove")]
-    assert out[1]["steps"] == [] and out[1]["error"]
-    assert out[2]["steps"] == [{"op": "trim", "start": 0.0, "end": 55.0}]
+    assert out[1]["steps"] == [] and "empty" in out[1]["error"]  # the blank line is a refusal
+    assert out[2]["steps"] == [] and out[2]["error"]
+    assert out[3]["steps"] == [{"op": "trim", "start": 0.0, "end": 55.0}]
 
 
 def test_a_region_of_a_video_is_a_prompt_on_its_own():

@@ -2,8 +2,8 @@
 
 ``samaudio plan "remove the wind" --duration 30 --json`` prints the recipe as JSON; without
 ``--json`` it prints one step a line. With ``-`` instead of an instruction it reads one
-instruction a line from stdin (blank lines are skipped) and prints one JSON object a line,
-so a stream of instructions can be planned by one process. A refusal is an answer, not a
+instruction a line from stdin and prints one JSON object a line — exactly one per input line,
+so output line N answers input line N (a blank line is refused like any other non-instruction). A refusal is an answer, not a
 failure: it prints ``{"version": 1, "steps": [], "error": "..."}`` and exits 0.
 """
 
@@ -47,8 +47,6 @@ def run(args) -> int:
     planner = get_planner(args.planner)
     if args.instruction == "-":
         for line in sys.stdin:
-            if not line.strip():
-                continue
             recipe = _plan_one(planner, line.strip(), duration)
             sys.stdout.write(recipe.to_json() + "\n")
             sys.stdout.flush()
