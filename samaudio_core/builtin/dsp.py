@@ -51,6 +51,11 @@ def _window(n_fft: int) -> torch.Tensor:
 def stft(x: np.ndarray, cfg: StftConfig) -> torch.Tensor:
     """(channels, samples) float32 -> complex tensor (channels, freq, frames)."""
     t = torch.from_numpy(np.ascontiguousarray(x, dtype=np.float32))
+    if t.shape[-1] <= cfg.n_fft // 2:
+        # center=True reflects n_fft/2 samples at each end, which needs at least that many:
+        # a very short input (a 0.01 s file, one sample) is zero-padded instead; ``istft``
+        # trims back to the caller's length, so the padding never reaches an output.
+        t = torch.nn.functional.pad(t, (0, cfg.n_fft - t.shape[-1]))
     return torch.stft(t, cfg.n_fft, cfg.hop, window=_window(cfg.n_fft), center=True, return_complex=True)
 
 
