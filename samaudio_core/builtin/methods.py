@@ -177,6 +177,8 @@ def detect_hum(mono: np.ndarray, sr: int, max_harmonics: int = 40) -> tuple[floa
     """
     nper = int(2 ** np.ceil(np.log2(sr * 2)))  # ~0.5 Hz bins
     seg = mono[: min(len(mono), sr * 30)]
+    if len(seg) < 256:  # far too short to resolve a 50/60 Hz line: no hum found
+        return 50.0, []
     if len(seg) < nper // 2:
         nper = int(2 ** np.floor(np.log2(max(len(seg), 256))))
     f, pxx = signal.welch(seg, sr, nperseg=min(nper, len(seg)), noverlap=None)
