@@ -326,9 +326,8 @@ class Agent:
     ) -> AgentResult:
         from langchain_core.messages import HumanMessage, SystemMessage, ToolMessage
 
+        from prompts import render, tool_guidance
         from tools.lc_tools import build_tools, call_tool
-
-        from .prompting import render, tool_guidance
 
         tools = {t.name: t for t in build_tools(tctx)}
         try:

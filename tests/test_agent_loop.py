@@ -259,7 +259,7 @@ def test_llama_cpp_missing_is_a_clear_error():
 def test_prompts_render_strictly():
     from jinja2 import UndefinedError
 
-    from agent.prompting import few_shot_messages, render
+    from prompts import few_shot_messages, render
 
     with pytest.raises(UndefinedError):
         render("system", "repair")  # 'error' missing

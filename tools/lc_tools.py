@@ -19,6 +19,7 @@ from typing import Any, Literal
 
 from pydantic import BaseModel, Field, ValidationError
 
+from prompts import render
 from samaudio_core.errors import SamaudioError
 
 from .recipe import EXPORT_FORMATS, OPS, Recipe, RecipeError, parse_step
@@ -140,8 +141,6 @@ def observation(report: StepReport, ctx: ToolContext, step: Any | None = None) -
     if report.op == "separate":
         text += f"; {format_scores(report.scores)}"
         if judge_failed(report, ctx.threshold):
-            from agent.prompting import render  # the prompt text is package data
-
             target = getattr(step, "target", None) or "target"
             text += "\n" + render(
                 "system", "judge_feedback", threshold=ctx.threshold, scores=report.scores,
