@@ -15,11 +15,12 @@ import datetime as _dt
 import fcntl
 import json
 import os
-import re
 import uuid
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
+
+from .preferences import Preferences, detect_preference
 
 #: Kinds of memory entry; ``recall`` can filter on one.
 KINDS = ("instruction", "plan", "result", "score", "preference", "reply")
@@ -108,53 +109,6 @@ class MemoryItem:
 
     def snippet(self) -> str:
         return f"{self.kind}: {self.text}"
-
-
-# Sentences that state a standing preference rather than (only) ask for an edit.
-_PREF_RE = re.compile(
-    r"\b(i(?: would|'d)? prefer|i (?:always )?(?:like|want) (?:my |the )?\w+ (?:to be )?\w*\s*by default|"
-    r"always|from now on|by default|in (?:the )?future|next time|every time|whenever|"
-    r"my default|as a rule|never)\b",
-    re.IGNORECASE,
-)
-_FORMAT_RE = re.compile(r"\b(mp3|flac|ogg|wav)\b", re.IGNORECASE)
-_GENTLE_RE = re.compile(
-    r"\b(gentle|gently|subtle|light|lighter|mild|soft|not too (?:much|aggressive))\b", re.I
-)
-_STRONG_RE = re.compile(r"\b(aggressive|strong|full|complete|thorough)\b", re.IGNORECASE)
-
-
-def detect_preference(text: str) -> str | None:
-    """The instruction itself when it states a standing preference, else None."""
-    t = text.strip()
-    return t if t and _PREF_RE.search(t) else None
-
-
-@dataclass
-class Preferences:
-    """What stated preferences mean for later plans (the latest statement wins)."""
-
-    export_format: str | None = None
-    gentle_removal: bool = False
-    lufs: float | None = None
-    statements: list[str] = field(default_factory=list)
-
-    @classmethod
-    def from_statements(cls, statements: list[str]) -> Preferences:
-        prefs = cls(statements=list(statements))
-        for s in statements:  # chronological: a later statement overrides an earlier one
-            fmt = _FORMAT_RE.search(s)
-            if fmt and re.search(r"\b(export|exports|save|format|files?|outputs?|give me|as|in)\b", s, re.I):
-                prefs.export_format = fmt.group(1).lower()
-            if re.search(r"\b(remov|noise|clean|denois|reduc)", s, re.I):
-                if _GENTLE_RE.search(s):
-                    prefs.gentle_removal = True
-                elif _STRONG_RE.search(s):
-                    prefs.gentle_removal = False
-            lufs = re.search(r"(-\s?\d+(?:\.\d+)?)\s*lufs", s, re.IGNORECASE)
-            if lufs:
-                prefs.lufs = float(lufs.group(1).replace(" ", ""))
-        return prefs
 
 
 def _now() -> str:
