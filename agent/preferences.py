@@ -38,7 +38,9 @@ _FORMAT = re.compile(r"\b(" + "|".join(FORMAT_WORDS) + r")s?\b")
 _GENTLE = re.compile(
     r"\b(?:gentle|gently|subtle|light|lighter|mild|soft|softer|not (?:too )?(?:much|aggressive))\b"
 )
-_FULL = re.compile(r"\b(?:full|fully|complete|completely|aggressive(?:ly)?|strong(?:ly)?|thorough(?:ly)?|total(?:ly)?)\b")
+_FULL = re.compile(
+    r"\b(?:full|fully|complete|completely|aggressive(?:ly)?|strong(?:ly)?|thorough(?:ly)?|total(?:ly)?)\b"
+)
 _LUFS = re.compile(r"(-?\s?\d+(?:\.\d+)?)\s*(?:lufs|lu)\b")
 _LOUDNESS = re.compile(r"\bnormali[sz]\w*|\bloudness\b|\blufs\b|\blevel\b")
 
