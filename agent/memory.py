@@ -14,13 +14,18 @@ from __future__ import annotations
 import datetime as _dt
 import fcntl
 import json
+import logging
 import os
 import uuid
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
+from tools.lc_tools import format_scores
+
 from .preferences import Preferences, detect_preference
+
+log = logging.getLogger(__name__)
 
 #: Kinds of memory entry; ``recall`` can filter on one.
 KINDS = ("instruction", "plan", "result", "score", "preference", "reply")
@@ -234,6 +239,27 @@ class SessionMemory:
     def preferences(self) -> Preferences:
         """The user's stated preferences, across all sessions."""
         return Preferences.from_statements([it.text for it in self.entries(kind="preference")])
+
+    def add_result(self, result: Any, session: str) -> None:
+        """Remember what one instruction did (an ``AgentResult``): the instruction, the plan,
+        each separation's scores and the reply. Never raises: memory is a convenience, and an
+        edit must not be lost over it."""
+        try:
+            self.add(result.instruction, kind="instruction", session=session, planner=result.planner)
+            if result.recipe is not None:
+                self.add(json.dumps(result.recipe), kind="plan", session=session)
+            for r in result.steps:
+                if r.op == "separate" and r.scores:
+                    self.add(
+                        f"{r.description}: {format_scores(r.scores)}",
+                        kind="score",
+                        session=session,
+                        **r.scores,
+                    )
+            if result.reply:
+                self.add(result.reply, kind="result", session=session, ok=result.ok)
+        except Exception as exc:  # memory is a convenience: never lose an edit over it
+            log.warning("could not write session memory: %s", exc)
 
     def remember_preference(self, text: str, session: str | None = None) -> bool:
         """Store ``text`` as a preference when it states one; returns whether it did."""

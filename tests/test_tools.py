@@ -182,3 +182,21 @@ def test_tool_schemas_are_derived_from_the_step_models(ctx, monkeypatch):
         lc_tools.args_schema(recipe.NormalizeStep).model_json_schema()["properties"]["lufs"]["default"]
         == -16.0
     )
+
+
+def test_tool_context_records_what_ran(ctx):
+    tools = _tools(ctx)
+    tools["gain"].invoke({"db": -3.0})
+    tools["separate"].invoke({"target": "beep", "spans": [[1.0, 1.5]]})
+    obs = tools["export"].invoke({"format": "wav"})
+    assert [r.op for r in ctx.reports] == ["gain", "separate", "export"]
+    assert [r.index for r in ctx.reports] == [1, 2, 3]
+    assert ctx.outputs == [obs.split("exported to ")[1].strip()] and ctx.attempts == 1
+    assert ctx.last_separation is not None  # what refinement would start from
+    ctx.reports.clear()  # a copy: only record() and replace() change what ran
+    assert len(ctx.reports) == 3
+    gain = ctx.reports[0]
+    new = ctx.replace(gain, type(gain)(0, "gain", "gain(db=-4)"))
+    assert ctx.reports[0] is new and new.index == 1
+    ctx.add_output("copy.wav", replacing=ctx.outputs[0])
+    assert ctx.outputs == ["copy.wav"]

@@ -21,6 +21,7 @@ from typing import Any
 from pydantic import BaseModel, Field, ValidationError, create_model
 
 from prompts import render
+from samaudio_core.engines.base import SeparationResult
 from samaudio_core.errors import SamaudioError
 
 from .recipe import (
@@ -58,7 +59,10 @@ class ToolContext:
     allowed_files : files besides the session that tools may read (the user's inputs)
     threshold : judge overall score that passes
     export_format : default format of an export that names none (a stated preference)
-    reports : every step the tools ran, in order
+
+    Tools and the agent loop record what ran through the methods (:meth:`run`,
+    :meth:`record`, :meth:`replace`, :meth:`add_output`); :attr:`reports`, :attr:`outputs`
+    and :attr:`attempts` read it back.
     """
 
     ws: Any
@@ -68,7 +72,70 @@ class ToolContext:
     threshold: float = DEFAULT_THRESHOLD
     export_format: str | None = None
     progress: bool = False
-    reports: list[StepReport] = field(default_factory=list)
+    _reports: list[StepReport] = field(default_factory=list, init=False, repr=False)
+    _outputs: list[str] = field(default_factory=list, init=False, repr=False)
+    #: The engine's result of the latest separation (what refinement starts from).
+    last_separation: SeparationResult | None = field(default=None, init=False, repr=False)
+
+    @property
+    def reports(self) -> list[StepReport]:
+        """Every step that ran, in order (a copy)."""
+        return list(self._reports)
+
+    @property
+    def outputs(self) -> list[str]:
+        """Files written for the user, in order."""
+        return list(self._outputs)
+
+    @property
+    def attempts(self) -> int:
+        """Separations computed for the kept steps, refinement rungs included."""
+        n = 0
+        for r in self._reports:
+            if r.op == "separate" and r.ok:
+                rungs = r.info.get("attempts")
+                n += len(rungs) if isinstance(rungs, list) and rungs else 1
+        return n
+
+    def run(self, step: Any, *, first: SeparationResult | None = None, record: bool = True) -> StepReport:
+        """Run one validated step; a refused or failing step becomes a report with ok=False.
+
+        ``first``: for a separate step with candidates, the ladder's first rung, already
+        computed. ``record=False`` leaves recording to the caller (see :meth:`replace`).
+        """
+        try:
+            check_file_access(step, self)
+            report = run_step(
+                step, self.ws, engine=self.engine, judge=self.judge, progress=self.progress,
+                first=first, on_result=self._keep_separation,
+            )  # fmt: skip
+        except SamaudioError as exc:
+            report = StepReport(0, step.op, step.describe(), ok=False, message=str(exc))
+        return self.record(report) if record else report
+
+    def record(self, report: StepReport) -> StepReport:
+        """Append ``report`` (numbered in order); an export's file becomes an output."""
+        report.index = len(self._reports) + 1
+        self._reports.append(report)
+        if report.ok and report.output:
+            self.add_output(report.output)
+        return report
+
+    def replace(self, old: StepReport, new: StepReport) -> StepReport:
+        """``new`` takes the place (and number) of the recorded ``old``."""
+        i = self._reports.index(old)
+        new.index = old.index
+        self._reports[i] = new
+        return new
+
+    def add_output(self, path: str | Path, *, replacing: str | None = None) -> None:
+        """Record a file written for the user; ``replacing``: an output it stands in for."""
+        if replacing in self._outputs:
+            self._outputs.remove(replacing)
+        self._outputs.append(str(path))
+
+    def _keep_separation(self, result: SeparationResult) -> None:
+        self.last_separation = result
 
 
 class ToolInputError(SamaudioError):
@@ -105,15 +172,8 @@ def validated_step(data: dict[str, Any], ctx: ToolContext) -> Any:
 
 
 def run_checked(step: Any, ctx: ToolContext) -> StepReport:
-    """Run one validated step; a refused or failing step becomes a report with ok=False."""
-    try:
-        check_file_access(step, ctx)
-        report = run_step(step, ctx.ws, engine=ctx.engine, judge=ctx.judge, progress=ctx.progress)
-    except SamaudioError as exc:
-        report = StepReport(0, step.op, step.describe(), ok=False, message=str(exc))
-    report.index = len(ctx.reports) + 1
-    ctx.reports.append(report)
-    return report
+    """Run one validated step and record it (:meth:`ToolContext.run`)."""
+    return ctx.run(step)
 
 
 # ----- observations ------------------------------------------------------------------------
