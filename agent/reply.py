@@ -17,7 +17,14 @@ from typing import Any
 from samaudio_core.errors import SamaudioError
 from samaudio_core.spans import find_spans
 from samaudio_core.workspace import Workspace, unique_path
-from tools.lc_tools import ToolContext, format_scores, judge_failed, validated_step, weakest_reason
+from tools.lc_tools import (
+    DEFAULT_EXPORT_FORMAT,
+    ToolContext,
+    format_scores,
+    judge_failed,
+    validated_step,
+    weakest_reason,
+)
 from tools.runner import StepReport
 
 from .result import AgentResult
@@ -52,7 +59,11 @@ def finish(result: AgentResult, ws: Workspace, tctx: ToolContext, output: Any, t
 
 
 def _export(ws: Workspace, tctx: ToolContext, output: Any) -> None:
-    fmt = Path(output).suffix.lstrip(".").lower() if output is not None else (tctx.export_format or "wav")
+    fmt = (
+        Path(output).suffix.lstrip(".").lower()
+        if output is not None
+        else (tctx.export_format or DEFAULT_EXPORT_FORMAT)
+    )
     data = {"op": "export", "format": fmt}
     same_dir = output is not None and Path(output).resolve().parent == ws.out_dir.resolve()
     if same_dir:

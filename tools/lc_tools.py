@@ -171,11 +171,6 @@ def validated_step(data: dict[str, Any], ctx: ToolContext) -> Any:
     return step
 
 
-def run_checked(step: Any, ctx: ToolContext) -> StepReport:
-    """Run one validated step and record it (:meth:`ToolContext.run`)."""
-    return ctx.run(step)
-
-
 # ----- observations ------------------------------------------------------------------------
 def format_scores(scores: dict[str, float] | None) -> str:
     if not scores:
@@ -314,7 +309,7 @@ def _run(ctx: ToolContext, data: dict[str, Any]) -> str:
         step = validated_step(data, ctx)
     except SamaudioError as exc:
         return f"error: {exc}. Nothing was changed."
-    return observation(run_checked(step, ctx), ctx, step)
+    return observation(ctx.run(step), ctx, step)
 
 
 def _export(ctx: ToolContext, format: str | None = None, path: str | None = None) -> str:
