@@ -14,12 +14,18 @@ from __future__ import annotations
 import datetime as _dt
 import fcntl
 import json
+import logging
 import os
-import re
 import uuid
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
+
+from tools.lc_tools import format_scores
+
+from .preferences import Preferences, detect_preference
+
+log = logging.getLogger(__name__)
 
 #: Kinds of memory entry; ``recall`` can filter on one.
 KINDS = ("instruction", "plan", "result", "score", "preference", "reply")
@@ -108,53 +114,6 @@ class MemoryItem:
 
     def snippet(self) -> str:
         return f"{self.kind}: {self.text}"
-
-
-# Sentences that state a standing preference rather than (only) ask for an edit.
-_PREF_RE = re.compile(
-    r"\b(i(?: would|'d)? prefer|i (?:always )?(?:like|want) (?:my |the )?\w+ (?:to be )?\w*\s*by default|"
-    r"always|from now on|by default|in (?:the )?future|next time|every time|whenever|"
-    r"my default|as a rule|never)\b",
-    re.IGNORECASE,
-)
-_FORMAT_RE = re.compile(r"\b(mp3|flac|ogg|wav)\b", re.IGNORECASE)
-_GENTLE_RE = re.compile(
-    r"\b(gentle|gently|subtle|light|lighter|mild|soft|not too (?:much|aggressive))\b", re.I
-)
-_STRONG_RE = re.compile(r"\b(aggressive|strong|full|complete|thorough)\b", re.IGNORECASE)
-
-
-def detect_preference(text: str) -> str | None:
-    """The instruction itself when it states a standing preference, else None."""
-    t = text.strip()
-    return t if t and _PREF_RE.search(t) else None
-
-
-@dataclass
-class Preferences:
-    """What stated preferences mean for later plans (the latest statement wins)."""
-
-    export_format: str | None = None
-    gentle_removal: bool = False
-    lufs: float | None = None
-    statements: list[str] = field(default_factory=list)
-
-    @classmethod
-    def from_statements(cls, statements: list[str]) -> Preferences:
-        prefs = cls(statements=list(statements))
-        for s in statements:  # chronological: a later statement overrides an earlier one
-            fmt = _FORMAT_RE.search(s)
-            if fmt and re.search(r"\b(export|exports|save|format|files?|outputs?|give me|as|in)\b", s, re.I):
-                prefs.export_format = fmt.group(1).lower()
-            if re.search(r"\b(remov|noise|clean|denois|reduc)", s, re.I):
-                if _GENTLE_RE.search(s):
-                    prefs.gentle_removal = True
-                elif _STRONG_RE.search(s):
-                    prefs.gentle_removal = False
-            lufs = re.search(r"(-\s?\d+(?:\.\d+)?)\s*lufs", s, re.IGNORECASE)
-            if lufs:
-                prefs.lufs = float(lufs.group(1).replace(" ", ""))
-        return prefs
 
 
 def _now() -> str:
@@ -280,6 +239,27 @@ class SessionMemory:
     def preferences(self) -> Preferences:
         """The user's stated preferences, across all sessions."""
         return Preferences.from_statements([it.text for it in self.entries(kind="preference")])
+
+    def add_result(self, result: Any, session: str) -> None:
+        """Remember what one instruction did (an ``AgentResult``): the instruction, the plan,
+        each separation's scores and the reply. Never raises: memory is a convenience, and an
+        edit must not be lost over it."""
+        try:
+            self.add(result.instruction, kind="instruction", session=session, planner=result.planner)
+            if result.recipe is not None:
+                self.add(json.dumps(result.recipe), kind="plan", session=session)
+            for r in result.steps:
+                if r.op == "separate" and r.scores:
+                    self.add(
+                        f"{r.description}: {format_scores(r.scores)}",
+                        kind="score",
+                        session=session,
+                        **r.scores,
+                    )
+            if result.reply:
+                self.add(result.reply, kind="result", session=session, ok=result.ok)
+        except Exception as exc:  # memory is a convenience: never lose an edit over it
+            log.warning("could not write session memory: %s", exc)
 
     def remember_preference(self, text: str, session: str | None = None) -> bool:
         """Store ``text`` as a preference when it states one; returns whether it did."""

@@ -143,6 +143,7 @@ def refine(
     time_budget_s: float | None = None,
     progress: bool = False,
     judge: Any = None,
+    first: SeparationResult | None = None,
 ) -> SeparationResult:
     """Separate with judge-gated retries; see the module docstring for the ladder.
 
@@ -157,6 +158,8 @@ def refine(
         attempt that would likely overrun it is not started. The first always runs.
     progress : passed on to the engine
     judge : a ``Judge`` (default: the built-in one)
+    first : the first rung's result when the caller already has it (e.g. a separation that
+        failed the judge): it is judged, not recomputed
 
     Returns
     -------
@@ -178,7 +181,10 @@ def refine(
 
     def ladder() -> Iterator[Strategy]:
         name = "text" if prompt.text else "prompt"
-        yield name, lambda: eng.separate(audio, prompt, progress=progress), MIN_GAIN, {}
+        if first is not None:
+            yield name, lambda: first, MIN_GAIN, {"reused": True}
+        else:
+            yield name, lambda: eng.separate(audio, prompt, progress=progress), MIN_GAIN, {}
         spanned = _auto_spans(audio, prompt)
         if spanned is not None:
             run = lambda: eng.separate(audio, spanned, progress=progress)  # noqa: E731

@@ -128,6 +128,9 @@ def test_judge_failure_refines_then_is_honest(mix):
     assert "below the pass mark 5.0" in result.reply
     assert "Mark a span where the wind is clearly audible" in result.reply
     assert result.outputs and "Output:" in result.reply  # the best attempt is still delivered
+    # The first attempt was handed to the refine ladder as its first rung, not run again.
+    rungs = sep[0].info["attempts"]
+    assert rungs[0]["reused"] is True and result.attempts == len(rungs) >= 2
 
 
 def test_passing_separation_is_reported_with_scores(mix):
@@ -185,6 +188,7 @@ def test_tool_mode_stops_at_the_step_limit(mix):
     result = Agent(planner=model, engine="dummy", memory=False, max_steps=3).run(mix, "quieter and quieter")
     assert len([s for s in result.steps if s.op == "gain"]) == 3
     assert "stopped after 3 tool calls" in result.reply
+    assert result.limit_reached and not result.ok  # the last attempt is kept, flagged failed
 
 
 # ----- memory and preferences ---------------------------------------------------------------------
@@ -259,7 +263,7 @@ def test_llama_cpp_missing_is_a_clear_error():
 def test_prompts_render_strictly():
     from jinja2 import UndefinedError
 
-    from agent.prompting import few_shot_messages, render
+    from prompts import few_shot_messages, render
 
     with pytest.raises(UndefinedError):
         render("system", "repair")  # 'error' missing

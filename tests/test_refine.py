@@ -147,3 +147,18 @@ def test_builtin_ladder_tries_the_mask_network_once(mixture, judge, monkeypatch)
     strategies = [a["strategy"] for a in res.info["attempts"]]
     assert strategies[:3] == ["text", "text+auto-spans", "mask-network"]
     assert calls[:3] == ["auto", "auto", True]
+
+
+def test_a_given_first_attempt_is_the_first_rung_and_not_recomputed(mixture, judge):
+    engine = load_engine("dummy")
+    prompt = Prompt(text="alarm beeping")
+    first = engine.separate(mixture, prompt)
+    calls = []
+    original = engine.separate
+    engine.separate = lambda *a, **kw: calls.append(a[1]) or original(*a, **kw)
+    res = refine(mixture, prompt, engine, candidates=2, threshold=5.0, judge=judge, first=first)
+    attempts = res.info["attempts"]
+    assert attempts[0]["strategy"] == "text" and attempts[0]["reused"] is True
+    assert prompt not in calls  # the prompt as given ran once, before refine
+    if res.info["kept_attempt"] == 0:
+        assert res.target is first.target

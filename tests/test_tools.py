@@ -155,3 +155,48 @@ def test_describe_reports_duration_and_loudness(ctx, mix):
     x = load_audio(mix)
     lufs = mixing.loudness(x.samples, x.sample_rate)
     assert f"{round(lufs, 1)} LUFS" in obs
+
+
+def test_tool_schemas_are_derived_from_the_step_models(ctx, monkeypatch):
+    from tools import lc_tools, recipe
+
+    schema = {t.name: t.args_schema.model_json_schema() for t in build_tools(ctx)}
+    for op, model in [("normalize", recipe.NormalizeStep), ("trim", recipe.TrimStep)]:
+        for name, info in model.model_fields.items():
+            if name == "op":
+                continue
+            prop = schema[op]["properties"][name]
+            assert prop.get("default") == info.default and prop["description"] == info.description
+    assert (
+        schema["normalize"]["properties"]["lufs"]["default"]
+        == recipe.NormalizeStep.model_fields["lufs"].default
+    )
+    assert schema["gain"]["properties"]["db"]["maximum"] == recipe.MAX_DB  # bounds come along
+    assert "op" not in schema["separate"]["properties"] and {"box", "points"} <= set(
+        schema["separate"]["properties"]
+    )
+    # A default changed in the step model changes the derived tool schema.
+    changed = recipe.NormalizeStep.model_fields["lufs"]
+    monkeypatch.setattr(changed, "default", -16.0)
+    assert (
+        lc_tools.args_schema(recipe.NormalizeStep).model_json_schema()["properties"]["lufs"]["default"]
+        == -16.0
+    )
+
+
+def test_tool_context_records_what_ran(ctx):
+    tools = _tools(ctx)
+    tools["gain"].invoke({"db": -3.0})
+    tools["separate"].invoke({"target": "beep", "spans": [[1.0, 1.5]]})
+    obs = tools["export"].invoke({"format": "wav"})
+    assert [r.op for r in ctx.reports] == ["gain", "separate", "export"]
+    assert [r.index for r in ctx.reports] == [1, 2, 3]
+    assert ctx.outputs == [obs.split("exported to ")[1].strip()] and ctx.attempts == 1
+    assert ctx.last_separation is not None  # what refinement would start from
+    ctx.reports.clear()  # a copy: only record() and replace() change what ran
+    assert len(ctx.reports) == 3
+    gain = ctx.reports[0]
+    new = ctx.replace(gain, type(gain)(0, "gain", "gain(db=-4)"))
+    assert ctx.reports[0] is new and new.index == 1
+    ctx.add_output("copy.wav", replacing=ctx.outputs[0])
+    assert ctx.outputs == ["copy.wav"]

@@ -11,17 +11,35 @@ observation text that names the valid choices; it is never raised out of the age
 
 from __future__ import annotations
 
+import copy
 import logging
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Any, Literal
+from typing import Any
 
-from pydantic import BaseModel, Field, ValidationError
+from pydantic import BaseModel, Field, ValidationError, create_model
 
+from prompts import render
+from samaudio_core.engines.base import SeparationResult
 from samaudio_core.errors import SamaudioError
 
-from .recipe import EXPORT_FORMATS, OPS, Recipe, RecipeError, parse_step
+from .recipe import (
+    EXPORT_FORMATS,
+    OPS,
+    ExportStep,
+    FadeStep,
+    GainStep,
+    MaskSpec,
+    NormalizeStep,
+    Recipe,
+    RecipeError,
+    ResetStep,
+    SeparateStep,
+    TrimStep,
+    UndoStep,
+    parse_step,
+)
 from .runner import StepReport, run_step
 
 log = logging.getLogger(__name__)
@@ -41,7 +59,10 @@ class ToolContext:
     allowed_files : files besides the session that tools may read (the user's inputs)
     threshold : judge overall score that passes
     export_format : default format of an export that names none (a stated preference)
-    reports : every step the tools ran, in order
+
+    Tools and the agent loop record what ran through the methods (:meth:`run`,
+    :meth:`record`, :meth:`replace`, :meth:`add_output`); :attr:`reports`, :attr:`outputs`
+    and :attr:`attempts` read it back.
     """
 
     ws: Any
@@ -51,7 +72,70 @@ class ToolContext:
     threshold: float = DEFAULT_THRESHOLD
     export_format: str | None = None
     progress: bool = False
-    reports: list[StepReport] = field(default_factory=list)
+    _reports: list[StepReport] = field(default_factory=list, init=False, repr=False)
+    _outputs: list[str] = field(default_factory=list, init=False, repr=False)
+    #: The engine's result of the latest separation (what refinement starts from).
+    last_separation: SeparationResult | None = field(default=None, init=False, repr=False)
+
+    @property
+    def reports(self) -> list[StepReport]:
+        """Every step that ran, in order (a copy)."""
+        return list(self._reports)
+
+    @property
+    def outputs(self) -> list[str]:
+        """Files written for the user, in order."""
+        return list(self._outputs)
+
+    @property
+    def attempts(self) -> int:
+        """Separations computed for the kept steps, refinement rungs included."""
+        n = 0
+        for r in self._reports:
+            if r.op == "separate" and r.ok:
+                rungs = r.info.get("attempts")
+                n += len(rungs) if isinstance(rungs, list) and rungs else 1
+        return n
+
+    def run(self, step: Any, *, first: SeparationResult | None = None, record: bool = True) -> StepReport:
+        """Run one validated step; a refused or failing step becomes a report with ok=False.
+
+        ``first``: for a separate step with candidates, the ladder's first rung, already
+        computed. ``record=False`` leaves recording to the caller (see :meth:`replace`).
+        """
+        try:
+            check_file_access(step, self)
+            report = run_step(
+                step, self.ws, engine=self.engine, judge=self.judge, progress=self.progress,
+                first=first, on_result=self._keep_separation,
+            )  # fmt: skip
+        except SamaudioError as exc:
+            report = StepReport(0, step.op, step.describe(), ok=False, message=str(exc))
+        return self.record(report) if record else report
+
+    def record(self, report: StepReport) -> StepReport:
+        """Append ``report`` (numbered in order); an export's file becomes an output."""
+        report.index = len(self._reports) + 1
+        self._reports.append(report)
+        if report.ok and report.output:
+            self.add_output(report.output)
+        return report
+
+    def replace(self, old: StepReport, new: StepReport) -> StepReport:
+        """``new`` takes the place (and number) of the recorded ``old``."""
+        i = self._reports.index(old)
+        new.index = old.index
+        self._reports[i] = new
+        return new
+
+    def add_output(self, path: str | Path, *, replacing: str | None = None) -> None:
+        """Record a file written for the user; ``replacing``: an output it stands in for."""
+        if replacing in self._outputs:
+            self._outputs.remove(replacing)
+        self._outputs.append(str(path))
+
+    def _keep_separation(self, result: SeparationResult) -> None:
+        self.last_separation = result
 
 
 class ToolInputError(SamaudioError):
@@ -85,18 +169,6 @@ def validated_step(data: dict[str, Any], ctx: ToolContext) -> Any:
     Recipe(steps=[step]).check_against(ctx.ws.duration)
     check_file_access(step, ctx)
     return step
-
-
-def run_checked(step: Any, ctx: ToolContext) -> StepReport:
-    """Run one validated step; a refused or failing step becomes a report with ok=False."""
-    try:
-        check_file_access(step, ctx)
-        report = run_step(step, ctx.ws, engine=ctx.engine, judge=ctx.judge, progress=ctx.progress)
-    except SamaudioError as exc:
-        report = StepReport(0, step.op, step.describe(), ok=False, message=str(exc))
-    report.index = len(ctx.reports) + 1
-    ctx.reports.append(report)
-    return report
 
 
 # ----- observations ------------------------------------------------------------------------
@@ -140,8 +212,6 @@ def observation(report: StepReport, ctx: ToolContext, step: Any | None = None) -
     if report.op == "separate":
         text += f"; {format_scores(report.scores)}"
         if judge_failed(report, ctx.threshold):
-            from agent.prompting import render  # the prompt text is package data
-
             target = getattr(step, "target", None) or "target"
             text += "\n" + render(
                 "system", "judge_feedback", threshold=ctx.threshold, scores=report.scores,
@@ -166,56 +236,54 @@ def validation_message(name: str, exc: ValidationError | Exception) -> str:
 
 
 # ----- argument schemas ----------------------------------------------------------------------
-class SeparateArgs(BaseModel):
-    target: str | None = Field(None, description="the sound, as free text: 'wind', 'dog barking', 'vocals'")
-    action: Literal["remove", "isolate", "gain"] = Field(
-        "isolate", description="remove: drop the target; isolate: keep only it; gain: change it by db"
-    )
-    db: float | None = Field(None, description="for action=gain: dB change of the target (-60..60)")
-    range: list[Interval] | None = Field(
-        None, description="restrict the edit to these [start, end] intervals (s)"
-    )
-    spans: list[Interval] | None = Field(
-        None, description="[start, end] intervals (s) where the target is clearly audible"
-    )
-    absent: list[Interval] | None = Field(
-        None, description="[start, end] intervals (s) where the target is absent"
-    )
-    candidates: int | None = Field(
-        None, ge=1, le=8, description="try several strategies, keep the judge's best (2-8)"
-    )
-    box: tuple[float, float, float, float] | None = Field(
-        None, description="visual prompt on the input video: x0,y0,x1,y1 as fractions of the frame"
-    )
-    points: list[tuple[float, float]] | None = Field(
-        None, description="visual prompt: click points (x, y) as fractions"
-    )
+def args_schema(
+    step: type[BaseModel], *, drop: tuple[str, ...] = (), extra: dict[str, Any] | None = None
+) -> type[BaseModel]:
+    """A tool's argument schema derived from a recipe step model.
+
+    The step's fields (less ``op`` and ``drop``) keep their types, defaults, bounds and
+    descriptions, so a change in :mod:`tools.recipe` changes the tool. The step's validators
+    are not copied: the tool validates its arguments as a step (:func:`validated_step`), whose
+    messages name the step. ``extra``: tool-only fields, as ``name=(annotation, FieldInfo)``.
+    """
+    fields: dict[str, Any] = {
+        name: (info.annotation, copy.copy(info))
+        for name, info in step.model_fields.items()
+        if name != "op" and name not in drop
+    }
+    fields.update(extra or {})
+    name = step.__name__.removesuffix("Step") + "Args"
+    return create_model(name, __doc__=f"Arguments of the {name[:-4].lower()} tool.", **fields)
 
 
-class GainArgs(BaseModel):
-    db: float = Field(..., description="gain in dB (-60..60)")
-    range: list[Interval] | None = Field(None, description="only these [start, end] intervals (s)")
+def _mask_field(name: str) -> tuple[Any, Any]:
+    info = MaskSpec.model_fields[name]
+    return info.annotation, copy.copy(info)
 
 
-class FadeArgs(BaseModel):
-    direction: Literal["in", "out"] = Field(..., description="fade in at the start or out at the end")
-    seconds: float = Field(..., description="fade length in seconds")
-
-
-class TrimArgs(BaseModel):
-    start: float = Field(0.0, description="keep from this time (s)")
-    end: float | None = Field(None, description="keep up to this time (s); empty: to the end")
-
-
-class NormalizeArgs(BaseModel):
-    lufs: float = Field(-14.0, description="target integrated loudness (LUFS, -70..0)")
-
-
-class ExportArgs(BaseModel):
-    format: Literal["wav", "flac", "mp3", "ogg"] | None = Field(
-        None, description="file format; default wav or the user's preference"
-    )
-    path: str | None = Field(None, description="file name inside the output folder (optional)")
+#: The tool acts on the input video: the model gives the region only (no video or image path).
+SeparateArgs = args_schema(
+    SeparateStep, drop=("mask",), extra={"box": _mask_field("box"), "points": _mask_field("points")}
+)
+GainArgs = args_schema(GainStep)
+FadeArgs = args_schema(FadeStep)
+TrimArgs = args_schema(TrimStep)
+NormalizeArgs = args_schema(NormalizeStep)
+#: The export format the step defaults to; the tool uses the user's preference first.
+DEFAULT_EXPORT_FORMAT: str = ExportStep.model_fields["format"].default
+ExportArgs = args_schema(
+    ExportStep,
+    extra={
+        "format": (
+            ExportStep.model_fields["format"].annotation | None,
+            Field(
+                None, description=f"file format; default: the user's preference, else {DEFAULT_EXPORT_FORMAT}"
+            ),
+        )
+    },
+)
+UndoArgs = args_schema(UndoStep)
+ResetArgs = args_schema(ResetStep)
 
 
 class FindSpansArgs(BaseModel):
@@ -241,11 +309,11 @@ def _run(ctx: ToolContext, data: dict[str, Any]) -> str:
         step = validated_step(data, ctx)
     except SamaudioError as exc:
         return f"error: {exc}. Nothing was changed."
-    return observation(run_checked(step, ctx), ctx, step)
+    return observation(ctx.run(step), ctx, step)
 
 
 def _export(ctx: ToolContext, format: str | None = None, path: str | None = None) -> str:
-    fmt = format or ctx.export_format or "wav"
+    fmt = format or ctx.export_format or DEFAULT_EXPORT_FORMAT
     if fmt not in EXPORT_FORMATS:
         return f"error: unknown format '{fmt}' (valid: {', '.join(EXPORT_FORMATS)})."
     return _run(ctx, {"op": "export", "format": fmt, **({"path": path} if path else {})})
@@ -335,8 +403,8 @@ _SPECS: list[tuple[str, type[BaseModel], str]] = [
     ("trim", TrimArgs, "Keep only the part between start and end."),
     ("normalize", NormalizeArgs, "Set the integrated loudness of the whole mix."),
     ("export", ExportArgs, "Write the current version as a file in the output folder."),
-    ("undo", NoArgs, "Undo the last edit."),
-    ("reset", NoArgs, "Go back to the original recording."),
+    ("undo", UndoArgs, "Undo the last edit."),
+    ("reset", ResetArgs, "Go back to the original recording."),
     ("find_spans", FindSpansArgs, "When is a sound audible? Returns time intervals."),
     ("describe", NoArgs, "Duration, loudness and the kinds of sound detected in the current version."),
 ]

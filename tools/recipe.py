@@ -69,10 +69,14 @@ class MaskSpec(BaseModel):
     """Visual prompt: a video plus a box (fractions or pixels), click points, or a mask image."""
 
     model_config = ConfigDict(extra="forbid")
-    video: str | None = None
-    box: tuple[float, float, float, float] | None = None
-    points: list[tuple[float, float]] | None = None
-    image: str | None = None
+    video: str | None = Field(None, description="the video file; empty: the input video")
+    box: tuple[float, float, float, float] | None = Field(
+        None, description="visual prompt on the video: x0,y0,x1,y1 as fractions of the frame"
+    )
+    points: list[tuple[float, float]] | None = Field(
+        None, description="visual prompt: click points (x, y) as fractions of the frame"
+    )
+    image: str | None = Field(None, description="visual prompt: a mask image (PNG)")
 
     @model_validator(mode="after")
     def _one_region(self) -> MaskSpec:
@@ -88,14 +92,24 @@ class MaskSpec(BaseModel):
 
 class SeparateStep(_Step):
     op: Literal["separate"]
-    target: str | None = Field(None, description="what to separate, as free text ('wind', 'dog barking')")
-    action: Literal["remove", "isolate", "gain"] = "isolate"
-    db: float | None = Field(None, description="for action=gain: change of the target in dB")
-    range: list[Interval] | None = Field(None, description="restrict the edit to these intervals (s)")
-    spans: list[Interval] | None = Field(None, description="where the target is clearly audible (s)")
-    absent: list[Interval] | None = Field(None, description="where the target is absent (s)")
-    mask: MaskSpec | None = None
-    candidates: int | None = Field(None, ge=1, le=8, description="judge-gated refinement attempts")
+    target: str | None = Field(None, description="the sound, as free text: 'wind', 'dog barking', 'vocals'")
+    action: Literal["remove", "isolate", "gain"] = Field(
+        "isolate", description="remove: drop the target; isolate: keep only it; gain: change it by db"
+    )
+    db: float | None = Field(None, description="for action=gain: dB change of the target (-60..60)")
+    range: list[Interval] | None = Field(
+        None, description="restrict the edit to these [start, end] intervals (s)"
+    )
+    spans: list[Interval] | None = Field(
+        None, description="[start, end] intervals (s) where the target is clearly audible"
+    )
+    absent: list[Interval] | None = Field(
+        None, description="[start, end] intervals (s) where the target is absent"
+    )
+    mask: MaskSpec | None = Field(None, description="visual prompt: a video region")
+    candidates: int | None = Field(
+        None, ge=1, le=8, description="try several strategies, keep the judge's best (2-8)"
+    )
 
     @field_validator("range", "spans", "absent")
     @classmethod
@@ -121,8 +135,8 @@ class SeparateStep(_Step):
 
 class GainStep(_Step):
     op: Literal["gain"]
-    db: float = Field(..., ge=-MAX_DB, le=MAX_DB)
-    range: list[Interval] | None = None
+    db: float = Field(..., ge=-MAX_DB, le=MAX_DB, description="gain in dB (-60..60)")
+    range: list[Interval] | None = Field(None, description="only these [start, end] intervals (s)")
 
     @field_validator("range")
     @classmethod
@@ -135,14 +149,14 @@ class GainStep(_Step):
 
 class FadeStep(_Step):
     op: Literal["fade"]
-    direction: Literal["in", "out"]
-    seconds: float = Field(..., gt=0, le=3600)
+    direction: Literal["in", "out"] = Field(..., description="fade in at the start or out at the end")
+    seconds: float = Field(..., gt=0, le=3600, description="fade length in seconds")
 
 
 class TrimStep(_Step):
     op: Literal["trim"]
-    start: float = Field(0.0, ge=0)
-    end: float | None = None
+    start: float = Field(0.0, ge=0, description="keep from this time (s)")
+    end: float | None = Field(None, description="keep up to this time (s); empty: to the end")
 
     @model_validator(mode="after")
     def _order(self) -> TrimStep:
@@ -160,12 +174,12 @@ class TrimStep(_Step):
 
 class NormalizeStep(_Step):
     op: Literal["normalize"]
-    lufs: float = Field(-14.0, ge=-70, le=0)
+    lufs: float = Field(-14.0, ge=-70, le=0, description="target integrated loudness (LUFS, -70..0)")
 
 
 class ExportStep(_Step):
     op: Literal["export"]
-    format: Literal["wav", "flac", "mp3", "ogg"] = "wav"
+    format: Literal["wav", "flac", "mp3", "ogg"] = Field("wav", description="file format")
     path: str | None = Field(None, description="file name inside the output folder")
 
 

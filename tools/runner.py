@@ -17,8 +17,10 @@ from typing import Any
 
 from samaudio_core import mixing
 from samaudio_core.audio import VIDEO_EXTENSIONS, Audio
+from samaudio_core.engines.base import SeparationResult
 from samaudio_core.errors import SamaudioError
 from samaudio_core.prompts import MaskPrompt
+from samaudio_core.separate import separate
 from samaudio_core.workspace import Workspace
 
 from .recipe import (
@@ -111,14 +113,26 @@ def _judge_scores(mixture: Audio, target, text: str | None) -> dict[str, float] 
 
 
 def run_separate(
-    step: SeparateStep, audio: Audio, ws: Workspace, engine: Any, judge: bool, progress: bool
+    step: SeparateStep,
+    audio: Audio,
+    ws: Workspace,
+    engine: Any,
+    judge: bool,
+    progress: bool,
+    first: SeparationResult | None = None,
+    on_result: Callable[[SeparationResult], None] | None = None,
 ) -> tuple[Audio, dict[str, float] | None, dict[str, Any]]:
-    """Apply one separate step to ``audio``; returns (new audio, judge scores, engine info)."""
-    from samaudio_core.separate import separate
+    """Apply one separate step to ``audio``; returns (new audio, judge scores, engine info).
 
+    ``first``: with ``step.candidates`` > 1, the refine ladder's first rung, already computed
+    (a separation that failed the judge), so it is not run again. ``on_result`` is called
+    with the engine's SeparationResult (the agent keeps it to hand to refinement).
+    """
     kwargs: dict[str, Any] = {}
     if step.candidates and step.candidates > 1:
         kwargs["candidates"] = step.candidates
+        if first is not None:
+            kwargs["first"] = first
     res = separate(
         audio,
         text=step.target,
@@ -129,6 +143,8 @@ def run_separate(
         progress=progress,
         **kwargs,
     )
+    if on_result is not None:
+        on_result(res)
     x, sr = audio.samples, audio.sample_rate
     if step.action == "isolate":
         if step.range:
@@ -147,9 +163,17 @@ def run_separate(
 
 
 def run_step(
-    step: Any, ws: Workspace, *, engine: Any = "auto", judge: bool = True, progress: bool = False
+    step: Any,
+    ws: Workspace,
+    *,
+    engine: Any = "auto",
+    judge: bool = True,
+    progress: bool = False,
+    first: SeparationResult | None = None,
+    on_result: Callable[[SeparationResult], None] | None = None,
 ) -> StepReport:
-    """Run one validated step on the workspace's current version."""
+    """Run one validated step on the workspace's current version (``first``, ``on_result``:
+    see :func:`run_separate`)."""
     report = StepReport(index=0, op=step.op, description=step.describe())
     t0 = time.perf_counter()
     if isinstance(step, UndoStep):
@@ -167,7 +191,7 @@ def run_step(
         scores = None
         info: dict[str, Any] = {}
         if isinstance(step, SeparateStep):
-            new, scores, info = run_separate(step, audio, ws, engine, judge, progress)
+            new, scores, info = run_separate(step, audio, ws, engine, judge, progress, first, on_result)
             y = new.samples
         elif isinstance(step, GainStep):
             y = mixing.gain(x, sr, step.db, step.range)

@@ -119,3 +119,10 @@ def get_planner(name: str | None = None, **options: Any) -> Planner:
             raise
         raise PlannerError(f"planner '{chosen}' is unavailable here: {exc}") from exc
     return planner
+
+
+def resolve_planner(planner: Any) -> Any:
+    """``planner`` itself, or the planner a name (or None, the default) stands for."""
+    if planner is None or isinstance(planner, str):
+        return get_planner(planner)
+    return planner

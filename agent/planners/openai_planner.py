@@ -20,10 +20,10 @@ from collections.abc import Callable
 from functools import lru_cache
 from typing import Any
 
+from prompts import few_shot_messages, render
 from tools.recipe import Recipe, RecipeError, parse_recipe
 
 from ..errors import PlannerUnavailableError
-from ..prompting import few_shot_messages, render
 
 log = logging.getLogger(__name__)
 

@@ -56,6 +56,7 @@ from dataclasses import dataclass, field
 from samaudio_core.errors import SamaudioError
 from tools.recipe import EXPORT_FORMATS, MAX_DB, Recipe, RecipeError, parse_recipe
 
+from ..preferences import parse_preference
 from .base import PlanContext
 from .timeparse import TimeRef, find_duration, find_times, words_to_numbers
 from .vocabulary import (
@@ -869,39 +870,17 @@ class _Reader:
         )
 
 
+#: Preferences stated in an instruction, as PlanContext.preferences keys (one parser, shared
+#: with session memory: see :mod:`agent.preferences`).
+extract_preferences = parse_preference
+
+
 class _Noted(Exception):
     """The instruction states a preference and asks for no edit now."""
 
     def __init__(self, preferences: dict):
         super().__init__("preferences")
         self.preferences = preferences
-
-
-def extract_preferences(instruction: str) -> dict:
-    """Preferences stated in an instruction, as PlanContext.preferences keys.
-
-    "always export mp3" -> {"export_format": "mp3"}; "I prefer gentle noise removal" ->
-    {"removal": "gentle"}; "normalize to -16 LUFS by default" -> {"lufs": -16.0}; {} when
-    none. The agent stores them in session memory and passes them back in PlanContext.
-    """
-    t = _normalise(instruction)
-    prefs: dict = {}
-    standing = re.search(
-        r"\b(?:always|from now on|by default|default|in future|going forward|prefer|preferred)\b", t
-    )
-    if not standing:
-        return prefs
-    fmt = FORMAT.search(t)
-    if fmt and fmt.group(1) in FORMAT_WORDS:
-        prefs["export_format"] = FORMAT_WORDS[fmt.group(1)]
-    if re.search(r"\b(?:gentle|gently|subtle|light|soft|softer|not (?:too )?aggressive)\b", t):
-        prefs["removal"] = "gentle"
-    elif re.search(r"\b(?:full|complete|completely|aggressive|strong|total)\b", t):
-        prefs["removal"] = "full"
-    m = re.search(r"(-?\d+(?:\.\d+)?)\s*(?:lufs|lu)\b", t)
-    if m and NORMALIZE.search(t):
-        prefs["lufs"] = -abs(float(m.group(1)))
-    return prefs
 
 
 class RulesPlanner:

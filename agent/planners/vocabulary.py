@@ -12,6 +12,8 @@ from __future__ import annotations
 
 import re
 
+from agent.preferences import FORMAT_WORDS
+
 DEFAULT_DB = 6.0  # louder/quieter with no amount
 SMALL_DB = 3.0  # "a bit"
 LARGE_DB = 10.0  # "a lot"
@@ -30,15 +32,6 @@ UNDO = re.compile(
     r"cancel (?:that|the last)|roll ?back|scratch that|never ?mind)\b"
 )
 EXPORT_VERB = re.compile(r"\b(?:export|save|render|bounce|write (?:it )?out|download|output|convert)\b")
-FORMAT_WORDS = {
-    "mp3": "mp3",
-    "wav": "wav",
-    "wave": "wav",
-    "flac": "flac",
-    "ogg": "ogg",
-    "vorbis": "ogg",
-    "oga": "ogg",
-}
 UNSUPPORTED = ("m4a", "aac", "aif", "aiff", "opus", "wma", "mp4", "webm", "alac", "mov", "avi")
 FORMAT = re.compile(r"\b(" + "|".join([*FORMAT_WORDS, *UNSUPPORTED]) + r")\b")
 NORMALIZE = re.compile(
