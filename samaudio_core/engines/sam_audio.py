@@ -701,7 +701,10 @@ class SamAudioEngine:
         if prompt.mask is not None:
             video = sc.read_video(prompt.mask.video)
             _, _, h, w = video.frames.shape
-            visual = (video, sc.object_masks(prompt.mask, len(video.frames), h, w))
+            masks = sc.object_masks(
+                prompt.mask, len(video.frames), h, w, source_size=video.source_size, times=video.times
+            )
+            visual = (video, masks)
         detected = self._detect(audio, prompt)
         info: dict[str, Any] = {
             "engine": self.name,
