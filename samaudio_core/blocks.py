@@ -120,7 +120,14 @@ def plan_blocks(
         # The block reads its kept part plus context: a short crossfade in a long overlap
         # must not make two blocks read the same audio twice.
         out.append(
-            Block(max(0, keep_start - context), min(n, keep_end + context), keep_start, keep_end, fade_in, fade_out)
+            Block(
+                max(0, keep_start - context),
+                min(n, keep_end + context),
+                keep_start,
+                keep_end,
+                fade_in,
+                fade_out,
+            )
         )
     return out
 

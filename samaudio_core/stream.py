@@ -97,7 +97,9 @@ def stream_to_files(
             writers.append(
                 stack.enter_context(sf.SoundFile(tmp, "w", sr, ch, subtype="PCM_24", format=fmt.upper()))
             )
-        for _, x_piece, t_piece in iter_blocks(n, read, fn, plan(n, sr), progress=progress, desc="separating"):
+        for _, x_piece, t_piece in iter_blocks(
+            n, read, fn, plan(n, sr), progress=progress, desc="separating"
+        ):
             writers[0].write(np.clip(t_piece, -1, 1).T)
             if len(writers) > 1:
                 writers[1].write(np.clip(x_piece - t_piece, -1, 1).T)
@@ -221,7 +223,12 @@ def separate_file(
 
         sr = int(sf.info(str(input)).samplerate)
         return FileSeparation(
-            Path(output), Path(residual) if residual else None, sr, float(info.get("duration", 0.0)), True, info
+            Path(output),
+            Path(residual) if residual else None,
+            sr,
+            float(info.get("duration", 0.0)),
+            True,
+            info,
         )
     res = separate(
         load_audio(input),

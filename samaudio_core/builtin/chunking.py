@@ -29,9 +29,7 @@ def plan(n_samples: int, sample_rate: int, block_s: float = BLOCK_S) -> list[Blo
     """Blocks of about ``block_s`` seconds (evenly spread), each with its context and fades."""
     fade = int(FADE_S * sample_rate)
     block = max(1, int(block_s * sample_rate))
-    return plan_blocks(
-        n_samples, block + fade, fade, fade=fade, context=int(CONTEXT_S * sample_rate)
-    )
+    return plan_blocks(n_samples, block + fade, fade, fade=fade, context=int(CONTEXT_S * sample_rate))
 
 
 def block_fn(fn: TargetFn) -> Callable[[np.ndarray, Block], np.ndarray]:

@@ -6,10 +6,12 @@ model-free numpy so it can be tested on its own: resampling in and out with trim
 input length; stereo by one pass on the mid channel whose result is projected back onto each
 channel with a ratio mask (keeps the stereo image and needs one model pass, see
 :func:`project_to_channels`); planning hop-aligned chunks that overlap and stitching them
-with complementary raised-cosine crossfades; turning span prompts into SAM's ``("+"|"-",
+with complementary raised-cosine crossfades (both by the toolkit's one block runner,
+:mod:`samaudio_core.blocks`); turning span prompts into SAM's ``("+"|"-",
 start, end)`` anchors relative to a chunk; deciding which chunks cannot contain the target
 (so they come back silent instead of invented audio); and turning a ``MaskPrompt`` (box,
-points or mask image over a video) into per-frame RGB frames and object masks.
+points or mask image over a video) into per-frame RGB frames and object masks (read by
+:mod:`samaudio_core.mask_pixels`, as for the built-in engine).
 """
 
 from __future__ import annotations
