@@ -3,9 +3,10 @@
 Promptable separation (text, time spans, video masks), a reference-free judge, audio I/O,
 mixing ops, metrics and a non-destructive workspace.
 
->>> from samaudio_core import separate, load_audio
+>>> from samaudio_core import separate, separate_file, load_audio
 >>> res = separate("mix.wav", text="dog barking", spans=[(3.0, 4.5)])
 >>> res.target.shape == res.residual.shape
+>>> separate_file("long.flac", "speech.flac", text="speech", residual="rest.flac")  # streams
 """
 
 from __future__ import annotations
@@ -18,10 +19,12 @@ from .errors import SamaudioError
 from .metrics import si_sdr, si_sdr_improvement
 from .prompts import MaskPrompt, Prompt, SpanPrompt, TextPrompt
 from .separate import separate
+from .stream import FileSeparation, separate_file
 
 __all__ = [
     "SAMPLE_RATE",
     "Audio",
+    "FileSeparation",
     "Judge",
     "JudgeScore",
     "MaskPrompt",
@@ -36,6 +39,7 @@ __all__ = [
     "load_engine",
     "save_audio",
     "separate",
+    "separate_file",
     "si_sdr",
     "si_sdr_improvement",
 ]

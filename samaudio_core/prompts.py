@@ -61,9 +61,11 @@ def check_span(span: Span, duration: float | None = None, what: str = "span") ->
 class MaskPrompt:
     """A visual prompt: the region of a video whose sound is wanted.
 
-    Exactly one of ``box`` (x0, y0, x1, y1; fractions of width/height when all <= 1,
-    else pixels), ``points`` ((x, y) clicks, same units) or ``image`` (path to a still
-    mask PNG or a mask video, non-zero = inside) should be given.
+    Exactly one of ``box`` (x0, y0, x1, y1), ``points`` ((x, y) clicks) or ``image`` (path
+    to a still mask PNG or a mask video, non-zero = inside) should be given. Coordinates are
+    fractions of width/height when all lie within ±2 (so 1.5 is outside the frame, not a
+    pixel), else pixels of the video's own frame size; every engine reads them through
+    :mod:`samaudio_core.mask_pixels`, which documents the details.
     """
 
     video: str

@@ -30,6 +30,7 @@ import numpy as np
 from scipy import signal
 
 from .audio import Audio
+from .blocks import Block, plan_blocks, run_blocks
 from .engines.base import SeparationResult
 from .prompts import Prompt
 
@@ -58,34 +59,28 @@ def remask(result: SeparationResult, mixture: np.ndarray, power: float) -> Separ
     """Re-derive target and residual from the result's implied ratio mask raised to ``power``.
 
     The implied mask is |T|^2 / (|T|^2 + |R|^2) per STFT bin; ``power`` > 1 pushes it towards
-    0/1 (less leakage, more holes), < 1 towards 0.5 (fewer holes, more leakage). Blocks of 20 s
-    with cross-faded joins keep memory bounded on long inputs. Residual = mixture - target.
+    0/1 (less leakage, more holes), < 1 towards 0.5 (fewer holes, more leakage). Blocks of ~20 s
+    with cross-faded joins (:mod:`samaudio_core.blocks`) keep the STFTs' memory bounded on long
+    inputs. Residual = mixture - target.
     """
     sr = result.sample_rate
     nper = int(2 ** np.round(np.log2(0.046 * sr)))
-    block, fade = 20 * sr, sr // 2
-    target = np.zeros_like(mixture, dtype=np.float32)
-    n = mixture.shape[1]
-    weight = np.zeros(n, np.float32)
-    for start in range(0, n, block):
-        a, b = max(0, start - fade), min(n, start + block + fade)
-        seg_w = np.ones(b - a, np.float32)
-        if a > 0:
-            seg_w[: 2 * fade] = np.linspace(0, 1, 2 * fade, dtype=np.float32)
-        if b < n:
-            seg_w[-2 * fade :] = np.minimum(seg_w[-2 * fade :], np.linspace(1, 0, 2 * fade, dtype=np.float32))
-        for c in range(mixture.shape[0]):
-            _, _, T = signal.stft(result.target[c, a:b], nperseg=nper)
-            _, _, R = signal.stft(result.residual[c, a:b], nperseg=nper)
-            _, _, X = signal.stft(mixture[c, a:b], nperseg=nper)
-            pt, pr = np.abs(T) ** 2, np.abs(R) ** 2
-            m = pt / (pt + pr + 1e-12)
-            m = m**power / (m**power + (1 - m) ** power + 1e-12)
-            y = signal.istft(m * X, nperseg=nper)[1][: b - a]
-            y = np.pad(y, (0, b - a - y.size))
-            target[c, a:b] += (y * seg_w).astype(np.float32)
-        weight[a:b] += seg_w
-    target /= np.maximum(weight, 1e-6)[None]
+
+    def block(seg: np.ndarray, b: Block) -> np.ndarray:
+        # seg: (3, channels, samples) = target, residual, mixture of this block
+        _, _, T = signal.stft(seg[0], nperseg=nper)
+        _, _, R = signal.stft(seg[1], nperseg=nper)
+        _, _, X = signal.stft(seg[2], nperseg=nper)
+        pt, pr = np.abs(T) ** 2, np.abs(R) ** 2
+        m = pt / (pt + pr + 1e-12)
+        m = m**power / (m**power + (1 - m) ** power + 1e-12)
+        y = signal.istft(m * X, nperseg=nper)[1][..., : b.length]
+        return np.pad(y, [(0, 0)] * (y.ndim - 1) + [(0, b.length - y.shape[-1])])
+
+    stems = np.stack([result.target, result.residual, mixture]).astype(np.float32)
+    # 20 s blocks crossfading over 1 s (the toolkit's one block runner).
+    plan = plan_blocks(mixture.shape[1], 21 * sr, sr)
+    target = run_blocks(stems, block, plan)
     info = dict(result.info)
     info["remask_power"] = power
     return SeparationResult(target, (mixture - target).astype(np.float32), sr, info)

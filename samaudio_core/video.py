@@ -6,7 +6,7 @@ wide), which keeps one minute of 720p30 video to a couple of seconds on two core
 consecutive frames we keep only a *motion map*: the absolute frame difference, after
 removing each frame's median change (global flicker and exposure steps), pooled into 2x2
 cells. A region (box, clicked points, a still mask image or a mask video) becomes a weight
-per cell; its activity over time is the mean motion inside minus the median motion outside,
+per cell (read as :mod:`samaudio_core.mask_pixels` says, as for every engine); its activity over time is the mean motion inside minus the median motion outside,
 so sensor noise, camera shake and lighting changes that hit the whole frame do not count.
 ``remux`` writes the video with a new audio track, stream-copying the picture where the
 container allows it, atomically.
@@ -25,6 +25,7 @@ import numpy as np
 from .atomic import atomic_path
 from .audio import Audio, resample
 from .errors import AudioSaveError, PromptError
+from .mask_pixels import box_cells, image_cells, point_cells, region_cells
 from .prompts import MaskPrompt
 
 log = logging.getLogger(__name__)
@@ -35,11 +36,6 @@ ANALYSIS_WIDTH = 160
 ANALYSIS_FPS = 15.0
 #: Side (analysis px) of the square cells motion is pooled into.
 CELL = 2
-#: Radius of the region around a clicked point, as a fraction of the frame's smaller side.
-POINT_RADIUS = 0.12
-#: How far (fraction of the frame side) a box may stick out of the frame before it is refused
-#: rather than clipped: a hand-drawn box often overshoots the edge a little.
-BOX_SLACK = 0.02
 #: Containers ``remux`` writes, with the audio codec each gets and the video codecs it accepts
 #: as a stream copy (anything else is re-encoded).
 REMUX_FORMATS = {
@@ -187,147 +183,25 @@ def _cell_motion(prev: np.ndarray, cur: np.ndarray) -> np.ndarray:
 # ---------------------------------------------------------------------------- regions
 
 
-def _to_pixels(values: Sequence[float], width: int, height: int) -> list[float]:
-    """Coordinates as (x, y, x, y, ...) in the video's pixels.
-
-    Fractions of width/height when all lie in [0, 1], pixels otherwise, as ``MaskPrompt``
-    says; values that are all within 2 (e.g. ``1.5``) are also read as fractions, since a region
-    a pixel or two wide is never meant and "outside the frame" is the helpful answer there.
-    """
-    vals = [float(v) for v in values]
-    if any(not np.isfinite(v) for v in vals):
-        raise PromptError(f"region coordinates {tuple(vals)} are not finite numbers")
-    if all(abs(v) <= 2.0 for v in vals):
-        return [v * (width if i % 2 == 0 else height) for i, v in enumerate(vals)]
-    return vals
-
-
-def _box_pixels(box: Sequence[float], width: int, height: int) -> tuple[float, float, float, float]:
-    if len(box) != 4:
-        raise PromptError(f"a box needs four numbers x0,y0,x1,y1, got {tuple(box)}")
-    x0, y0, x1, y1 = _to_pixels(box, width, height)
-    if x1 <= x0 or y1 <= y0:
-        raise PromptError(f"box {tuple(box)}: x1 must exceed x0 and y1 must exceed y0")
-    sx, sy = BOX_SLACK * width, BOX_SLACK * height
-    if x0 < -sx or y0 < -sy or x1 > width + sx or y1 > height + sy:
-        raise PromptError(
-            f"box {tuple(box)} lies outside the {width}x{height} frame "
-            "(give fractions of width/height in 0..1, or pixels inside the frame)"
-        )
-    return max(0.0, x0), max(0.0, y0), min(float(width), x1), min(float(height), y1)
-
-
-def _cell_centres(vm: VideoMotion) -> tuple[np.ndarray, np.ndarray]:
-    """Centres of the motion cells in the video's own pixels: (rows,), (cols,)."""
-    rows, cols = vm.grid
-    return (np.arange(rows) + 0.5) * vm.height / rows, (np.arange(cols) + 0.5) * vm.width / cols
-
-
 def box_weights(vm: VideoMotion, box: Sequence[float]) -> np.ndarray:
-    """(rows, cols) weights in [0, 1]: the fraction of each cell the box covers."""
-    x0, y0, x1, y1 = _box_pixels(box, vm.width, vm.height)
-    rows, cols = vm.grid
-    ch, cw = vm.height / rows, vm.width / cols
-    ey = np.clip(
-        (np.minimum((np.arange(rows) + 1) * ch, y1) - np.maximum(np.arange(rows) * ch, y0)) / ch, 0, 1
-    )
-    ex = np.clip(
-        (np.minimum((np.arange(cols) + 1) * cw, x1) - np.maximum(np.arange(cols) * cw, x0)) / cw, 0, 1
-    )
-    return (ey[:, None] * ex[None, :]).astype(np.float32)
+    """(rows, cols) weights in [0, 1]: the fraction of each motion cell the box covers."""
+    return box_cells(box, vm.width, vm.height, vm.grid)
 
 
-def point_weights(
-    vm: VideoMotion, points: Sequence[Sequence[float]], radius: float = POINT_RADIUS
-) -> np.ndarray:
-    """(rows, cols) weights: discs of ``radius`` x the smaller frame side around each click."""
-    if not points:
-        raise PromptError("give at least one point x,y")
-    cy, cx = _cell_centres(vm)
-    r = radius * min(vm.width, vm.height)
-    out = np.zeros(vm.grid, np.float32)
-    for pt in points:
-        if len(pt) != 2:
-            raise PromptError(f"a point needs two numbers x,y, got {tuple(pt)}")
-        x, y = _to_pixels(pt, vm.width, vm.height)
-        if not (0 <= x <= vm.width and 0 <= y <= vm.height):
-            raise PromptError(f"point {tuple(pt)} lies outside the {vm.width}x{vm.height} frame")
-        out[((cy[:, None] - y) ** 2 + (cx[None, :] - x) ** 2) <= r * r] = 1.0
-        # A click always selects at least the cell it falls in, however small the radius.
-        out[
-            min(int(y / vm.height * vm.grid[0]), vm.grid[0] - 1),
-            min(int(x / vm.width * vm.grid[1]), vm.grid[1] - 1),
-        ] = 1
-    return out
-
-
-def _pool(binary: np.ndarray, rows: int, cols: int) -> np.ndarray:
-    """Fraction of each of rows x cols blocks that is set, for any (h, w) boolean image."""
-    h, w = binary.shape
-    ry = np.linspace(0, h, rows + 1).astype(int)[:-1]
-    rx = np.linspace(0, w, cols + 1).astype(int)[:-1]
-    sums = np.add.reduceat(np.add.reduceat(binary.astype(np.float32), ry, axis=0), rx, axis=1)
-    sizes = np.outer(np.diff(np.append(ry, h)), np.diff(np.append(rx, w)))
-    return (sums / np.maximum(sizes, 1)).astype(np.float32)
+def point_weights(vm: VideoMotion, points: Sequence[Sequence[float]]) -> np.ndarray:
+    """(rows, cols) weights: discs of ``POINT_RADIUS`` x the smaller frame side around each click."""
+    return point_cells(points, vm.width, vm.height, vm.grid)
 
 
 def image_weights(vm: VideoMotion, path: str | os.PathLike) -> np.ndarray:
-    """Weights from a mask image (one for every frame) or a mask video (one per frame).
-
-    Non-zero pixels are inside (for lossy masks: brighter than halfway between the darkest and
-    brightest value). Returns (rows, cols) for a still mask, (T, rows, cols) for a mask video,
-    aligned with ``vm.times`` by nearest timestamp.
-    """
-    path = str(path)
-    container = _open(path)
-    pictures: list[np.ndarray] = []
-    stamps: list[float] = []
-    with container:
-        stream = _video_stream(container, path)
-        try:
-            for frame in container.decode(stream):
-                pictures.append(frame.to_ndarray(format="gray"))
-                stamps.append(float(frame.time) if frame.time is not None else len(stamps))
-        except Exception as exc:
-            raise PromptError(f"{path}: cannot decode the mask ({_reason(exc)})") from exc
-    if not pictures:
-        raise PromptError(f"{path}: the mask holds no image")
-    mh, mw = pictures[0].shape
-    if abs(mw / mh - vm.width / vm.height) > 0.02 * vm.width / vm.height:
-        raise PromptError(
-            f"{path}: the mask is {mw}x{mh} but the video is {vm.width}x{vm.height} (aspect ratios differ)"
-        )
-    lo = min(float(p.min()) for p in pictures)
-    hi = max(float(p.max()) for p in pictures)
-    if hi <= 0:
-        raise PromptError(f"{path}: the mask is empty (no non-zero pixel)")
-    threshold = (lo + hi) / 2 if hi > lo else 0.0
-    rows, cols = vm.grid
-    weights = np.stack([_pool(p > threshold, rows, cols) for p in pictures])
-    if weights.max() <= 0:
-        raise PromptError(f"{path}: the mask is empty (no pixel inside)")
-    if len(pictures) == 1:
-        return weights[0]
-    idx = np.clip(np.searchsorted(np.asarray(stamps), vm.times), 0, len(stamps) - 1)
-    return weights[idx]
+    """Weights from a mask image, (rows, cols), or a mask video, (T, rows, cols) aligned with
+    ``vm.times`` (see :mod:`samaudio_core.mask_pixels` for what counts as inside)."""
+    return image_cells(path, vm.width, vm.height, vm.grid, vm.times)
 
 
 def region_weights(vm: VideoMotion, mask: MaskPrompt) -> np.ndarray:
-    """The region a ``MaskPrompt`` names, as cell weights ((rows, cols) or (T, rows, cols))."""
-    given = [x is not None for x in (mask.box, mask.points, mask.image)]
-    if sum(given) == 0:
-        raise PromptError("a visual prompt needs a box, points or a mask image")
-    if sum(given) > 1:
-        raise PromptError("give only one of box, points or mask image for a visual prompt")
-    if mask.box is not None:
-        weights = box_weights(vm, mask.box)
-    elif mask.points is not None:
-        weights = point_weights(vm, mask.points)
-    else:
-        weights = image_weights(vm, mask.image)
-    if weights.max() <= 0:
-        raise PromptError("the visual region is empty")
-    return weights
+    """The region a ``MaskPrompt`` names, as motion-cell weights ((rows, cols) or (T, rows, cols))."""
+    return region_cells(mask, vm.width, vm.height, vm.grid, vm.times)
 
 
 def region_activity(vm: VideoMotion, weights: np.ndarray) -> np.ndarray:

@@ -57,17 +57,17 @@ def test_spans_json_on_wav_and_ogg(mix_wav, write_audio, capsys):
 
 
 def test_long_inputs_stream(mix_wav, tmp_path, monkeypatch, capsys):
-    from agent.commands import separate as cmd
+    from samaudio_core import stream  # the library decides, the CLI just calls separate_file
 
-    monkeypatch.setattr(cmd, "STREAM_MIN_SECONDS", 1.0)
+    monkeypatch.setattr(stream, "STREAM_MIN_SECONDS", 1.0)
     called = {}
-    real = cmd._can_stream
+    real = stream.can_stream
 
-    def spy(*a):
-        called["stream"] = real(*a)
+    def spy(*a, **kw):
+        called["stream"] = real(*a, **kw)
         return called["stream"]
 
-    monkeypatch.setattr(cmd, "_can_stream", spy)
+    monkeypatch.setattr(stream, "can_stream", spy)
     _, path = mix_wav
     out = tmp_path / "t.wav"
     assert main(["separate", str(path), "--text", "beep", "--engine", "builtin", "-o", str(out)]) == 0

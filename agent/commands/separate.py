@@ -1,10 +1,10 @@
 """``samaudio separate``: pull the prompted sound out of a recording.
 
 Prompts combine freely: ``--text``, ``--span``/``--absent`` intervals, ``--auto-span``, and a
-visual prompt over a video (``--box``, ``--point`` or ``--mask``). Long wav/flac inputs on
-the built-in engine are streamed block by block straight to wav/flac outputs, so memory
-does not grow with the input's length; everything else goes through
-``samaudio_core.separate`` and ``save_audio`` (atomic writes).
+visual prompt over a video (``--box``, ``--point`` or ``--mask``). The work is
+``samaudio_core.separate_file``: long wav/flac inputs on an engine that can stream go block
+by block straight to wav/flac outputs (memory does not grow with the input's length);
+everything else is separated in memory and saved atomically, video outputs re-muxed.
 """
 
 from __future__ import annotations
@@ -12,9 +12,6 @@ from __future__ import annotations
 import sys
 import warnings
 from pathlib import Path
-
-#: Inputs at least this long (s) stream file to file when the engine and formats allow it.
-STREAM_MIN_SECONDS = 120.0
 
 
 def register(sub) -> None:
@@ -84,23 +81,6 @@ def _mask_prompt(args):
     return MaskPrompt(video=video, box=box, points=points, image=args.mask)
 
 
-def _can_stream(args, engine, audio_path: str) -> bool:
-    from samaudio_core.builtin.engine import BuiltinEngine
-
-    if not isinstance(engine, BuiltinEngine) or args.candidates > 1 or args.auto_span:
-        return False
-    outs = [args.output] + ([args.residual] if args.residual else [])
-    if any(Path(o).suffix.lower() not in (".wav", ".flac") for o in outs):
-        return False
-    try:
-        import soundfile as sf
-
-        info = sf.info(audio_path)
-    except Exception:
-        return False
-    return info.frames / info.samplerate >= STREAM_MIN_SECONDS
-
-
 def _summary(info: dict) -> str:
     parts = [f"engine={info.get('engine')}"]
     if info.get("kind"):
@@ -115,32 +95,11 @@ def _summary(info: dict) -> str:
     return " ".join(parts)
 
 
-def _wants_video(args) -> bool:
-    from samaudio_core.video import REMUX_FORMATS
-
-    return any(p and Path(p).suffix.lower() in REMUX_FORMATS for p in (args.output, args.residual))
-
-
-def _write(path: str, samples, sample_rate: int, video: str) -> None:
-    """Save audio, or re-mux it with the video's picture when ``path`` is a video file."""
-    from samaudio_core.audio import VIDEO_EXTENSIONS, Audio, save_audio
-    from samaudio_core.errors import PromptError
-    from samaudio_core.video import REMUX_FORMATS, remux
-
-    if Path(path).suffix.lower() not in REMUX_FORMATS:
-        save_audio(path, samples, sample_rate)
-        return
-    if Path(video).suffix.lower() not in VIDEO_EXTENSIONS:
-        raise PromptError(f"{path}: writing a video needs a video input (give --video or a video INPUT)")
-    remux(video, Audio(samples, sample_rate), path)
-
-
 def run(args) -> int:
-    from samaudio_core.audio import load_audio
     from samaudio_core.engines.base import load_engine
     from samaudio_core.errors import PromptError
-    from samaudio_core.prompts import Prompt, parse_span
-    from samaudio_core.separate import separate
+    from samaudio_core.prompts import parse_span
+    from samaudio_core.stream import separate_file
 
     spans = [parse_span(s) for s in args.span]
     absent = [parse_span(s) for s in args.absent]
@@ -149,31 +108,27 @@ def run(args) -> int:
         raise PromptError("give --text, --span or a visual prompt (--box/--point/--mask)")
     if args.candidates < 1:
         raise PromptError("--candidates must be at least 1")
-    audio_path = args.audio or args.input
     progress = sys.stderr.isatty() if args.progress is None else args.progress
     engine = load_engine(args.engine)
     with warnings.catch_warnings(record=True) as caught:
         warnings.simplefilter("always")
-        if mask is None and not _wants_video(args) and _can_stream(args, engine, audio_path):
-            prompt = Prompt(text=args.text, spans=tuple(spans), absent=tuple(absent))
-            info = engine.separate_file(audio_path, prompt, args.output, args.residual, progress=progress)
-        else:
-            res = separate(
-                load_audio(audio_path),
-                text=args.text,
-                spans=spans,
-                absent=absent,
-                mask=mask,
-                auto_span=args.auto_span,
-                engine=engine,
-                candidates=args.candidates,
-                progress=progress,
-            )
-            video = mask.video if mask else args.input
-            _write(args.output, res.target, res.sample_rate, video)
-            if args.residual:
-                _write(args.residual, res.residual, res.sample_rate, video)
-            info = res.info
+        # The library decides whether to stream (long wav/flac on an engine that can) and
+        # re-muxes video outputs with the picture.
+        done = separate_file(
+            args.audio or args.input,
+            args.output,
+            text=args.text,
+            spans=spans,
+            absent=absent,
+            residual=args.residual,
+            mask=mask,
+            auto_span=args.auto_span,
+            engine=engine,
+            candidates=args.candidates,
+            progress=progress,
+            video=mask.video if mask else args.input,
+        )
+        info = done.info
     print(f"target: {args.output}")
     if args.residual:
         print(f"residual: {args.residual}")

@@ -290,7 +290,7 @@ class BuiltinEngine:
 
         plan, info = self.plan(prompt, sr, audio.duration, read, user_spans=user_spans)
         target, residual = chunking.separate_array(x, sr, plan.target, self.block_s, progress)
-        info["blocks"] = len(chunking.block_bounds(x.shape[1], sr, self.block_s)) + 1
+        info["blocks"] = len(chunking.plan(x.shape[1], sr, self.block_s))
         if detected:
             info["auto_spans"] = [list(s) for s in detected]
         return SeparationResult(target, residual, sr, info)
@@ -373,11 +373,16 @@ def separate_file(
             return f.read(max(0, int(b * sr) - int(a * sr)), dtype="float32", always_2d=True).T
 
     plan, info = eng.plan(prompt, sr, duration, read, user_spans=user_spans)
-    chunking.stream_to_files(in_path, out_target, out_residual, plan.target, eng.block_s, progress)
+    from ..stream import stream_to_files
+
+    blocks = chunking.plan(info_sf.frames, sr, eng.block_s)
+    stream_to_files(
+        in_path, out_target, out_residual, chunking.block_fn(plan.target), lambda n, rate: blocks, progress
+    )
     info["duration"] = duration
     if detected:
         info["auto_spans"] = [list(s) for s in detected]
-    info["blocks"] = len(chunking.block_bounds(info_sf.frames, sr, eng.block_s)) + 1
+    info["blocks"] = len(blocks)
     return info
 
 

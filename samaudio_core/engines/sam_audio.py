@@ -580,17 +580,13 @@ class SamAudioEngine:
         progress: bool,
         info: dict,
     ) -> tuple[np.ndarray, np.ndarray]:
+        from ..blocks import Block, run_blocks
+
         text = describe_text(prompt.text)
         plan = sc.plan_chunks(len(x48), chunk, overlap)
-        targets, residuals = [], []
-        iterator: Any = plan
-        if progress and len(plan) > 1:
-            from tqdm import tqdm
 
-            iterator = tqdm(plan, desc="sam-audio", unit="chunk")
-        for c in iterator:
+        def one_chunk(seg: np.ndarray, c: Block) -> np.ndarray:
             t0, t1 = c.start / sc.SAM_RATE, c.end / sc.SAM_RATE
-            seg = x48[c.start : c.end]
             why = sc.gate_reason(t0, t1, prompt.spans, prompt.absent, detected)
             if why is None:
                 anchors = sc.build_anchors(prompt.spans, prompt.absent, t0, t1)
@@ -600,10 +596,12 @@ class SamAudioEngine:
                 t, r = np.zeros(len(seg), np.float32), seg.astype(np.float32)
             if why:
                 info["silent_chunks"].append([round(t0, 3), round(t1, 3), why])
-            targets.append(t)
-            residuals.append(r)
+            return np.stack([t, r])
+
+        # The toolkit's one block runner: crossfaded overlap-add of target and residual together.
+        stems = run_blocks(x48, one_chunk, plan, progress=progress, desc="sam-audio")
         info["chunks"] = len(plan)
-        return sc.stitch(targets, plan, len(x48)), sc.stitch(residuals, plan, len(x48))
+        return stems[0], stems[1]
 
     def _separate_mono(
         self, mono: np.ndarray, sr: int, prompt: Prompt, detected, visual, progress: bool, info: dict
@@ -701,7 +699,10 @@ class SamAudioEngine:
         if prompt.mask is not None:
             video = sc.read_video(prompt.mask.video)
             _, _, h, w = video.frames.shape
-            visual = (video, sc.object_masks(prompt.mask, len(video.frames), h, w))
+            masks = sc.object_masks(
+                prompt.mask, len(video.frames), h, w, source_size=video.source_size, times=video.times
+            )
+            visual = (video, masks)
         detected = self._detect(audio, prompt)
         info: dict[str, Any] = {
             "engine": self.name,

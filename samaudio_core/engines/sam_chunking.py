@@ -6,10 +6,12 @@ model-free numpy so it can be tested on its own: resampling in and out with trim
 input length; stereo by one pass on the mid channel whose result is projected back onto each
 channel with a ratio mask (keeps the stereo image and needs one model pass, see
 :func:`project_to_channels`); planning hop-aligned chunks that overlap and stitching them
-with complementary raised-cosine crossfades; turning span prompts into SAM's ``("+"|"-",
+with complementary raised-cosine crossfades (both by the toolkit's one block runner,
+:mod:`samaudio_core.blocks`); turning span prompts into SAM's ``("+"|"-",
 start, end)`` anchors relative to a chunk; deciding which chunks cannot contain the target
 (so they come back silent instead of invented audio); and turning a ``MaskPrompt`` (box,
-points or mask image over a video) into per-frame RGB frames and object masks.
+points or mask image over a video) into per-frame RGB frames and object masks (read by
+:mod:`samaudio_core.mask_pixels`, as for the built-in engine).
 """
 
 from __future__ import annotations
@@ -20,7 +22,10 @@ from dataclasses import dataclass
 import numpy as np
 
 from ..audio import resample
+from ..blocks import Block, plan_blocks
+from ..blocks import stitch as stitch  # re-exported: SAM's chunks are stitched by the one runner
 from ..errors import PromptError
+from ..mask_pixels import region_cells
 from ..prompts import MaskPrompt, Span
 
 #: SAM Audio's codec rate (Hz); every input is resampled to it and every output back from it.
@@ -96,77 +101,17 @@ def project_to_channels(
 # --- chunks --------------------------------------------------------------------------------
 
 
-@dataclass(frozen=True)
-class Chunk:
-    """One model pass: samples [start, end) at 48 kHz; ``fade_in``/``fade_out`` are the
-    lengths (samples) of the crossfades shared with the previous/next chunk."""
-
-    start: int
-    end: int
-    fade_in: int = 0
-    fade_out: int = 0
-
-    @property
-    def length(self) -> int:
-        return self.end - self.start
-
-
-def plan_chunks(n: int, chunk: int, overlap: int, hop: int = SAM_HOP) -> list[Chunk]:
+def plan_chunks(n: int, chunk: int, overlap: int, hop: int = SAM_HOP) -> list[Block]:
     """Cover ``n`` samples with chunks of at most ``chunk`` samples overlapping by >= ``overlap``.
 
-    Chunk starts fall on ``hop`` multiples so anchors map to whole codec frames in every chunk,
-    and are spread evenly (equal overlaps) rather than leaving a short last chunk: a 1 s tail
-    would give the model too little context.
+    The toolkit's block planner (:func:`samaudio_core.blocks.plan_blocks`) with SAM's choices:
+    chunk starts fall on ``hop`` multiples so anchors map to whole codec frames in every chunk;
+    chunks are spread evenly (equal overlaps) rather than leaving a short last chunk, since a
+    1 s tail would give the model too little context; and neighbours crossfade over their
+    whole overlap (two generated estimates of the same source blend best slowly). Stitch the
+    per-chunk outputs with :func:`samaudio_core.blocks.stitch`.
     """
-    if n <= 0:
-        return []
-    chunk = max(hop, (chunk // hop) * hop)
-    if n <= chunk:
-        return [Chunk(0, n)]
-    overlap = min(max(0, overlap), chunk // 2)
-    k = int(np.ceil((n - overlap) / (chunk - overlap)))
-    k = max(k, 2)
-    starts = [int(i * (n - chunk) / (k - 1)) // hop * hop for i in range(k - 1)]
-    starts.append(-(-(n - chunk) // hop) * hop)  # the last one rounds up so it ends at n
-    starts = sorted(set(starts))
-    bounds = [(s, min(s + chunk, n)) for s in starts]
-    out = []
-    for i, (s, e) in enumerate(bounds):
-        fade_in = bounds[i - 1][1] - s if i > 0 else 0
-        fade_out = e - bounds[i + 1][0] if i + 1 < len(bounds) else 0
-        out.append(Chunk(s, e, max(fade_in, 0), max(fade_out, 0)))
-    return out
-
-
-def chunk_weights(c: Chunk) -> np.ndarray:
-    """Crossfade weights of one chunk: sin^2 up over ``fade_in``, 1, cos^2 down over ``fade_out``.
-
-    sin^2 + cos^2 = 1, so over an overlap the two chunks' weights sum to one: the estimate is
-    a convex blend (no level bump), which suits two estimates of the same source.
-    """
-    w = np.ones(c.length, np.float32)
-    if c.fade_in:
-        t = (np.arange(c.fade_in, dtype=np.float64) + 0.5) / c.fade_in
-        w[: c.fade_in] = np.sin(0.5 * np.pi * t) ** 2
-    if c.fade_out:
-        t = (np.arange(c.fade_out, dtype=np.float64) + 0.5) / c.fade_out
-        w[c.length - c.fade_out :] *= np.cos(0.5 * np.pi * t) ** 2
-    return w
-
-
-def stitch(pieces: Sequence[np.ndarray], plan: Sequence[Chunk], n: int) -> np.ndarray:
-    """Overlap-add per-chunk outputs (each ``chunk.length`` long) with :func:`chunk_weights`.
-
-    The sum is divided by the summed weights, so the blend stays convex even where more than
-    two chunks overlap (every weight is > 0 inside its chunk, so nothing divides by zero).
-    """
-    out = np.zeros(n, np.float64)
-    norm = np.zeros(n, np.float64)
-    for piece, c in zip(pieces, plan):
-        w = chunk_weights(c)
-        out[c.start : c.end] += fit_length(np.asarray(piece, np.float32), c.length) * w
-        norm[c.start : c.end] += w
-    return (out / np.maximum(norm, 1e-12)).astype(np.float32)
+    return plan_blocks(n, chunk, overlap, align=hop)
 
 
 # --- anchors and gates ---------------------------------------------------------------------
@@ -254,10 +199,12 @@ def gate_reason(
 
 @dataclass
 class VideoFrames:
-    """Decoded frames: ``frames`` uint8 (N, 3, H, W), ``times`` (N,) seconds of each frame."""
+    """Decoded frames: ``frames`` uint8 (N, 3, H, W), ``times`` (N,) seconds of each frame,
+    ``source_size`` the video's own (width, height) in pixels, which pixel prompts refer to."""
 
     frames: np.ndarray
     times: np.ndarray
+    source_size: tuple[int, int] | None = None
 
 
 def read_video(path: str, max_side: int = 336, fps: float = SAM_RATE / SAM_HOP) -> VideoFrames:
@@ -267,6 +214,7 @@ def read_video(path: str, max_side: int = 336, fps: float = SAM_RATE / SAM_HOP) 
     import av
 
     frames, times = [], []
+    size = None
     last = -np.inf
     try:
         with av.open(str(path)) as container:
@@ -280,6 +228,7 @@ def read_video(path: str, max_side: int = 336, fps: float = SAM_RATE / SAM_HOP) 
                     continue
                 last = t
                 w, h = frame.width, frame.height
+                size = size or (w, h)
                 scale = min(1.0, max_side / max(w, h))
                 w2, h2 = max(2, int(round(w * scale))), max(2, int(round(h * scale)))
                 rgb = frame.to_ndarray(format="rgb24", width=w2, height=h2)
@@ -291,70 +240,31 @@ def read_video(path: str, max_side: int = 336, fps: float = SAM_RATE / SAM_HOP) 
         raise PromptError(f"{path}: cannot read the video for the visual prompt ({exc})") from exc
     if not frames:
         raise PromptError(f"{path}: the video has no frames")
-    return VideoFrames(np.stack(frames).astype(np.uint8), np.asarray(times, np.float64))
+    return VideoFrames(np.stack(frames).astype(np.uint8), np.asarray(times, np.float64), size)
 
 
-def _to_pixels(values: Sequence[float], w: int, h: int) -> list[float]:
-    # Fractions when every coordinate is <= 1 (MaskPrompt's convention), else pixels.
-    if all(0.0 <= float(v) <= 1.0 for v in values):
-        return [float(v) * (w if i % 2 == 0 else h) for i, v in enumerate(values)]
-    return [float(v) for v in values]
-
-
-def _read_mask_image(path: str, n_frames: int, h: int, w: int) -> np.ndarray:
-    """A still mask (PNG) or a mask video, resized to (h, w); non-zero = inside. Returns (N|1, h, w)."""
-    import av
-
-    masks = []
-    try:
-        with av.open(str(path)) as container:
-            stream = next(s for s in container.streams if s.type == "video")
-            for frame in container.decode(stream):
-                masks.append(frame.to_ndarray(format="gray", width=w, height=h) > 0)
-    except Exception as exc:
-        raise PromptError(f"{path}: cannot read the mask image ({exc})") from exc
-    if not masks:
-        raise PromptError(f"{path}: the mask image is empty")
-    arr = np.stack(masks)
-    if len(arr) > 1 and len(arr) != n_frames:
-        # A mask video of another frame count: stretch it over the video's frames.
-        arr = arr[np.linspace(0, len(arr) - 1, n_frames).round().astype(int)]
-    return arr
-
-
-def object_masks(prompt: MaskPrompt, n_frames: int, height: int, width: int) -> np.ndarray:
+def object_masks(
+    prompt: MaskPrompt,
+    n_frames: int,
+    height: int,
+    width: int,
+    *,
+    source_size: tuple[int, int] | None = None,
+    times: np.ndarray | None = None,
+) -> np.ndarray:
     """The object (the region the user points at) as a bool array (N, 1, H, W), True inside.
 
-    ``box`` is a rectangle; ``points`` are clicks, each a disc of 8 % of the short side
-    (without a segmenter a click can only mark a neighbourhood); ``image`` is a mask PNG or
-    mask video where non-zero is inside."""
-    given = [x is not None for x in (prompt.box, prompt.points, prompt.image)]
-    if sum(given) != 1:
-        raise PromptError("a visual prompt needs exactly one of a box, points or a mask image")
-    m = np.zeros((height, width), bool)
-    if prompt.box is not None:
-        x0, y0, x1, y1 = _to_pixels(prompt.box, width, height)
-        if x1 <= x0 or y1 <= y0:
-            raise PromptError(f"box {tuple(prompt.box)}: needs x0 < x1 and y0 < y1")
-        m[max(0, int(y0)) : min(height, int(np.ceil(y1))), max(0, int(x0)) : min(width, int(np.ceil(x1)))] = (
-            True
-        )
-    elif prompt.points is not None:
-        if not prompt.points:
-            raise PromptError("points: give at least one (x, y) click")
-        radius = max(1.0, 0.08 * min(height, width))
-        yy, xx = np.mgrid[0:height, 0:width]
-        for pt in prompt.points:
-            x, y = _to_pixels(pt, width, height)
-            m |= (xx - x) ** 2 + (yy - y) ** 2 <= radius**2
-    else:
-        arr = _read_mask_image(str(prompt.image), n_frames, height, width)
-        return np.broadcast_to(
-            arr[:, None], (n_frames if len(arr) == 1 else len(arr), 1, height, width)
-        ).copy()
-    if not m.any():
-        raise PromptError("the visual prompt selects no pixel of the video")
-    return np.broadcast_to(m[None, None], (n_frames, 1, height, width)).copy()
+    The region is read by :func:`samaudio_core.mask_pixels.region_cells`, as for the built-in
+    engine: ``box`` and ``points`` are fractions of the frame or pixels of the video's own
+    size ``source_size`` (width, height; default the H x W raster itself), a click marks a
+    disc, and a mask image or video is thresholded once. A pixel of the H x W raster is
+    inside when any part of it is. A mask video is aligned to the frames' ``times`` (s), or
+    stretched over the ``n_frames`` frames when no times are given."""
+    sw, sh = source_size or (width, height)
+    cells = region_cells(prompt, sw, sh, (height, width), times) > 0
+    if cells.ndim == 3 and len(cells) != n_frames:
+        cells = cells[np.linspace(0, len(cells) - 1, n_frames).round().astype(int)]
+    return np.broadcast_to(cells.reshape(-1, 1, height, width), (n_frames, 1, height, width)).copy()
 
 
 def frames_for_chunk(
