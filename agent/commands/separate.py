@@ -137,7 +137,7 @@ def _write(path: str, samples, sample_rate: int, video: str) -> None:
 
 def run(args) -> int:
     from samaudio_core.audio import load_audio
-    from samaudio_core.engines.base import load_engine
+    from samaudio_core.engines import load_engine
     from samaudio_core.errors import PromptError
     from samaudio_core.prompts import Prompt, parse_span
     from samaudio_core.separate import separate

@@ -21,7 +21,7 @@ from typing import Any
 import numpy as np
 
 from ..audio import Audio
-from ..engines.base import EngineSpec, SeparationResult, register_engine
+from ..engines.base import EngineSpec, SeparationResult
 from ..prompts import Prompt, Span
 from . import chunking, dsp
 from .methods import METHODS, Block, detect_hum, hum_target
@@ -381,11 +381,10 @@ def separate_file(
     return info
 
 
-register_engine(
-    EngineSpec(
-        name="builtin",
-        description="offline CPU engine: sound-kind masks for text, span-trained NMF for spans",
-        factory=BuiltinEngine,
-        priority=10,
-    )
+#: This engine's registry entry (registered by :mod:`samaudio_core.engines.registry`).
+SPEC = EngineSpec(
+    name="builtin",
+    description="offline CPU engine: sound-kind masks for text, span-trained NMF for spans",
+    factory=BuiltinEngine,
+    priority=10,
 )
