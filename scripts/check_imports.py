@@ -1,6 +1,8 @@
 """Check the first-party import graph: no cycles, layers respected, no guarded first-party imports.
 
-Usage: ``python scripts/check_imports.py [ROOT]`` (ROOT defaults to the repository root).
+Usage: ``python scripts/check_imports.py [--list-lazy] [ROOT]`` (ROOT defaults to the
+repository root; ``--list-lazy`` also prints every function-level first-party import, which
+should stay only where it defers a heavy dependency and says so in a comment).
 
 Every ``.py`` file under the first-party packages (``samaudio_core``, ``tools``, ``agent``,
 ``prompts``) is parsed with :mod:`ast`, and every import in it is collected: module-level
@@ -51,6 +53,7 @@ class Edge:
     dst: str
     path: str
     line: int
+    lazy: bool = False  # inside a function
 
 
 def module_name(root: Path, path: Path) -> str:
@@ -93,9 +96,10 @@ class _Collector(ast.NodeVisitor):
         self.module = module
         self.package = module if is_package else module.rpartition(".")[0]
         self.modules = modules
-        self.targets: list[tuple[str, int]] = []
+        self.targets: list[tuple[str, int, bool]] = []
         self.guarded: list[tuple[str, int]] = []  # first-party imports inside try/except ImportError
         self._guard_depth = 0
+        self._function_depth = 0
         self._constants = {
             n.value
             for n in ast.walk(tree)
@@ -116,9 +120,16 @@ class _Collector(ast.NodeVisitor):
         if not _is_first_party(name):
             return
         target = self._resolve(name)
-        self.targets.append((target, line))
+        self.targets.append((target, line, self._function_depth > 0))
         if self._guard_depth:
             self.guarded.append((target, line))
+
+    def visit_FunctionDef(self, node: ast.FunctionDef | ast.AsyncFunctionDef) -> None:
+        self._function_depth += 1
+        self.generic_visit(node)
+        self._function_depth -= 1
+
+    visit_AsyncFunctionDef = visit_FunctionDef
 
     def visit_If(self, node: ast.If) -> None:
         if _is_type_checking(node.test):
@@ -180,9 +191,9 @@ def build_graph(root: Path) -> tuple[dict[str, Path], list[Edge], list[str]]:
         col = _Collector(mod, path.name == "__init__.py", modules, tree)
         col.visit(tree)
         rel = str(path.relative_to(root))
-        for target, line in col.targets:
+        for target, line, lazy in col.targets:
             if target != mod:
-                edges.append(Edge(mod, target, rel, line))
+                edges.append(Edge(mod, target, rel, line, lazy))
         for target, line in col.guarded:
             problems.append(
                 f"{rel}:{line}: first-party import of {target} guarded by except ImportError "
@@ -289,11 +300,17 @@ def find_cycles(edges: list[Edge]) -> list[tuple[list[str], list[Edge]]]:
 
 
 def main(argv: list[str] | None = None) -> int:
-    args = sys.argv[1:] if argv is None else argv
+    args = list(sys.argv[1:] if argv is None else argv)
+    list_lazy = "--list-lazy" in args
+    args = [a for a in args if a != "--list-lazy"]
     root = Path(args[0]) if args else Path(__file__).resolve().parents[1]
     modules, edges, problems = build_graph(root)
     bad_layers, allowed = layer_violations(edges)
     cycles = find_cycles(edges)
+    if list_lazy:
+        for e in edges:
+            if e.lazy:
+                print(f"{e.path}:{e.line}: function-level import of {e.dst}")
     for line in allowed:
         print(line)
     for line in problems + bad_layers:

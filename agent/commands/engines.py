@@ -23,7 +23,7 @@ def run(args) -> int:
         judges = judge_status()
     except ImportError:
         judges = []
-    from samaudio_core.weights import learned_components
+    from samaudio_core.builtin.learned import learned_components
 
     learned = learned_components()
     if args.json:

@@ -18,6 +18,8 @@ from pathlib import Path
 
 import numpy as np
 
+from ..embeddings import embed
+
 #: Below this cosine similarity an embedding match is a guess: warn and separate gently.
 LOW_CONFIDENCE = 0.45
 
@@ -249,8 +251,6 @@ def _description_table() -> tuple[np.ndarray, tuple[str, ...]]:
                 return z["vectors"].astype(np.float32), tuple(owners)
     except (OSError, KeyError, ValueError):
         pass
-    from ..embeddings import embed
-
     vecs = embed(phrases)
     try:
         np.savez_compressed(_TABLE_PATH, phrases=np.array(phrases), vectors=vecs.astype(np.float16))
@@ -260,8 +260,6 @@ def _description_table() -> tuple[np.ndarray, tuple[str, ...]]:
 
 
 def _embedding_match(text: str) -> KindMatch:
-    from ..embeddings import embed
-
     vecs, owners = _description_table()
     query = _FILLER.sub(" ", _normalise(text)).strip() or _normalise(text)
     sims = vecs @ embed([query])[0]
