@@ -257,14 +257,7 @@ class Agent:
         ws = tctx.ws
         first_version = ws.current
         ws.undo()
-        try:
-            second = run_checked(step.model_copy(update={"candidates": self.refine_candidates}), tctx)
-        except ImportError as exc:  # no refinement ladder in this installation
-            log.info("refinement unavailable: %s", exc)
-            second = StepReport(
-                0, step.op, step.describe(), ok=False, message=f"refinement unavailable ({exc.name})"
-            )
-            tctx.reports.append(second)
+        second = run_checked(step.model_copy(update={"candidates": self.refine_candidates}), tctx)
         if second.ok:
             result.attempts += 1
         better = second.ok and (second.scores or {}).get("overall", 0) >= (first.scores or {}).get(

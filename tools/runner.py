@@ -18,7 +18,9 @@ from typing import Any
 from samaudio_core import mixing
 from samaudio_core.audio import VIDEO_EXTENSIONS, Audio
 from samaudio_core.errors import SamaudioError
+from samaudio_core.judge import Judge
 from samaudio_core.prompts import MaskPrompt
+from samaudio_core.separate import separate
 from samaudio_core.workspace import Workspace
 
 from .recipe import (
@@ -97,11 +99,7 @@ def _mask_prompt(step: SeparateStep, ws: Workspace) -> MaskPrompt | None:
 
 
 def _judge_scores(mixture: Audio, target, text: str | None) -> dict[str, float] | None:
-    """Judge the separated target; None when no judge is available (never fails the step)."""
-    try:
-        from samaudio_core.judge import Judge
-    except ImportError:
-        return None
+    """Judge the separated target; None when judging fails (it never fails the step)."""
     try:
         score = Judge().score(mixture.samples, target, text or "", sample_rate=mixture.sample_rate)
     except Exception as exc:  # the judge is advisory: a failure is logged, not fatal
@@ -114,8 +112,6 @@ def run_separate(
     step: SeparateStep, audio: Audio, ws: Workspace, engine: Any, judge: bool, progress: bool
 ) -> tuple[Audio, dict[str, float] | None, dict[str, Any]]:
     """Apply one separate step to ``audio``; returns (new audio, judge scores, engine info)."""
-    from samaudio_core.separate import separate
-
     kwargs: dict[str, Any] = {}
     if step.candidates and step.candidates > 1:
         kwargs["candidates"] = step.candidates
