@@ -45,6 +45,8 @@ def frame_activity(audio: Audio | str, text: str) -> tuple[np.ndarray, np.ndarra
     times : (frames,) frame centres in seconds
     probs : (frames,) float32 in [0, 1]
     """
+    # Deferred (here and below): samaudio_core.builtin and .activity load torch (~2 s), which
+    # importing samaudio_core, and so every CLI command, would otherwise pay.
     from .builtin import dsp
     from .builtin.methods import METHODS, Block, detect_hum
     from .builtin.ontology import GENERIC, match_kind

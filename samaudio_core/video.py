@@ -23,7 +23,7 @@ from pathlib import Path
 import numpy as np
 
 from .atomic import atomic_path
-from .audio import Audio, resample
+from .audio import Audio, check_input_file, resample
 from .errors import AudioSaveError, PromptError
 from .prompts import MaskPrompt
 
@@ -81,8 +81,6 @@ class VideoMotion:
 
 def _open(path: str):
     import av
-
-    from .audio import check_input_file
 
     p = check_input_file(path, what="video file", error=PromptError)
     try:

@@ -308,9 +308,8 @@ def main(argv: list[str] | None = None) -> int:
     bad_layers, allowed = layer_violations(edges)
     cycles = find_cycles(edges)
     if list_lazy:
-        for e in edges:
-            if e.lazy:
-                print(f"{e.path}:{e.line}: function-level import of {e.dst}")
+        for path, line, dst in sorted({(e.path, e.line, e.dst) for e in edges if e.lazy}):
+            print(f"{path}:{line}: function-level import of {dst}")
     for line in allowed:
         print(line)
     for line in problems + bad_layers:

@@ -13,6 +13,13 @@ import sys
 import warnings
 from pathlib import Path
 
+from samaudio_core.audio import VIDEO_EXTENSIONS, Audio, load_audio, save_audio
+from samaudio_core.engines import load_engine
+from samaudio_core.errors import PromptError
+from samaudio_core.prompts import MaskPrompt, Prompt, parse_span
+from samaudio_core.separate import separate
+from samaudio_core.video import REMUX_FORMATS, remux
+
 #: Inputs at least this long (s) stream file to file when the engine and formats allow it.
 STREAM_MIN_SECONDS = 120.0
 
@@ -56,8 +63,6 @@ def register(sub) -> None:
 
 
 def _floats(text: str, n: int, what: str) -> tuple[float, ...]:
-    from samaudio_core.errors import PromptError
-
     try:
         vals = tuple(float(v) for v in text.replace(" ", "").split(","))
     except ValueError:
@@ -68,10 +73,6 @@ def _floats(text: str, n: int, what: str) -> tuple[float, ...]:
 
 
 def _mask_prompt(args):
-    from samaudio_core.audio import VIDEO_EXTENSIONS
-    from samaudio_core.errors import PromptError
-    from samaudio_core.prompts import MaskPrompt
-
     if not (args.box or args.point or args.mask):
         if args.video:
             raise PromptError("--video needs a region: --box, --point or --mask")
@@ -85,6 +86,7 @@ def _mask_prompt(args):
 
 
 def _can_stream(args, engine, audio_path: str) -> bool:
+    # Deferred, so building the CLI's parser stays light: samaudio_core.builtin loads torch.
     from samaudio_core.builtin.engine import BuiltinEngine
 
     if not isinstance(engine, BuiltinEngine) or args.candidates > 1 or args.auto_span:
@@ -116,16 +118,11 @@ def _summary(info: dict) -> str:
 
 
 def _wants_video(args) -> bool:
-    from samaudio_core.video import REMUX_FORMATS
-
     return any(p and Path(p).suffix.lower() in REMUX_FORMATS for p in (args.output, args.residual))
 
 
 def _write(path: str, samples, sample_rate: int, video: str) -> None:
     """Save audio, or re-mux it with the video's picture when ``path`` is a video file."""
-    from samaudio_core.audio import VIDEO_EXTENSIONS, Audio, save_audio
-    from samaudio_core.errors import PromptError
-    from samaudio_core.video import REMUX_FORMATS, remux
 
     if Path(path).suffix.lower() not in REMUX_FORMATS:
         save_audio(path, samples, sample_rate)
@@ -136,12 +133,6 @@ def _write(path: str, samples, sample_rate: int, video: str) -> None:
 
 
 def run(args) -> int:
-    from samaudio_core.audio import load_audio
-    from samaudio_core.engines import load_engine
-    from samaudio_core.errors import PromptError
-    from samaudio_core.prompts import Prompt, parse_span
-    from samaudio_core.separate import separate
-
     spans = [parse_span(s) for s in args.span]
     absent = [parse_span(s) for s in args.absent]
     mask = _mask_prompt(args)

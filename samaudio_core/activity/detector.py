@@ -18,8 +18,8 @@ from pathlib import Path
 import numpy as np
 import torch
 
+from .. import embeddings  # embeddings.embed looked up per call: tests stand in for it
 from ..audio import Audio, load_audio, resample
-from ..embeddings import embed
 from ..errors import EngineUnavailableError
 from ..prompts import activity_to_spans
 from ..weights import read_weights
@@ -123,7 +123,7 @@ class ActivityDetector:
 
 @lru_cache(maxsize=256)
 def _embed(text: str) -> np.ndarray:
-    return embed([text])[0]
+    return embeddings.embed([text])[0]
 
 
 @lru_cache(maxsize=1)

@@ -19,6 +19,7 @@ from pathlib import Path
 import numpy as np
 
 from ..atomic import atomic_path
+from ..errors import AudioSaveError
 
 BLOCK_S = 30.0
 CONTEXT_S = 1.0
@@ -116,8 +117,6 @@ def stream_to_files(
     Returns (samples, sample_rate, channels).
     """
     import soundfile as sf
-
-    from ..errors import AudioSaveError
 
     dests = [Path(out_target)] + ([Path(out_residual)] if out_residual else [])
     for d in dests:

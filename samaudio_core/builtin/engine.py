@@ -20,9 +20,9 @@ from typing import Any
 
 import numpy as np
 
+from .. import embeddings  # embeddings.embed looked up per call: tests stand in for it
 from ..audio import Audio, load_audio
 from ..avmask import separate_masked
-from ..embeddings import embed
 from ..engines.base import EngineSpec, SeparationResult
 from ..errors import AudioLoadError
 from ..masknet import MaskRefiner
@@ -239,7 +239,7 @@ class BuiltinEngine:
             with_spans = bool(spans) if user_spans is None else user_spans
             plan.refiner = self._refiner_for(match.kind.name, with_spans)
             if plan.refiner is not None:
-                plan.prompt_embedding = embed([prompt.text])[0]
+                plan.prompt_embedding = embeddings.embed([prompt.text])[0]
         mode = "+".join(m for m, on in (("text", match is not None), ("span", span_model is not None)) if on)
         info: dict[str, Any] = {
             "engine": self.name,

@@ -15,6 +15,7 @@ from typing import Any
 from ..errors import EngineUnavailableError, UnknownEngineError
 from .base import Engine, EngineSpec
 from .dummy import DummyEngine
+from .sam_audio import SPEC as SAM_AUDIO_SPEC
 
 log = logging.getLogger(__name__)
 
@@ -44,7 +45,6 @@ def _ensure_shipped_registered() -> None:
     # Deferred to the first lookup: the built-in engine loads torch and scipy (~3 s), which
     # ``import samaudio_core`` (and so ``samaudio plan``) does not need.
     from ..builtin.engine import SPEC as BUILTIN_SPEC
-    from .sam_audio import SPEC as SAM_AUDIO_SPEC
 
     for spec in (DUMMY_SPEC, BUILTIN_SPEC, SAM_AUDIO_SPEC):
         _REGISTRY.setdefault(spec.name, spec)

@@ -30,10 +30,10 @@ from typing import Any
 
 import numpy as np
 
+from .. import judge_sam
 from ..audio import Audio
 from ..errors import EngineUnavailableError
 from ..judge import Judge
-from ..judge_sam import SamAudioJudge
 from ..judge_types import SeparationJudge
 from ..prompts import Prompt, Span
 from ..spans import find_spans
@@ -329,7 +329,7 @@ class SamAudioEngine:
 
     def _get_judge(self) -> SeparationJudge:
         if self._judge is None:
-            sam_judge = SamAudioJudge(device=self.device)
+            sam_judge = judge_sam.SamAudioJudge(device=self.device)
             self._judge = sam_judge if sam_judge.status() is None else Judge()
         return self._judge
 
