@@ -12,7 +12,8 @@ and channel count (48 kHz mono in and out, stereo by one mid pass projected onto
 channel, outputs trimmed to the input); it chunks long files with crossfades and halves the
 chunk on out-of-memory; and it returns silence, not invented audio, in chunks where the
 target is absent (the user's "-" spans, automatic spans, SAM's own span predictor or the
-judge). The signal logic lives in :mod:`.sam_chunking`; this module talks to the model.
+judge). The signal logic lives in :mod:`.sam_chunking`, what it shares with SAM Audio Judge
+(package, weights, hub, device) in :mod:`.sam_runtime`; this module talks to the model.
 """
 
 from __future__ import annotations
