@@ -10,14 +10,28 @@ exits 2, never a traceback.
 from __future__ import annotations
 
 import argparse
-import importlib
 import logging
 import sys
 from collections.abc import Sequence
 
 from samaudio_core.errors import SamaudioError
 
-COMMANDS = ("separate", "spans", "judge", "plan", "transcribe", "do", "chat", "apply", "engines")
+from .commands import apply, chat, do, engines, judge, plan, separate, spans, transcribe
+
+#: The subcommands, in the order ``--help`` lists them. Each module imports what it runs only
+#: when it runs, so building the parser stays light.
+_MODULES = {
+    "separate": separate,
+    "spans": spans,
+    "judge": judge,
+    "plan": plan,
+    "transcribe": transcribe,
+    "do": do,
+    "chat": chat,
+    "apply": apply,
+    "engines": engines,
+}
+COMMANDS = tuple(_MODULES)
 
 
 def build_parser() -> argparse.ArgumentParser:
@@ -27,13 +41,7 @@ def build_parser() -> argparse.ArgumentParser:
     )
     parser.add_argument("-v", "--verbose", action="store_true", help="log what happens")
     sub = parser.add_subparsers(dest="command", metavar="COMMAND")
-    for name in COMMANDS:
-        try:
-            module = importlib.import_module(f"agent.commands.{name}")
-        except ModuleNotFoundError as exc:
-            if exc.name == f"agent.commands.{name}":
-                continue  # command not built yet
-            raise
+    for module in _MODULES.values():
         module.register(sub)
     return parser
 

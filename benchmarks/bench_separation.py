@@ -126,7 +126,7 @@ def estimate(
 
 def _engine(name: str, options: dict):
     """The engine object for a variant (options only apply to the built-in engine)."""
-    from samaudio_core.engines.base import load_engine
+    from samaudio_core.engines import load_engine
 
     return load_engine(name, **(options if name == "builtin" else {}))
 
@@ -236,7 +236,7 @@ def write_long_file(path: Path, minutes: float, items: list[dict], devset: str) 
 
 def run_long(path: str, text: str, engine: str) -> dict:
     """Worker (own process): separate one long file with the engine's streaming path when it has one."""
-    from samaudio_core.engines.base import load_engine
+    from samaudio_core.engines import load_engine
     from samaudio_core.prompts import Prompt
 
     eng = load_engine(engine)
@@ -393,7 +393,7 @@ def format_sources(rows: list[dict]) -> str:
 def builtin_status(engine: str) -> str | None:
     """None when the engine can run here, else why not."""
     try:
-        from samaudio_core.engines.base import engine_status
+        from samaudio_core.engines import engine_status
     except Exception as exc:  # the core itself failing to import is worth a clear line
         return f"samaudio_core failed to import: {exc}"
     for row in engine_status():

@@ -45,7 +45,7 @@ def oracle_irm(mix: np.ndarray, ref: np.ndarray, sr: int) -> np.ndarray:
 
 def _text_engine():
     try:
-        from samaudio_core.engines.base import load_engine
+        from samaudio_core.engines import load_engine
 
         return load_engine("builtin")
     except Exception as exc:  # the built-in engine is developed separately

@@ -11,11 +11,11 @@ mixing ops, metrics and a non-destructive workspace.
 
 from __future__ import annotations
 
-from typing import Any
-
 from .audio import SAMPLE_RATE, Audio, load_audio, save_audio
 from .engines import SeparationResult, available_engines, engine_status, load_engine
 from .errors import SamaudioError
+from .judge import Judge
+from .judge_types import JudgeScore
 from .metrics import si_sdr, si_sdr_improvement
 from .prompts import MaskPrompt, Prompt, SpanPrompt, TextPrompt
 from .separate import separate
@@ -44,11 +44,3 @@ __all__ = [
     "si_sdr_improvement",
 ]
 
-
-def __getattr__(name: str) -> Any:
-    # The judge pulls in heavier analysis code; import it only when asked for.
-    if name in ("Judge", "JudgeScore"):
-        from . import judge
-
-        return getattr(judge, name)
-    raise AttributeError(name)

@@ -23,18 +23,16 @@ from __future__ import annotations
 
 import logging
 import warnings
-from typing import TYPE_CHECKING, Any
+from typing import Any
 
 import numpy as np
 from scipy.ndimage import maximum_filter1d
 
 from .audio import Audio
+from .engines.base import SeparationResult
 from .errors import PromptError
 from .prompts import Prompt, Span
 from .video import VideoMotion, analyse_video, region_activity, region_weights
-
-if TYPE_CHECKING:
-    from .engines.base import SeparationResult
 
 log = logging.getLogger(__name__)
 
@@ -271,8 +269,6 @@ def separate_masked(
         No mask, an unreadable video, a region outside the frame or empty, or audio and video
         of different lengths.
     """
-    from .engines.base import SeparationResult
-
     mask = prompt.mask
     if mask is None:
         raise PromptError("separate_masked needs a prompt with a visual mask")

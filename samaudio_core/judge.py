@@ -21,16 +21,18 @@ import json
 import logging
 import os
 import warnings
-from dataclasses import asdict, dataclass
+from dataclasses import dataclass
 from functools import lru_cache
 from importlib import resources
 from typing import Any
 
 import numpy as np
-from scipy.ndimage import uniform_filter1d
 
+from . import judge_sam
 from .audio import Audio, load_audio, resample
 from .errors import EngineUnavailableError, UnknownEngineError
+from .judge_types import SCORES, JudgeScore, SeparationJudge
+from .prompts import Prompt
 
 log = logging.getLogger(__name__)
 
@@ -52,29 +54,6 @@ CALIBRATION_FILE = "calibration.json"
 MAX_JUDGED_S, EXCERPT_S = 120, 10
 #: Standardised evidence is clipped to +-Z_CLIP: the heads never extrapolate far from what they saw.
 Z_CLIP = 3.0
-#: Score names, in the order JudgeScore lists them.
-SCORES = ("overall", "recall", "precision", "faithfulness")
-
-
-@dataclass(frozen=True)
-class JudgeScore:
-    """Scores on SAM Audio Judge's scale: 1 (bad) .. 5 (excellent).
-
-    overall : the judge's verdict on the separation as a whole
-    recall : how much of the prompted sound is in the output (silence -> 1)
-    precision : how little of anything else is in the output (the unprocessed mixture -> low)
-    faithfulness : how free of artefacts and distortion the output is
-    """
-
-    overall: float
-    recall: float
-    precision: float
-    faithfulness: float
-
-    def to_dict(self) -> dict[str, float]:
-        return {k: round(float(v), 3) for k, v in asdict(self).items()}
-
-
 # --------------------------------------------------------------------------------------------
 # Input handling
 
@@ -237,6 +216,8 @@ def _ripple(S: np.ndarray, X: np.ndarray, active: np.ndarray) -> float:
     """Comb-like ripple of the output/mixture gain across frequency (hollow, phasey artefacts)."""
     if not active.any():
         return 0.0
+    from scipy.ndimage import uniform_filter1d  # ~0.2 s to import: deferred to the first score
+
     g = np.log(np.abs(S[active, 8:400]) + 1e-6) - np.log(np.abs(X[active, 8:400]) + 1e-6)
     g = g - uniform_filter1d(g, 15, axis=1, mode="nearest")
     g = g - g.mean(axis=1, keepdims=True)
@@ -313,10 +294,10 @@ def kind_group(text: str | None) -> tuple[str, float]:
     """
     if not text:
         return "unknown", 0.0
-    try:
-        from .builtin.ontology import match_kind
-    except ImportError:
-        return "unknown", 0.0
+    # Deferred: the samaudio_core.builtin package loads torch (~2 s), which judging needs only
+    # once there is a prompt to read.
+    from .builtin.ontology import match_kind
+
     use_emb = os.environ.get("SAMAUDIO_JUDGE_EMBEDDINGS", "1") != "0"
     match = match_kind(text, use_embeddings=use_emb)
     if match is None:
@@ -363,14 +344,13 @@ def engine_reference(x: np.ndarray, text: str | None) -> tuple[np.ndarray, np.nd
     if key in _REF_CACHE:
         return _REF_CACHE[key]
     try:
-        from .engines.base import load_engine
-        from .prompts import Prompt
+        from .builtin.engine import BuiltinEngine  # deferred like match_kind: loads torch
 
         with warnings.catch_warnings():
             warnings.simplefilter("ignore")  # low-confidence notes are the engine's business
             # The classic engine, without the learned mask refiner: the judge's calibration
             # (judge_data/calibration.json) was fitted against this reference.
-            res = load_engine("builtin", mask_net=False).separate(
+            res = BuiltinEngine(mask_net=False).separate(
                 Audio(x[None].astype(np.float32), ANALYSIS_SR), Prompt(text=text)
             )
         ref = (
@@ -611,14 +591,8 @@ class Judge:
         return score, f
 
 
-def _load_sam_judge(**options: Any):
+def _load_sam_judge(**options: Any) -> SeparationJudge:
     """SAM Audio Judge through ``samaudio_core.judge_sam``, or a clear reason why not."""
-    try:
-        from . import judge_sam  # type: ignore[attr-defined]
-    except ImportError as exc:
-        raise EngineUnavailableError(
-            f"judge 'sam-audio-judge' is not usable here: samaudio_core.judge_sam cannot be imported ({exc})"
-        ) from exc
     factory = getattr(judge_sam, "SamAudioJudge", None)
     if factory is None:
         raise EngineUnavailableError("judge 'sam-audio-judge' is not usable here: judge_sam exposes no judge")
@@ -656,12 +630,7 @@ def judge_status() -> list[dict[str, Any]]:
             "reason": None,
         }
     ]
-    try:
-        from . import judge_sam  # type: ignore[attr-defined]
-
-        reason = _sam_reason(judge_sam)
-    except ImportError as exc:
-        reason = f"samaudio_core.judge_sam cannot be imported ({exc})"
+    reason = _sam_reason(judge_sam)
     rows.append(
         {
             "name": "sam-audio-judge",

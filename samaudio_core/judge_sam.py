@@ -19,7 +19,8 @@ from typing import Any
 import numpy as np
 
 from .audio import Audio, load_audio
-from .engines.sam_audio import (
+from .engines.sam_chunking import SAM_RATE, fit_length, to_model_rate
+from .engines.sam_runtime import (
     describe_text,
     device_reason,
     import_api,
@@ -28,8 +29,8 @@ from .engines.sam_audio import (
     pick_device,
     weights_reason,
 )
-from .engines.sam_chunking import SAM_RATE, fit_length, to_model_rate
 from .errors import EngineUnavailableError, PromptError
+from .judge_types import SCORES, JudgeScore
 
 log = logging.getLogger(__name__)
 
@@ -59,19 +60,9 @@ def judge_row() -> dict[str, Any]:
     return {"name": NAME, "description": DESCRIPTION, "usable": reason is None, "reason": reason}
 
 
-def to_judge_score(scores: dict[str, float]) -> Any:
-    """A ``JudgeScore`` from a dict of the four scores, or the dict itself when the
-    built-in judge module (which defines ``JudgeScore``) is not importable."""
-    try:
-        from .judge import JudgeScore
-    except ImportError:
-        return dict(scores)
-    import dataclasses
-
-    if dataclasses.is_dataclass(JudgeScore):
-        names = {f.name for f in dataclasses.fields(JudgeScore)}
-        return JudgeScore(**{k: v for k, v in scores.items() if k in names})
-    return JudgeScore(**scores)
+def to_judge_score(scores: dict[str, float]) -> JudgeScore:
+    """A ``JudgeScore`` from a dict holding the four scores (other keys are ignored)."""
+    return JudgeScore.from_dict(scores)
 
 
 def _mono_48k(x: Any, sample_rate: int | None, what: str) -> np.ndarray:
@@ -84,7 +75,7 @@ def _mono_48k(x: Any, sample_rate: int | None, what: str) -> np.ndarray:
     return to_model_rate(audio.mono(), audio.sample_rate)
 
 
-class SamAudioJudge:
+class SamAudioJudge:  # implements judge_types.SeparationJudge
     """Lazy wrapper around ``sam_audio.SAMAudioJudgeModel`` + ``SAMAudioJudgeProcessor``.
 
     Parameters
@@ -147,11 +138,12 @@ class SamAudioJudge:
         )
         with torch.inference_mode():
             out = self._model(**batch.to(self.device))
-        keys = ("overall", "recall", "precision", "faithfulness")
-        cols = {k: getattr(out, k).float().reshape(-1).cpu().numpy() for k in keys}
-        return [{k: float(cols[k][i]) for k in keys} for i in range(len(seps))]
+        cols = {k: getattr(out, k).float().reshape(-1).cpu().numpy() for k in SCORES}
+        return [{k: float(cols[k][i]) for k in SCORES} for i in range(len(seps))]
 
-    def score(self, mixture: Any, separated: Any, text: str, sample_rate: int | None = None) -> Any:
+    def score(
+        self, mixture: Any, separated: Any, text: str | None, sample_rate: int | None = None
+    ) -> JudgeScore:
         """Judge how well ``separated`` isolates ``text`` from ``mixture``.
 
         Parameters
@@ -162,8 +154,7 @@ class SamAudioJudge:
 
         Returns
         -------
-        JudgeScore(overall, recall, precision, faithfulness), each ~1-5 (a dict of the
-        same keys when ``samaudio_core.judge`` is not available).
+        JudgeScore(overall, recall, precision, faithfulness), each ~1-5.
         """
         if not str(text or "").strip():
             raise PromptError(f"{NAME} needs a text prompt (the released judge is text-only)")

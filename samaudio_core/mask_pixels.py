@@ -33,6 +33,7 @@ import numpy as np
 
 from .errors import PromptError
 from .prompts import MaskPrompt
+from .video_io import failure_reason, open_video, video_stream
 
 #: Coordinates all within ±this are fractions of width/height, else pixels.
 FRACTION_LIMIT = 2.0
@@ -123,20 +124,18 @@ def _pool(binary: np.ndarray, rows: int, cols: int) -> np.ndarray:
 
 def read_mask_image(path: str | os.PathLike) -> tuple[np.ndarray, np.ndarray]:
     """A mask image or mask video as ``(inside (N, h, w) bool, times (N,) s)``, thresholded once."""
-    from .video import _open, _reason, _video_stream
-
     path = str(path)
-    container = _open(path)
+    container = open_video(path)
     pictures: list[np.ndarray] = []
     stamps: list[float] = []
     with container:
-        stream = _video_stream(container, path)
+        stream = video_stream(container, path)
         try:
             for frame in container.decode(stream):
                 pictures.append(frame.to_ndarray(format="gray"))
                 stamps.append(float(frame.time) if frame.time is not None else len(stamps))
         except Exception as exc:
-            raise PromptError(f"{path}: cannot decode the mask ({_reason(exc)})") from exc
+            raise PromptError(f"{path}: cannot decode the mask ({failure_reason(exc)})") from exc
     if not pictures:
         raise PromptError(f"{path}: the mask holds no image")
     lo = min(float(p.min()) for p in pictures)

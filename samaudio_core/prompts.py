@@ -10,6 +10,8 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass, field
 
+import numpy as np
+
 from .errors import PromptError
 
 Span = tuple[float, float]
@@ -117,3 +119,32 @@ def TextPrompt(text: str) -> Prompt:  # noqa: N802 - reads as a type at call sit
 
 def SpanPrompt(spans, absent=(), text: str | None = None) -> Prompt:  # noqa: N802
     return Prompt(text=text, spans=tuple(spans), absent=tuple(absent))
+
+
+def activity_to_spans(
+    times: np.ndarray,
+    probs: np.ndarray,
+    threshold: float = 0.5,
+    min_duration: float = 0.1,
+    merge_gap: float = 0.25,
+    pad: float = 0.05,
+    duration: float | None = None,
+) -> list[tuple[float, float]]:
+    """Intervals (s) where ``probs`` >= threshold, gaps under ``merge_gap`` merged, each
+    padded by ``pad`` and kept when at least ``min_duration`` long."""
+    if len(times) == 0:
+        return []
+    step = float(times[1] - times[0]) if len(times) > 1 else 0.032
+    on = np.concatenate([[False], probs >= threshold, [False]])
+    starts = np.flatnonzero(~on[:-1] & on[1:])
+    ends = np.flatnonzero(on[:-1] & ~on[1:])
+    end_time = duration if duration is not None else float(times[-1]) + step / 2
+    spans: list[list[float]] = []
+    for s, e in zip(starts, ends):
+        a = max(0.0, float(times[s]) - step / 2 - pad)
+        b = min(end_time, float(times[e - 1]) + step / 2 + pad)
+        if spans and a - spans[-1][1] < merge_gap:
+            spans[-1][1] = b
+        else:
+            spans.append([a, b])
+    return [(round(a, 3), round(b, 3)) for a, b in spans if b - a >= min_duration]

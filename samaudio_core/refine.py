@@ -27,12 +27,15 @@ from collections.abc import Callable, Iterator
 from typing import Any
 
 import numpy as np
-from scipy import signal
 
 from .audio import Audio
 from .blocks import Block, plan_blocks, run_blocks
-from .engines.base import SeparationResult
+from .engines.base import SeparationResult, check_result
+from .engines.registry import engine_status, get_spec, load_engine
+from .judge import Judge
+from .judge_types import SeparationJudge
 from .prompts import Prompt
+from .spans import find_spans
 
 log = logging.getLogger(__name__)
 
@@ -63,6 +66,8 @@ def remask(result: SeparationResult, mixture: np.ndarray, power: float) -> Separ
     with cross-faded joins (:mod:`samaudio_core.blocks`) keep the STFTs' memory bounded on long
     inputs. Residual = mixture - target.
     """
+    from scipy import signal  # ~0.5 s to import: only refinement's last rung needs it
+
     sr = result.sample_rate
     nper = int(2 ** np.round(np.log2(0.046 * sr)))
 
@@ -91,10 +96,6 @@ def _auto_spans(audio: Audio, prompt: Prompt) -> Prompt | None:
     if not prompt.text or prompt.spans or prompt.mask is not None:
         return None
     try:
-        from .spans import find_spans
-    except ImportError:
-        return None
-    try:
         spans = find_spans(audio, prompt.text)
     except Exception as exc:  # span detection is a helper: its failure only skips this rung
         log.warning("automatic spans failed: %s", exc)
@@ -108,6 +109,7 @@ def _with_mask_network(engine: Any) -> Any:
     """The built-in engine with its learned mask refiner on for every prompt, when ``engine``
     is the built-in engine leaving it to "auto" and weights are shipped; else None. The
     network wins on some kinds and loses on others; here the judge decides case by case."""
+    # Deferred: both load torch (~2 s); refinement of other engines never needs them.
     from .builtin.engine import BuiltinEngine
     from .masknet import MaskRefiner
 
@@ -119,13 +121,11 @@ def _with_mask_network(engine: Any) -> Any:
 
 
 def _other_engines(engine: Any) -> list[str]:
-    from .engines.base import _REGISTRY, engine_status
-
     current = getattr(engine, "name", None)
     return [
         row["name"]
         for row in engine_status()
-        if row["usable"] and row["name"] != current and getattr(_REGISTRY.get(row["name"]), "auto", False)
+        if row["usable"] and row["name"] != current and getattr(get_spec(row["name"]), "auto", False)
     ]
 
 
@@ -137,7 +137,7 @@ def refine(
     threshold: float = 3.5,
     time_budget_s: float | None = None,
     progress: bool = False,
-    judge: Any = None,
+    judge: SeparationJudge | None = None,
     first: SeparationResult | None = None,
 ) -> SeparationResult:
     """Separate with judge-gated retries; see the module docstring for the ladder.
@@ -161,10 +161,6 @@ def refine(
     The best attempt's SeparationResult; ``info["attempts"]`` lists every attempt as
     ``{"strategy", "scores", "seconds", ...}``, ``info["judge"]`` holds the kept one's scores.
     """
-    from .engines.base import load_engine
-    from .judge import Judge
-    from .separate import _check_result
-
     eng = load_engine(engine) if isinstance(engine, str) else engine
     judge = judge or Judge()
     k = int(np.clip(candidates, 1, MAX_CANDIDATES))
@@ -208,8 +204,7 @@ def refine(
             break
         strategy, run, margin, details = step
         try:
-            result = run()
-            _check_result(result, audio)
+            result = check_result(run(), audio)
         except Exception as exc:  # one failed strategy must not sink the others
             if not attempts:
                 raise

@@ -9,8 +9,11 @@ from typing import Any
 import numpy as np
 
 from .audio import Audio, load_audio
-from .engines.base import SeparationResult, load_engine
+from .engines.base import SeparationResult, check_result
+from .engines.registry import load_engine
 from .prompts import MaskPrompt, Prompt, Span
+from .refine import refine
+from .spans import find_spans
 
 
 def _as_spans(spans: Sequence[Span] | None) -> tuple[Span, ...]:
@@ -65,40 +68,17 @@ def separate(
         # Engines with their own reranking (SAM Audio draws k candidates and keeps the
         # best by its rankers or our judge) take the count directly.
         result = eng.separate(audio, prompt, progress=progress, candidates=candidates)
-        _check_result(result, audio)
-        return result
+        return check_result(result, audio)
     if candidates > 1:
-        from .refine import refine
-
         return refine(audio, prompt, engine=eng, candidates=candidates, progress=progress, **judge_options)
 
     detected: list[Span] = []
     if auto_span and prompt.text and not prompt.spans:
-        from .spans import find_spans
-
         detected = find_spans(audio, prompt.text, detector=getattr(eng, "detector", "auto"))
         if detected:
             prompt = Prompt(prompt.text, tuple(detected), prompt.absent, prompt.mask)
-    result = eng.separate(audio, prompt, progress=progress)
-    _check_result(result, audio)
+    result = check_result(eng.separate(audio, prompt, progress=progress), audio)
     if detected:
         result.info.setdefault("auto_spans", [list(s) for s in detected])
     return result
 
-
-def _check_result(result: SeparationResult, audio: Audio) -> None:
-    """Engines must keep the input's shape; fix off-by-a-few lengths, refuse anything else."""
-    for name in ("target", "residual"):
-        arr = np.asarray(getattr(result, name), np.float32)
-        if arr.ndim == 1:
-            arr = arr[None, :]
-        if arr.shape[0] != audio.channels:
-            raise RuntimeError(
-                f"engine returned {arr.shape[0]} channels for a {audio.channels}-channel input"
-            )
-        n = audio.num_samples
-        if arr.shape[1] > n:
-            arr = arr[:, :n]
-        elif arr.shape[1] < n:
-            arr = np.pad(arr, ((0, 0), (0, n - arr.shape[1])))
-        setattr(result, name, arr)

@@ -21,6 +21,9 @@ from __future__ import annotations
 import numpy as np
 
 from .audio import Audio, load_audio
+from .prompts import activity_to_spans
+
+__all__ = ["activity_to_spans", "find_spans", "frame_activity"]
 
 _BLOCK_S = 60.0
 
@@ -42,6 +45,8 @@ def frame_activity(audio: Audio | str, text: str) -> tuple[np.ndarray, np.ndarra
     times : (frames,) frame centres in seconds
     probs : (frames,) float32 in [0, 1]
     """
+    # Deferred (here and below): samaudio_core.builtin and .activity load torch (~2 s), which
+    # importing samaudio_core, and so every CLI command, would otherwise pay.
     from .builtin import dsp
     from .builtin.methods import METHODS, Block, detect_hum
     from .builtin.ontology import GENERIC, match_kind
@@ -92,35 +97,6 @@ def frame_activity(audio: Audio | str, text: str) -> tuple[np.ndarray, np.ndarra
     probs = np.convolve(probs, np.ones(win) / win, mode="same")
     times = cfg.frame_times(len(probs))
     return times, probs.astype(np.float32)
-
-
-def activity_to_spans(
-    times: np.ndarray,
-    probs: np.ndarray,
-    threshold: float = 0.5,
-    min_duration: float = 0.1,
-    merge_gap: float = 0.25,
-    pad: float = 0.05,
-    duration: float | None = None,
-) -> list[tuple[float, float]]:
-    """Intervals (s) where ``probs`` >= threshold, gaps under ``merge_gap`` merged, each
-    padded by ``pad`` and kept when at least ``min_duration`` long."""
-    if len(times) == 0:
-        return []
-    step = float(times[1] - times[0]) if len(times) > 1 else 0.032
-    on = np.concatenate([[False], probs >= threshold, [False]])
-    starts = np.flatnonzero(~on[:-1] & on[1:])
-    ends = np.flatnonzero(on[:-1] & ~on[1:])
-    end_time = duration if duration is not None else float(times[-1]) + step / 2
-    spans: list[list[float]] = []
-    for s, e in zip(starts, ends):
-        a = max(0.0, float(times[s]) - step / 2 - pad)
-        b = min(end_time, float(times[e - 1]) + step / 2 + pad)
-        if spans and a - spans[-1][1] < merge_gap:
-            spans[-1][1] = b
-        else:
-            spans.append([a, b])
-    return [(round(a, 3), round(b, 3)) for a, b in spans if b - a >= min_duration]
 
 
 def find_spans(

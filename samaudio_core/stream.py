@@ -11,25 +11,22 @@ leaves any earlier file as it was, and the input is never written.
 
 from __future__ import annotations
 
-import contextlib
 import os
-from collections.abc import Callable, Sequence
+from collections.abc import Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
 import numpy as np
 
-from .atomic import atomic_path
-from .blocks import Block, BlockFn, iter_blocks
 from .errors import AudioSaveError, PromptError
+from .filestream import STREAM_FORMATS
 from .prompts import MaskPrompt, Span
 
 #: Inputs at least this long (s) stream file to file when the engine and formats allow it
 #: (shorter ones are faster in memory, and give the same samples).
 STREAM_MIN_SECONDS = 120.0
 #: Formats written block by block (libsndfile can append to them).
-STREAM_FORMATS = (".wav", ".flac")
 
 
 @dataclass(frozen=True)
@@ -49,61 +46,6 @@ class FileSeparation:
     duration: float
     streamed: bool
     info: dict[str, Any] = field(default_factory=dict)
-
-
-def _check_dest(dest: Path) -> None:
-    fmt = dest.suffix.lower()
-    if fmt not in STREAM_FORMATS:
-        raise AudioSaveError(f"{dest}: streaming writes wav or flac, not '{fmt.lstrip('.')}'")
-    if not (dest.parent if str(dest.parent) else Path(".")).is_dir():
-        raise AudioSaveError(f"{dest}: the folder {dest.parent} does not exist")
-
-
-def stream_to_files(
-    in_path: str | os.PathLike,
-    out_target: str | os.PathLike,
-    out_residual: str | os.PathLike | None,
-    fn: BlockFn,
-    plan: Callable[[int, int], Sequence[Block]],
-    progress: bool = False,
-) -> tuple[int, int, int]:
-    """Run a target function over a soundfile-readable file block by block into wav/flac files.
-
-    Parameters
-    ----------
-    fn : ``fn(segment (channels, samples), block) -> target`` of the same shape
-    plan : ``plan(n_samples, sample_rate) -> blocks`` (:func:`samaudio_core.blocks.plan_blocks`)
-
-    The residual is input − target. Outputs are 24-bit PCM clamped to [-1, 1] (as
-    ``save_audio`` writes), renamed into place only when every block succeeded.
-    Returns (samples, sample_rate, channels).
-    """
-    import soundfile as sf
-
-    dests = [Path(out_target)] + ([Path(out_residual)] if out_residual else [])
-    for d in dests:
-        _check_dest(d)
-    with contextlib.ExitStack() as stack, sf.SoundFile(str(in_path)) as src:
-        n, sr, ch = src.frames, src.samplerate, src.channels
-
-        def read(a: int, b: int) -> np.ndarray:
-            src.seek(a)
-            return src.read(b - a, dtype="float32", always_2d=True).T
-
-        writers = []
-        for d in dests:
-            fmt = d.suffix.lower().lstrip(".")
-            tmp = stack.enter_context(atomic_path(d, suffix=f".part.{fmt}"))
-            writers.append(
-                stack.enter_context(sf.SoundFile(tmp, "w", sr, ch, subtype="PCM_24", format=fmt.upper()))
-            )
-        for _, x_piece, t_piece in iter_blocks(
-            n, read, fn, plan(n, sr), progress=progress, desc="separating"
-        ):
-            writers[0].write(np.clip(t_piece, -1, 1).T)
-            if len(writers) > 1:
-                writers[1].write(np.clip(x_piece - t_piece, -1, 1).T)
-    return n, sr, ch
 
 
 def write_stem(path: str | os.PathLike, samples: np.ndarray, sample_rate: int, video: str | None) -> Path:
@@ -195,7 +137,7 @@ def separate_file(
         An output would overwrite the input (or the other output), or cannot be written.
     """
     from .audio import load_audio
-    from .engines.base import load_engine
+    from .engines.registry import load_engine
     from .separate import separate
 
     outputs = [output] + ([residual] if residual else [])

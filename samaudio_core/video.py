@@ -27,6 +27,7 @@ from .audio import Audio, resample
 from .errors import AudioSaveError, PromptError
 from .mask_pixels import box_cells, image_cells, point_cells, region_cells
 from .prompts import MaskPrompt
+from .video_io import failure_reason, open_video, video_stream
 
 log = logging.getLogger(__name__)
 
@@ -75,33 +76,6 @@ class VideoMotion:
         return int(self.motion.shape[1]), int(self.motion.shape[2])
 
 
-def _open(path: str):
-    import av
-
-    from .audio import check_input_file
-
-    p = check_input_file(path, what="video file", error=PromptError)
-    try:
-        return av.open(str(p))
-    except Exception as exc:  # FFmpeg reports unreadable containers in many ways
-        raise PromptError(f"{path}: cannot read as a video ({_reason(exc)})") from exc
-
-
-def _reason(exc: BaseException) -> str:
-    text = str(exc).strip()
-    return text.splitlines()[0] if text else type(exc).__name__
-
-
-def _video_stream(container, path: str):
-    streams = [s for s in container.streams if s.type == "video"]
-    if not streams:
-        raise PromptError(f"{path}: the file has no video stream")
-    stream = streams[0]
-    if stream.codec_context is None:
-        raise PromptError(f"{path}: the video codec is not supported by this FFmpeg build")
-    return stream
-
-
 def _duration(container, stream, last_time: float, fps: float) -> float:
     if stream.duration and stream.time_base:
         return float(stream.duration * stream.time_base)
@@ -128,9 +102,9 @@ def analyse_video(
         cannot decode, or holds fewer than two frames.
     """
     path = str(path)
-    container = _open(path)
+    container = open_video(path)
     with container:
-        stream = _video_stream(container, path)
+        stream = video_stream(container, path)
         stream.thread_type = "AUTO"  # frame + slice threads: the decode is the dominant cost
         src_w, src_h = int(stream.codec_context.width or 0), int(stream.codec_context.height or 0)
         native_fps = float(stream.average_rate or stream.guessed_rate or 30)
@@ -162,7 +136,7 @@ def analyse_video(
         except Exception as exc:
             codec = getattr(stream.codec_context, "name", "?")
             raise PromptError(
-                f"{path}: cannot decode the video stream (codec {codec}): {_reason(exc)}"
+                f"{path}: cannot decode the video stream (codec {codec}): {failure_reason(exc)}"
             ) from exc
         if not motion:
             raise PromptError(f"{path}: the video holds fewer than two decodable frames")
@@ -281,12 +255,12 @@ def remux(video_path: str | os.PathLike, audio: Audio, out_path: str | os.PathLi
 
     try:
         with atomic_path(dest, suffix=f".part{ext}") as tmp:
-            src = _open(str(video_path))
+            src = open_video(str(video_path))
             with (
                 src,
                 av.open(tmp, mode="w", format={".mkv": "matroska", ".mov": "mov"}.get(ext, ext[1:])) as out,
             ):
-                vin = _video_stream(src, str(video_path))
+                vin = video_stream(src, str(video_path))
                 copy = copyable is None or vin.codec_context.name in copyable
                 if copy:
                     vout = out.add_stream_from_template(vin)
@@ -344,14 +318,14 @@ def remux(video_path: str | os.PathLike, audio: Audio, out_path: str | os.PathLi
     except (AudioSaveError, PromptError):
         raise
     except Exception as exc:
-        raise AudioSaveError(f"{dest}: could not write the video: {_reason(exc)}") from exc
+        raise AudioSaveError(f"{dest}: could not write the video: {failure_reason(exc)}") from exc
     return dest
 
 
 def video_duration(path: str | os.PathLike) -> float:
     """Duration (s) of the video stream of ``path`` without decoding it."""
-    container = _open(str(path))
+    container = open_video(str(path))
     with container:
-        stream = _video_stream(container, str(path))
+        stream = video_stream(container, str(path))
         fps = float(stream.average_rate or 30)
         return _duration(container, stream, 0.0, fps)

@@ -26,29 +26,3 @@ def read_weights(folder: str | Path, filename: str, what: str) -> tuple[dict, di
     except (OSError, ValueError) as exc:
         raise EngineUnavailableError(f"{what} weights missing or unreadable in {folder}: {exc}") from exc
     return meta, {k: v.float() for k, v in state.items()}
-
-
-def learned_components() -> list[dict]:
-    """The built-in engine's learned parts: whether their weights ship here and where they run.
-
-    Rows are shaped like ``engine_status()``'s: name, usable, reason, description."""
-    from .activity import ActivityDetector
-    from .masknet import MaskRefiner
-
-    rows = []
-    if ActivityDetector.available():
-        kinds = ", ".join(sorted(ActivityDetector.load_default().preferred_kinds)) or "no kind"
-        rows.append({"name": "activity-detector", "usable": True, "reason": None,
-                     "description": f"learned automatic spans; used for: {kinds}"})
-    else:
-        rows.append({"name": "activity-detector", "usable": False, "reason": "no weights shipped",
-                     "description": "learned automatic spans"})
-    if MaskRefiner.available():
-        prefer = MaskRefiner.load_default().meta.get("prefer_for", {})
-        used = "; ".join(f"{mode}: {', '.join(kinds)}" for mode, kinds in prefer.items() if kinds) or "nothing"
-        rows.append({"name": "mask-network", "usable": True, "reason": None,
-                     "description": f"learned mask refinement; used for {used}"})
-    else:
-        rows.append({"name": "mask-network", "usable": False, "reason": "no weights shipped",
-                     "description": "learned mask refinement"})
-    return rows

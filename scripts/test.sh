@@ -3,4 +3,5 @@
 set -euo pipefail
 . "$(dirname "$0")/setup.sh"
 ruff check .
+python scripts/check_imports.py
 python -m pytest "$@"

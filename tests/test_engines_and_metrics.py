@@ -6,6 +6,8 @@ import numpy as np
 import pytest
 
 from samaudio_core import available_engines, load_engine, separate, si_sdr, si_sdr_improvement
+from samaudio_core.audio import Audio
+from samaudio_core.engines import SeparationResult, check_result
 from samaudio_core.errors import PromptError, UnknownEngineError
 from samaudio_core.prompts import parse_span, parse_time
 
@@ -52,3 +54,27 @@ def test_si_sdr_properties():
     assert si_sdr(ref + 0.1 * noise, ref) == pytest.approx(20.0, abs=0.3)
     mix = ref + noise
     assert si_sdr_improvement(ref + 0.1 * noise, ref, mix) == pytest.approx(20.0, abs=0.5)
+
+
+# --- check_result: every caller holds engines to the input's shape -------------------------
+
+
+def test_check_result_fixes_padding_and_refuses_engine_bugs():
+    sr = 16_000
+    audio = Audio(np.zeros((2, sr), np.float32), sr)
+    padded = SeparationResult(np.ones((2, sr + 100)), np.ones((2, sr - 100)), sr, {"engine": "e"})
+    assert check_result(padded, audio) is padded
+    assert padded.target.shape == padded.residual.shape == (2, sr) and padded.target.dtype == np.float32
+    assert not padded.residual[:, -100:].any()  # zero-padded
+    mono = Audio(np.zeros((1, sr), np.float32), sr)
+    flat = check_result(SeparationResult(np.ones(sr), np.ones(sr), sr), mono)
+    assert flat.target.shape == (1, sr)
+    bad = {
+        "channels": SeparationResult(np.ones((1, sr)), np.ones((1, sr)), sr),
+        "samples for an input": SeparationResult(np.ones((2, sr // 2)), np.ones((2, sr // 2)), sr),
+        "NaN": SeparationResult(np.full((2, sr), np.nan), np.ones((2, sr)), sr),
+        "3-D": SeparationResult(np.ones((2, sr, 1)), np.ones((2, sr)), sr),
+    }
+    for what, res in bad.items():
+        with pytest.raises(RuntimeError, match=what):
+            check_result(res, audio)

@@ -18,11 +18,15 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
+import numpy as np
 from pydantic import BaseModel, Field, ValidationError, create_model
 
 from prompts import render
+from samaudio_core import mixing
+from samaudio_core.audio import Audio
 from samaudio_core.engines.base import SeparationResult
 from samaudio_core.errors import SamaudioError
+from samaudio_core.spans import find_spans, frame_activity
 
 from .recipe import (
     EXPORT_FORMATS,
@@ -321,10 +325,6 @@ def _export(ctx: ToolContext, format: str | None = None, path: str | None = None
 
 def _find_spans(ctx: ToolContext, target: str) -> str:
     try:
-        from samaudio_core.spans import find_spans
-    except ImportError:
-        return "error: span detection is not available in this installation."
-    try:
         spans = find_spans(ctx.ws.current_audio(), target)
     except SamaudioError as exc:
         return f"error: {exc}"
@@ -339,13 +339,8 @@ def describe_audio(ws: Any, max_seconds: float = 30.0) -> dict[str, Any]:
     """Duration, channels, loudness, and the sound kinds the built-in engine detects.
 
     Detection runs the built-in span detector for each kind of its ontology on the first
-    ``max_seconds`` (it is a survey, not an analysis); it is skipped, with a note, when the
-    engine's modules are missing.
+    ``max_seconds`` (it is a survey, not an analysis).
     """
-    import numpy as np
-
-    from samaudio_core import mixing
-
     audio = ws.current_audio()
     info: dict[str, Any] = {
         "duration_s": round(audio.duration, 3),
@@ -356,14 +351,9 @@ def describe_audio(ws: Any, max_seconds: float = 30.0) -> dict[str, Any]:
     lufs = mixing.loudness(audio.samples, audio.sample_rate)
     info["loudness_lufs"] = round(lufs, 1) if np.isfinite(lufs) else None
     info["peak_dbfs"] = round(float(20 * np.log10(max(np.abs(audio.samples).max(), 1e-9))), 1)
-    try:
-        from samaudio_core.audio import Audio
-        from samaudio_core.builtin.ontology import KINDS
-        from samaudio_core.spans import frame_activity
-    except ImportError as exc:
-        info["detected"] = None
-        info["note"] = f"sound detection unavailable ({exc.name})"
-        return info
+    # Deferred: the samaudio_core.builtin package loads torch (~2 s); only the survey needs it.
+    from samaudio_core.builtin.ontology import KINDS
+
     clip = Audio(audio.samples[:, : int(max_seconds * audio.sample_rate)], audio.sample_rate)
     found = []
     for kind in KINDS:

@@ -19,6 +19,7 @@ from samaudio_core import mixing
 from samaudio_core.audio import VIDEO_EXTENSIONS, Audio
 from samaudio_core.engines.base import SeparationResult
 from samaudio_core.errors import SamaudioError
+from samaudio_core.judge import Judge
 from samaudio_core.prompts import MaskPrompt
 from samaudio_core.separate import separate
 from samaudio_core.workspace import Workspace
@@ -99,11 +100,7 @@ def _mask_prompt(step: SeparateStep, ws: Workspace) -> MaskPrompt | None:
 
 
 def _judge_scores(mixture: Audio, target, text: str | None) -> dict[str, float] | None:
-    """Judge the separated target; None when no judge is available (never fails the step)."""
-    try:
-        from samaudio_core.judge import Judge
-    except ImportError:
-        return None
+    """Judge the separated target; None when judging fails (it never fails the step)."""
     try:
         score = Judge().score(mixture.samples, target, text or "", sample_rate=mixture.sample_rate)
     except Exception as exc:  # the judge is advisory: a failure is logged, not fatal

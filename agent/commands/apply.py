@@ -10,6 +10,9 @@ import json
 import sys
 from pathlib import Path
 
+from samaudio_core.errors import SamaudioError
+from samaudio_core.workspace import Workspace
+
 
 def register(sub) -> None:
     p = sub.add_parser("apply", help="apply a recipe (JSON or YAML) to one or more inputs")
@@ -26,8 +29,7 @@ def register(sub) -> None:
 def run(args) -> int:
     from tqdm import tqdm
 
-    from samaudio_core.errors import SamaudioError
-    from samaudio_core.workspace import Workspace
+    # Deferred, so building the CLI's parser stays light: pydantic and the runner load on use.
     from tools.recipe import load_recipe
     from tools.runner import run_recipe
 

@@ -13,6 +13,11 @@ from __future__ import annotations
 import sys
 from pathlib import Path
 
+from agent.commands.do import spoken_instruction
+from agent.memory import samaudio_home
+from samaudio_core.errors import SamaudioError
+from samaudio_core.workspace import Workspace, safe_name
+
 QUIT = {"quit", "exit", "bye", "q"}
 
 
@@ -33,8 +38,6 @@ def register(sub) -> None:
 
 def open_session(input_path: str, name: str | None):
     """(workspace, resumed?) for a chat: the named session when it exists, else a new one."""
-    from agent.memory import samaudio_home
-    from samaudio_core.workspace import Workspace, safe_name
 
     root = samaudio_home() / "sessions"
     if name and (root / safe_name(name) / "manifest.json").exists():
@@ -47,9 +50,8 @@ def open_session(input_path: str, name: str | None):
 
 
 def run(args) -> int:
-    from agent.commands.do import spoken_instruction
+    # Deferred, so building the CLI's parser stays light: the agent loop loads LangChain and the tools.
     from agent.loop import Agent
-    from samaudio_core.errors import SamaudioError
 
     ws, resumed = open_session(args.input, args.session)
     edits = len(ws.history()) - 1

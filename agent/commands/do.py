@@ -15,6 +15,12 @@ import json
 import sys
 from pathlib import Path
 
+from agent.errors import SessionError
+from agent.memory import samaudio_home
+from agent.speech import transcribe
+from samaudio_core.errors import SamaudioError
+from samaudio_core.workspace import Workspace, safe_name
+
 USAGE = (
     "samaudio do INSTRUCTION INPUT [INPUT ...] [-o OUT | --out-dir DIR] [--say SPOKEN.wav] "
     "[--planner NAME] [--session NAME]"
@@ -53,7 +59,6 @@ def register(sub) -> None:
 
 def spoken_instruction(path: str) -> str:
     """Transcribe ``path`` and show the transcript (stderr) before anything acts on it."""
-    from agent.speech import transcribe
 
     t = transcribe(path)
     print(f'heard: "{t.text}"', file=sys.stderr)
@@ -63,11 +68,8 @@ def spoken_instruction(path: str) -> str:
 def run(args) -> int:
     from tqdm import tqdm
 
-    from agent.errors import SessionError
+    # Deferred, so building the CLI's parser stays light: the agent loop loads LangChain and the tools.
     from agent.loop import Agent
-    from agent.memory import samaudio_home
-    from samaudio_core.errors import SamaudioError
-    from samaudio_core.workspace import Workspace, safe_name
 
     if args.say:
         instruction, inputs = spoken_instruction(args.say), list(args.words)

@@ -14,17 +14,14 @@ def register(sub) -> None:
 
 
 def run(args) -> int:
+    # Imported when the command runs, like every command's work: the CLI imports all command
+    # modules to build its parser, and these load torch (~2 s).
+    from samaudio_core.builtin.learned import learned_components
     from samaudio_core.engines import engine_status
+    from samaudio_core.judge import judge_status
 
     rows = engine_status()
-    try:
-        from samaudio_core.judge import judge_status
-
-        judges = judge_status()
-    except ImportError:
-        judges = []
-    from samaudio_core.weights import learned_components
-
+    judges = judge_status()
     learned = learned_components()
     if args.json:
         print(json.dumps({"engines": rows, "judges": judges, "learned": learned}, indent=2))

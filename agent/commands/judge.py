@@ -4,6 +4,9 @@ from __future__ import annotations
 
 import json
 
+from samaudio_core.audio import load_audio
+from samaudio_core.judge import Judge
+
 
 def register(sub) -> None:
     p = sub.add_parser(
@@ -19,9 +22,6 @@ def register(sub) -> None:
 
 
 def run(args) -> int:
-    from samaudio_core.audio import load_audio
-    from samaudio_core.judge import Judge
-
     judge = Judge(engine=args.engine)
     mixture, separated = load_audio(args.mixture), load_audio(args.separated)
     score, evidence = judge.evaluate(mixture, separated, args.text)

@@ -12,6 +12,9 @@ from __future__ import annotations
 import json
 import sys
 
+from samaudio_core.errors import SamaudioError
+from samaudio_core.prompts import parse_time
+
 
 def register(sub) -> None:
     p = sub.add_parser("plan", help="turn an instruction into a recipe (no audio is touched)")
@@ -29,7 +32,7 @@ def register(sub) -> None:
 
 
 def _plan_one(planner, instruction: str, duration: float | None):
-    from samaudio_core.errors import SamaudioError
+    # Deferred, so building the CLI's parser stays light: tools.recipe loads pydantic.
     from tools.recipe import Recipe
 
     try:
@@ -41,7 +44,6 @@ def _plan_one(planner, instruction: str, duration: float | None):
 def run(args) -> int:
     # Imported here so that `samaudio --help` and other subcommands stay light.
     from agent.planners import get_planner
-    from samaudio_core.prompts import parse_time
 
     duration = parse_time(args.duration) if args.duration not in (None, "") else None
     planner = get_planner(args.planner)

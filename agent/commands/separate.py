@@ -13,6 +13,10 @@ import sys
 import warnings
 from pathlib import Path
 
+from samaudio_core.audio import VIDEO_EXTENSIONS
+from samaudio_core.errors import PromptError
+from samaudio_core.prompts import MaskPrompt, parse_span
+
 
 def register(sub) -> None:
     p = sub.add_parser("separate", help="separate a sound by text, time spans or a video region")
@@ -53,8 +57,6 @@ def register(sub) -> None:
 
 
 def _floats(text: str, n: int, what: str) -> tuple[float, ...]:
-    from samaudio_core.errors import PromptError
-
     try:
         vals = tuple(float(v) for v in text.replace(" ", "").split(","))
     except ValueError:
@@ -65,10 +67,6 @@ def _floats(text: str, n: int, what: str) -> tuple[float, ...]:
 
 
 def _mask_prompt(args):
-    from samaudio_core.audio import VIDEO_EXTENSIONS
-    from samaudio_core.errors import PromptError
-    from samaudio_core.prompts import MaskPrompt
-
     if not (args.box or args.point or args.mask):
         if args.video:
             raise PromptError("--video needs a region: --box, --point or --mask")
@@ -96,9 +94,7 @@ def _summary(info: dict) -> str:
 
 
 def run(args) -> int:
-    from samaudio_core.engines.base import load_engine
-    from samaudio_core.errors import PromptError
-    from samaudio_core.prompts import parse_span
+    from samaudio_core.engines import load_engine
     from samaudio_core.stream import separate_file
 
     spans = [parse_span(s) for s in args.span]

@@ -4,6 +4,9 @@ from __future__ import annotations
 
 import json
 
+from samaudio_core.audio import load_audio
+from samaudio_core.spans import find_spans
+
 
 def register(sub) -> None:
     p = sub.add_parser("spans", help="find the intervals where a prompted sound is active")
@@ -15,9 +18,8 @@ def register(sub) -> None:
 
 
 def run(args) -> int:
-    from samaudio_core.audio import load_audio
+    # Deferred, so building the CLI's parser stays light: samaudio_core.builtin loads torch.
     from samaudio_core.builtin.ontology import match_kind
-    from samaudio_core.spans import find_spans
 
     audio = load_audio(args.input)
     spans = find_spans(audio, args.text, min_duration=args.min_duration)

@@ -9,6 +9,9 @@ from __future__ import annotations
 
 import sys
 
+from agent.speech import transcribe
+from samaudio_core.errors import SamaudioError
+
 
 def register(sub) -> None:
     p = sub.add_parser("transcribe", help="speech to text (spoken instructions), one line a file")
@@ -21,9 +24,6 @@ def register(sub) -> None:
 
 
 def run(args) -> int:
-    from agent.speech import transcribe
-    from samaudio_core.errors import SamaudioError
-
     failures = 0
     for path in args.files:
         try:

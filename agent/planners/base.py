@@ -1,4 +1,4 @@
-"""The planner interface: words in, a validated recipe (schema v1) out.
+"""Choosing a planner: words in, a validated recipe (schema v1) out.
 
 Every planner — the embedded ``rules`` planner, the ``openai`` planner for any
 OpenAI-compatible endpoint, the optional in-process ``llama-cpp`` planner — has a ``name``
@@ -10,7 +10,8 @@ and an ``error`` saying why (a refusal is an answer, not an exception).
 :func:`get_planner` picks one by name; with no name, ``openai`` when an endpoint is
 configured (``SAMAUDIO_LLM_BASE_URL`` or ``OPENAI_API_KEY``), else ``rules``. The LLM
 planners live in their own modules and are imported only when asked for, so planning with
-``rules`` stays instant (no LangChain, no torch).
+``rules`` stays instant (no LangChain, no torch). The interface itself (``Planner``,
+``PlanContext``, ``PlannerError``) lives in :mod:`.contract` and is re-exported here.
 """
 
 from __future__ import annotations
@@ -19,11 +20,22 @@ import importlib
 import inspect
 import logging
 import os
-from dataclasses import dataclass, field
-from typing import Any, Protocol, runtime_checkable
+from typing import Any
 
 from samaudio_core.errors import SamaudioError
-from tools.recipe import Recipe
+
+from .contract import PlanContext, Planner, PlannerError
+from .rules import RulesPlanner
+
+__all__ = [
+    "PLANNER_MODULES",
+    "PlanContext",
+    "Planner",
+    "PlannerError",
+    "available_planners",
+    "default_planner_name",
+    "get_planner",
+]
 
 log = logging.getLogger(__name__)
 
@@ -33,42 +45,6 @@ PLANNER_MODULES = {
     "openai": "agent.planners.openai_planner",
     "llama-cpp": "agent.planners.llama_cpp_planner",
 }
-
-
-class PlannerError(SamaudioError):
-    """A planner cannot be created or used (unknown name, missing package or endpoint)."""
-
-
-@dataclass
-class PlanContext:
-    """What a planner may know besides the instruction.
-
-    preferences : stated preferences, from session memory. Keys the rules planner reads:
-        ``export_format`` ("mp3" ...; used by a bare "export"), ``removal`` ("gentle" turns
-        "remove X" into lowering X by ``gentle_db``, default -12 dB; "full" or absent means
-        remove), ``lufs`` (target of a bare "normalize", default -14).
-    memories : recalled snippets of earlier turns (free text), most relevant first.
-    input_is_video : the input is a video, so visual (mask) prompts are possible.
-    last_recipe : the previous turn's recipe ("do that again").
-    """
-
-    preferences: dict[str, Any] = field(default_factory=dict)
-    memories: list[str] = field(default_factory=list)
-    input_is_video: bool = False
-    last_recipe: Recipe | None = None
-
-
-@runtime_checkable
-class Planner(Protocol):
-    """Turns an instruction into a recipe. ``duration`` (s) resolves "the last 5 seconds"."""
-
-    name: str
-
-    def plan(
-        self, instruction: str, *, duration: float | None = None, context: PlanContext | None = None
-    ) -> Recipe:
-        """Return a validated Recipe; a refusal is a Recipe with no steps and an ``error``."""
-        ...
 
 
 def default_planner_name() -> str:
@@ -106,14 +82,15 @@ def get_planner(name: str | None = None, **options: Any) -> Planner:
     chosen = name or default_planner_name()
     if chosen not in PLANNER_MODULES:
         raise PlannerError(f"unknown planner '{chosen}' (available: {', '.join(available_planners())})")
+    # Imported by name on demand: the LLM planners load their prompt templates (and LangChain
+    # or llama.cpp on first use), which planning with ``rules`` never needs.
+    module = importlib.import_module(PLANNER_MODULES[chosen])
     try:
-        module = importlib.import_module(PLANNER_MODULES[chosen])
+        # ImportError here is an optional third-party package (openai, langchain, llama_cpp).
         planner = _planner_class(module, chosen)(**options)
     except (ImportError, PlannerError, SamaudioError) as exc:
         if name is None and chosen != "rules":
             log.warning("planner '%s' is unavailable (%s); using the rules planner", chosen, exc)
-            from .rules import RulesPlanner
-
             return RulesPlanner()
         if isinstance(exc, SamaudioError):
             raise

@@ -24,6 +24,8 @@ from prompts import few_shot_messages, render
 from tools.recipe import Recipe, RecipeError, parse_recipe
 
 from ..errors import PlannerUnavailableError
+from .contract import Planner
+from .rules import RulesPlanner
 
 log = logging.getLogger(__name__)
 
@@ -82,12 +84,13 @@ def plan_with_json(
     duration: float | None,
     context: Any,
     retries: int = 2,
-    fallback_name: str = "rules",
+    fallback: Planner | None = None,
 ) -> Recipe:
     """Ask for a recipe as JSON; validate, send errors back for repair, fall back to rules.
 
     ``ask(messages) -> text`` talks to the model; it raises PlannerUnavailableError when the
     model cannot be reached (that propagates: a fallback would hide a broken setup).
+    ``fallback`` plans when the model gives no valid recipe (default: the rules planner).
     """
     messages = planner_messages(instruction, duration, context)
     last_error = ""
@@ -106,16 +109,15 @@ def plan_with_json(
             except RecipeError as exc:  # a time past the end: the right answer is a refusal
                 return Recipe(steps=[], error=str(exc))
         return recipe
+    fallback = fallback or RulesPlanner()
     log.warning(
         "the LLM gave no valid recipe after %d tries (%s); using the %s planner",
         retries + 1,
         last_error,
-        fallback_name,
+        fallback.name,
     )
-    from .base import get_planner
-
-    recipe = get_planner(fallback_name).plan(instruction, duration=duration, context=context)
-    note = f"(the LLM's plan was invalid: {last_error}; planned by the {fallback_name} planner)"
+    recipe = fallback.plan(instruction, duration=duration, context=context)
+    note = f"(the LLM's plan was invalid: {last_error}; planned by the {fallback.name} planner)"
     return recipe.model_copy(update={"reply": f"{recipe.reply} {note}".strip() if recipe.reply else note})
 
 

@@ -57,7 +57,7 @@ from samaudio_core.errors import SamaudioError
 from tools.recipe import EXPORT_FORMATS, MAX_DB, Recipe, RecipeError, parse_recipe
 
 from ..preferences import parse_preference
-from .base import PlanContext
+from .contract import PlanContext
 from .timeparse import TimeRef, find_duration, find_times, words_to_numbers
 from .vocabulary import (
     ACAPPELLA,

@@ -7,7 +7,7 @@ packaged MiniLM (:mod:`samaudio_core.embeddings`), so wordings never seen in tra
 work when they mean something close. Weights ship in ``weights/`` next to this file with the
 training configuration and the sha256 of the corpus manifest they were trained on; nothing is
 ever downloaded. Spans come from the same thresholding as the engine's own detector
-(:func:`samaudio_core.spans.activity_to_spans`).
+(:func:`samaudio_core.prompts.activity_to_spans`).
 """
 
 from __future__ import annotations
@@ -18,8 +18,11 @@ from pathlib import Path
 import numpy as np
 import torch
 
+from .. import embeddings  # embeddings.embed looked up per call: tests stand in for it
 from ..audio import Audio, load_audio, resample
 from ..errors import EngineUnavailableError
+from ..prompts import activity_to_spans
+from ..weights import read_weights
 from .model import ActivityConfig, ActivityNet, MelFrontend
 
 WEIGHTS_DIR = Path(__file__).with_name("weights")
@@ -44,8 +47,6 @@ class ActivityDetector:
     @classmethod
     def load(cls, folder: str | Path) -> ActivityDetector:
         """Load ``activity.pt`` + ``config.json`` from ``folder``."""
-        from ..weights import read_weights
-
         meta, state = read_weights(folder, "activity.pt", "activity detector")
         model = ActivityNet(ActivityConfig.from_dict(meta["config"]))
         model.load_state_dict(state)
@@ -111,8 +112,6 @@ class ActivityDetector:
 
         ``threshold`` defaults to the one chosen for the shipped weights on the dev set's "dev"
         split (``meta["threshold"]``), else 0.5."""
-        from ..spans import activity_to_spans
-
         if threshold is None:
             threshold = float(self.meta.get("threshold", 0.5))
         audio = load_audio(audio)
@@ -124,9 +123,7 @@ class ActivityDetector:
 
 @lru_cache(maxsize=256)
 def _embed(text: str) -> np.ndarray:
-    from ..embeddings import embed
-
-    return embed([text])[0]
+    return embeddings.embed([text])[0]
 
 
 @lru_cache(maxsize=1)

@@ -20,9 +20,15 @@ from typing import Any
 
 import numpy as np
 
-from ..audio import Audio
-from ..engines.base import EngineSpec, SeparationResult, register_engine
+from .. import embeddings  # embeddings.embed looked up per call: tests stand in for it
+from ..audio import Audio, load_audio
+from ..avmask import separate_masked
+from ..engines.base import EngineSpec, SeparationResult
+from ..errors import AudioLoadError
+from ..filestream import stream_to_files
+from ..masknet import MaskRefiner
 from ..prompts import Prompt, Span
+from ..spans import find_spans
 from . import chunking, dsp
 from .methods import METHODS, Block, detect_hum, hum_target
 from .ontology import LOW_CONFIDENCE, KindMatch, match_kind
@@ -234,9 +240,7 @@ class BuiltinEngine:
             with_spans = bool(spans) if user_spans is None else user_spans
             plan.refiner = self._refiner_for(match.kind.name, with_spans)
             if plan.refiner is not None:
-                from ..embeddings import embed
-
-                plan.prompt_embedding = embed([prompt.text])[0]
+                plan.prompt_embedding = embeddings.embed([prompt.text])[0]
         mode = "+".join(m for m, on in (("text", match is not None), ("span", span_model is not None)) if on)
         info: dict[str, Any] = {
             "engine": self.name,
@@ -263,8 +267,6 @@ class BuiltinEngine:
         """The learned mask refiner when this engine uses it for ``kind`` in this mode, else None."""
         if self.mask_net is False:
             return None
-        from ..masknet import MaskRefiner
-
         if self.mask_net is True:
             return MaskRefiner.load_default()  # raises a clear error when no weights ship
         if not MaskRefiner.available():
@@ -277,8 +279,6 @@ class BuiltinEngine:
     def separate(self, audio: Audio, prompt: Prompt, *, progress: bool = False) -> SeparationResult:
         """Separate ``prompt``'s target from ``audio``; see :class:`SeparationResult`."""
         if prompt.mask is not None:
-            from ..avmask import separate_masked
-
             return separate_masked(audio, prompt, engine=self, progress=progress)
         x, sr = audio.samples, audio.sample_rate
         prompt = prompt.validated_for(audio.duration)
@@ -307,8 +307,6 @@ class BuiltinEngine:
             method in UNION_SPAN_METHODS and prompt.spans
         ):
             return prompt, []
-        from ..spans import find_spans
-
         detected = find_spans(audio, prompt.text, detector=self.detector)
         if not detected:
             return prompt, []
@@ -348,8 +346,6 @@ def separate_file(
     """Module-level form of :meth:`BuiltinEngine.separate_file`."""
     import soundfile as sf
 
-    from ..errors import AudioLoadError
-
     eng = engine or BuiltinEngine()
     try:
         info_sf = sf.info(str(in_path))
@@ -363,8 +359,6 @@ def separate_file(
     detected: list[Span] = []
     if eng.auto_spans and prompt.text and not prompt.spans and duration <= AUTO_SPAN_MAX_S:
         # Short enough to hold in memory once (as the in-memory path would) for span detection.
-        from ..audio import load_audio
-
         prompt, detected = eng._auto_spans(load_audio(in_path), prompt)
 
     def read(a: float, b: float) -> np.ndarray:
@@ -373,8 +367,6 @@ def separate_file(
             return f.read(max(0, int(b * sr) - int(a * sr)), dtype="float32", always_2d=True).T
 
     plan, info = eng.plan(prompt, sr, duration, read, user_spans=user_spans)
-    from ..stream import stream_to_files
-
     blocks = chunking.plan(info_sf.frames, sr, eng.block_s)
     stream_to_files(
         in_path, out_target, out_residual, chunking.block_fn(plan.target), lambda n, rate: blocks, progress
@@ -386,11 +378,10 @@ def separate_file(
     return info
 
 
-register_engine(
-    EngineSpec(
-        name="builtin",
-        description="offline CPU engine: sound-kind masks for text, span-trained NMF for spans",
-        factory=BuiltinEngine,
-        priority=10,
-    )
+#: This engine's registry entry (registered by :mod:`samaudio_core.engines.registry`).
+SPEC = EngineSpec(
+    name="builtin",
+    description="offline CPU engine: sound-kind masks for text, span-trained NMF for spans",
+    factory=BuiltinEngine,
+    priority=10,
 )

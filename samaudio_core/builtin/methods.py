@@ -27,6 +27,7 @@ from scipy import ndimage, signal
 
 from . import dsp
 from .ontology import SoundKind
+from .vad import speech_probs
 
 #: Window (s) of the running noise floor that lets "hiss" follow noise that comes and goes
 #: (0 disables it).
@@ -58,8 +59,6 @@ def _band(block: Block, kind: SoundKind, octaves: float = 0.5) -> np.ndarray:
 def speech_activity(block: Block) -> np.ndarray:
     """Speech probability per STFT frame (frames,), from silero-vad, cached on the block."""
     if "vad" not in block.cache:
-        from .vad import speech_probs
-
         times, probs = speech_probs(block.x.mean(axis=0), block.cfg.sample_rate)
         ft = block.cfg.frame_times(block.p.shape[1])
         act = np.interp(ft, times, probs) if len(times) else np.zeros_like(ft)

@@ -18,6 +18,8 @@ from pathlib import Path
 
 import numpy as np
 
+from .. import embeddings  # embeddings.embed looked up per call: tests stand in for it
+
 #: Below this cosine similarity an embedding match is a guess: warn and separate gently.
 LOW_CONFIDENCE = 0.45
 
@@ -249,9 +251,7 @@ def _description_table() -> tuple[np.ndarray, tuple[str, ...]]:
                 return z["vectors"].astype(np.float32), tuple(owners)
     except (OSError, KeyError, ValueError):
         pass
-    from ..embeddings import embed
-
-    vecs = embed(phrases)
+    vecs = embeddings.embed(phrases)
     try:
         np.savez_compressed(_TABLE_PATH, phrases=np.array(phrases), vectors=vecs.astype(np.float16))
     except OSError:  # an installed, read-only package: just keep the table in memory
@@ -260,11 +260,9 @@ def _description_table() -> tuple[np.ndarray, tuple[str, ...]]:
 
 
 def _embedding_match(text: str) -> KindMatch:
-    from ..embeddings import embed
-
     vecs, owners = _description_table()
     query = _FILLER.sub(" ", _normalise(text)).strip() or _normalise(text)
-    sims = vecs @ embed([query])[0]
+    sims = vecs @ embeddings.embed([query])[0]
     # Score a kind by its best phrase, plus a little of its mean, so one lucky synonym
     # does not beat a kind whose descriptions all agree.
     scores: dict[str, float] = {}

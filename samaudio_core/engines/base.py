@@ -1,13 +1,13 @@
-"""The engine interface and the named registry of engines.
+"""The engine contract: what an engine returns, what it provides, and how results are checked.
 
-An engine turns (audio, prompt) into a target and a residual with the input's shape.
-Engines are looked up by name (``load_engine("builtin")``); each can say whether it is
-usable here and, if not, why (``samaudio engines``).
+An engine turns (audio, prompt) into a target and a residual with the input's shape
+(:class:`SeparationResult`); :func:`check_result` holds every result to that. An
+:class:`EngineSpec` describes an engine for the named registry
+(:mod:`samaudio_core.engines.registry`, ``load_engine("builtin")``).
 """
 
 from __future__ import annotations
 
-import logging
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from typing import Any, Protocol
@@ -15,10 +15,7 @@ from typing import Any, Protocol
 import numpy as np
 
 from ..audio import Audio
-from ..errors import EngineUnavailableError, UnknownEngineError
 from ..prompts import Prompt
-
-log = logging.getLogger(__name__)
 
 
 @dataclass
@@ -64,57 +61,46 @@ class EngineSpec:
     auto: bool = True
 
 
-_REGISTRY: dict[str, EngineSpec] = {}
+#: Longest length difference (s) between a result and its input that is taken as padding
+#: (STFT frames, SAM Audio's 1920-sample hops at 48 kHz, resampling rounding) and fixed;
+#: anything longer is an engine bug and is refused.
+LENGTH_TOLERANCE_S = 0.25
 
 
-def register_engine(spec: EngineSpec) -> None:
-    _REGISTRY[spec.name] = spec
+def check_result(result: SeparationResult, audio: Audio) -> SeparationResult:
+    """Make ``result`` keep ``audio``'s shape, or refuse it. Every caller of an engine runs this.
 
+    Target and residual become float32 (channels, samples) arrays with the input's channel
+    count and exact length: a 1-D array is one channel, a length off by at most
+    LENGTH_TOLERANCE_S is trimmed or zero-padded. Fixed in place; ``result`` is returned.
 
-def _ensure_builtin_registered() -> None:
-    # Importing the package registers the engines that ship with it.
-    from . import registry  # noqa: F401
-
-
-def available_engines() -> list[str]:
-    """Names of all registered engines (usable here or not)."""
-    _ensure_builtin_registered()
-    return sorted(_REGISTRY)
-
-
-def engine_status() -> list[dict[str, Any]]:
-    """For each engine: name, description, usable (bool) and reason (when not usable)."""
-    _ensure_builtin_registered()
-    rows = []
-    for spec in sorted(_REGISTRY.values(), key=lambda s: (s.priority, s.name)):
-        try:
-            reason = spec.check()
-        except Exception as exc:  # a broken check must not break the listing
-            reason = f"status check failed: {exc}"
-        rows.append(
-            {"name": spec.name, "description": spec.description, "usable": reason is None, "reason": reason}
-        )
-    return rows
-
-
-def load_engine(name_or_path: str = "auto", device: str | None = None, **options: Any) -> Engine:
-    """Build an engine by name. ``"auto"`` picks the most preferred usable engine."""
-    _ensure_builtin_registered()
-    if name_or_path == "auto":
-        for spec in sorted(_REGISTRY.values(), key=lambda s: (s.priority, s.name)):
-            if not spec.auto:
-                continue
-            reason = spec.check()
-            if reason is None:
-                return spec.factory(device=device, **options)
-            log.info("engine %s skipped by auto: %s", spec.name, reason)
-        raise EngineUnavailableError("no usable separation engine")
-    spec = _REGISTRY.get(name_or_path)
-    if spec is None:
-        raise UnknownEngineError(
-            f"unknown engine '{name_or_path}' (available: {', '.join(available_engines())})"
-        )
-    reason = spec.check()
-    if reason is not None:
-        raise EngineUnavailableError(f"engine '{spec.name}' is not usable here: {reason}")
-    return spec.factory(device=device, **options)
+    Raises
+    ------
+    RuntimeError
+        when a stem has the wrong number of dimensions or channels, a length off by more
+        than LENGTH_TOLERANCE_S, or NaN/infinite samples (engine bugs, not user errors).
+    """
+    n = audio.num_samples
+    tolerance = int(round(LENGTH_TOLERANCE_S * audio.sample_rate))
+    engine = result.info.get("engine", "the engine") if isinstance(result.info, dict) else "the engine"
+    for name in ("target", "residual"):
+        arr = np.asarray(getattr(result, name), np.float32)
+        if arr.ndim == 1:
+            arr = arr[None, :]
+        if arr.ndim != 2:
+            raise RuntimeError(f"{engine} returned a {arr.ndim}-D {name}; expected (channels, samples)")
+        if arr.shape[0] != audio.channels:
+            raise RuntimeError(f"{engine} returned {arr.shape[0]} channels for a {audio.channels}-channel input")
+        if abs(arr.shape[1] - n) > tolerance:
+            raise RuntimeError(
+                f"{engine} returned a {name} of {arr.shape[1]} samples for an input of {n} "
+                f"(more than {LENGTH_TOLERANCE_S} s off)"
+            )
+        if arr.shape[1] > n:
+            arr = arr[:, :n]
+        elif arr.shape[1] < n:
+            arr = np.pad(arr, ((0, 0), (0, n - arr.shape[1])))
+        if not np.all(np.isfinite(arr)):
+            raise RuntimeError(f"{engine} returned NaN or infinite samples in the {name}")
+        setattr(result, name, arr)
+    return result

@@ -21,7 +21,9 @@ import numpy as np
 import torch
 import torch.nn.functional as F
 
+from ..activity.model import mel_filters
 from ..errors import EngineUnavailableError
+from ..weights import read_weights
 from .model import MaskNet, MaskNetConfig
 
 WEIGHTS_DIR = Path(__file__).with_name("weights")
@@ -33,8 +35,6 @@ def _bands(sample_rate: int, n_fft: int, cfg: MaskNetConfig) -> tuple[np.ndarray
     """Mel pooling (n_mels, bins) and its spreading back (bins, n_mels), rows summing to 1.
 
     Bins outside every band (below f_min, above f_max) take the nearest band's value."""
-    from ..activity.model import mel_filters
-
     fb = mel_filters(sample_rate, n_fft, cfg.n_mels, cfg.f_min, min(cfg.f_max, sample_rate / 2))
     spread = fb.T.copy()
     weight = spread.sum(axis=1)
@@ -111,8 +111,6 @@ class MaskRefiner:
     @classmethod
     def load(cls, folder: str | Path) -> MaskRefiner:
         """Load ``masknet.pt`` + ``config.json`` from ``folder``."""
-        from ..weights import read_weights
-
         meta, state = read_weights(folder, "masknet.pt", "mask network")
         model = MaskNet(MaskNetConfig.from_dict(meta["config"]))
         model.load_state_dict(state)
