@@ -19,14 +19,11 @@ from __future__ import annotations
 import argparse
 import json
 import subprocess
-import sys
 from pathlib import Path
 
 import numpy as np
 
-sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
-
-from samaudio_core.audio import load_audio, save_audio  # noqa: E402
+from samaudio_core.audio import load_audio, save_audio
 
 SR = 44_100
 FPS = 30

@@ -24,7 +24,6 @@ from __future__ import annotations
 import argparse
 import fnmatch
 import hashlib
-import io
 import json
 import re
 import shutil
@@ -117,28 +116,9 @@ def list_files(pkg: str, raw: Path, pattern: str) -> list[tuple[str, callable]]:
 
 
 def decode(data: bytes, name: str) -> tuple[np.ndarray, int]:
-    """Mono float32 samples and rate of an encoded file (soundfile, else PyAV)."""
-    if not name.lower().endswith((".opus", ".g722")):
-        try:
-            x, sr = sf.read(io.BytesIO(data), dtype="float32", always_2d=True)
-            return x.mean(axis=1), int(sr)
-        except Exception:  # some game files use codecs libsndfile lacks: fall through to FFmpeg
-            pass
-    import av
-
-    fmt = "g722" if name.lower().endswith(".g722") else None
-    with av.open(io.BytesIO(data), format=fmt) as c:
-        sr = c.streams.audio[0].rate
-        frames = []
-        for fr in c.decode(audio=0):
-            a = fr.to_ndarray()
-            if a.dtype.kind == "i":
-                a = a.astype(np.float32) / np.iinfo(a.dtype).max
-            if fr.format.is_planar:
-                frames.append(a.mean(axis=0))
-            else:
-                frames.append(a.reshape(-1, len(fr.layout.channels)).mean(axis=1))
-    return np.concatenate(frames).astype(np.float32), int(sr)
+    """Mono float32 samples and rate of an encoded file (debsource.decode, channels averaged)."""
+    x, sr = debsource.decode(data, name)
+    return x.mean(axis=0), sr
 
 
 def to_sr(x: np.ndarray, sr: int) -> np.ndarray:

@@ -4,7 +4,7 @@
 ``debs`` folder), unpacks it with ``dpkg-deb -x`` and keeps only the files a builder reads (plus
 the package's copyright file) under ``raw/<package>/``; ``fingerprint`` / ``duplicate_key``
 find the same recording shipped twice (within a package or across packages), so both builders
-deduplicate the same way. ``held_out_packages`` is the list of packages nothing may read
+deduplicate the same way; ``decode`` reads any of the packages' audio formats. ``held_out_packages`` is the list of packages nothing may read
 (../shared/design/EVALUATION.md), kept in held_out.yaml. Used by build_corpus.py and
 build_devset.py (run as scripts, so ``import debsource`` finds this file next to them).
 """
@@ -13,6 +13,7 @@ from __future__ import annotations
 
 import fnmatch
 import hashlib
+import io
 import shutil
 import subprocess
 import tempfile
@@ -20,6 +21,7 @@ from collections.abc import Iterable
 from pathlib import Path
 
 import numpy as np
+import soundfile as sf
 import yaml
 from scipy.signal import resample_poly
 
@@ -91,6 +93,36 @@ def fetch_package(pkg: str, raw: Path, debs: Path, keep: Iterable[str] = ("*",))
             break
     stamp.write_text(version + "\n")
     return version
+
+
+# ----------------------------------------------------------------------------- decoding
+
+
+def decode(data: bytes, name: str) -> tuple[np.ndarray, int]:
+    """(channels, samples) float32 and the sample rate of an encoded file.
+
+    soundfile first; PyAV (FFmpeg) for what libsndfile cannot read (Opus, WavPack in GrandOrgue
+    .orgue files, headerless G.722 ``.g722`` prompts, which are read at 16 kHz).
+    """
+    if not name.lower().endswith((".opus", ".g722")):
+        try:
+            x, sr = sf.read(io.BytesIO(data), dtype="float32", always_2d=True)
+            return x.T.copy(), int(sr)
+        except Exception:  # some game files use codecs libsndfile lacks: fall through to FFmpeg
+            pass
+    import av
+
+    fmt = "g722" if name.lower().endswith(".g722") else None
+    with av.open(io.BytesIO(data), format=fmt) as c:
+        sr = c.streams.audio[0].rate
+        frames = []
+        for fr in c.decode(audio=0):
+            a = fr.to_ndarray()
+            if a.dtype.kind == "i":
+                a = a.astype(np.float32) / np.iinfo(a.dtype).max
+            channels = len(fr.layout.channels)
+            frames.append(a if fr.format.is_planar else a.reshape(-1, channels).T)
+    return np.concatenate(frames, axis=1).astype(np.float32), int(sr)
 
 
 # ----------------------------------------------------------------------------- duplicates
