@@ -22,14 +22,12 @@ source path, label, kind and split; its sha256 is stored with the trained weight
 from __future__ import annotations
 
 import argparse
-import fnmatch
 import hashlib
 import json
 import re
 import shutil
 import struct
 import sys
-import zipfile
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -94,22 +92,7 @@ def fetch(pkg: str, debs: Path, raw: Path) -> str:
 
 def list_files(pkg: str, raw: Path, pattern: str) -> list[tuple[str, callable]]:
     """(path, reader) for every audio file matching ``pattern``; ``reader()`` returns its bytes."""
-    root = raw / pkg
-    out = []
-    if "!" in pattern:
-        arch_glob, member_glob = pattern.split("!", 1)
-        for arch in sorted(root.glob(arch_glob)):
-            zf = zipfile.ZipFile(arch)
-            rel = arch.relative_to(root)
-            for name in sorted(zf.namelist()):
-                if name.lower().endswith(AUDIO_EXT) and fnmatch.fnmatch(name, member_glob):
-                    out.append((f"{rel}!{name}", lambda zf=zf, name=name: zf.read(name)))
-        return out
-    for p in sorted(root.rglob("*")):
-        rel = str(p.relative_to(root))
-        if p.is_file() and rel.lower().endswith(AUDIO_EXT) and fnmatch.fnmatch(rel, pattern):
-            out.append((rel, lambda p=p: p.read_bytes()))
-    return out
+    return debsource.list_audio(raw / pkg, pattern, AUDIO_EXT)
 
 
 # ----------------------------------------------------------------------------- decoding

@@ -18,13 +18,12 @@ given seed.
 from __future__ import annotations
 
 import argparse
-import fnmatch
 import json
 import math
 import shutil
 import sys
 import time
-import zipfile
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from pathlib import Path
 
@@ -98,22 +97,10 @@ def fetch_packages(cfg: dict, raw: Path, debs: Path) -> dict[str, str]:
 # ----------------------------------------------------------------------------- loading
 
 
-def _list_files(raw: Path, spec: dict) -> list[tuple[str, bytes | Path]]:
-    """(path-inside-package, file path or bytes) for one file spec, sorted."""
-    base = raw / spec["package"]
-    if "archive" in spec:
-        out = []
-        for arc in sorted(base.glob(spec["archive"])):
-            with zipfile.ZipFile(arc) as z:
-                for name in sorted(z.namelist()):
-                    if fnmatch.fnmatch(name, spec["glob"]) and name.lower().endswith(AUDIO_EXT):
-                        out.append((f"{arc.relative_to(base)}!{name}", z.read(name)))
-        return out
-    return [
-        (str(p.relative_to(base)), p)
-        for p in sorted(base.glob(spec["glob"]))
-        if p.suffix.lower() in AUDIO_EXT
-    ]
+def _list_files(raw: Path, spec: dict) -> list[tuple[str, Callable[[], bytes]]]:
+    """(path-inside-package, reader) for one file spec, sorted; globs stay within a folder."""
+    pattern = f"{spec['archive']}!{spec['glob']}" if "archive" in spec else spec["glob"]
+    return debsource.list_audio(raw / spec["package"], pattern, AUDIO_EXT, cross_dirs=False)
 
 
 def _trim(x: np.ndarray, sr: int, rel_db: float = -50.0) -> np.ndarray:
@@ -133,17 +120,16 @@ def _prompt_key(spec: dict, path: str) -> str:
 
 
 def load_kind(kind: Kind, raw: Path, sr: int, rng: np.random.Generator) -> None:
-    files: list[tuple[str, str, bytes | Path]] = []
+    files: list[tuple[str, str, Callable[[], bytes]]] = []
     for spec in kind.spec.get("files", []):
         files += [(spec["package"], p, src) for p, src in _list_files(raw, spec)]
     if len(files) > MAX_CLIPS_PER_KIND:
         pick = sorted(rng.choice(len(files), MAX_CLIPS_PER_KIND, replace=False))
         files = [files[i] for i in pick]
     min_sr = int(kind.spec.get("min_sr", 22050))
-    for package, path, src in files:
-        data = src if isinstance(src, bytes) else Path(src).read_bytes()
+    for package, path, reader in files:
         try:
-            x, orig_sr = debsource.decode(data, path)
+            x, orig_sr = debsource.decode(reader(), path)
         except Exception as exc:
             print(f"  skip {package}/{path}: {exc}", flush=True)
             continue

@@ -17,7 +17,8 @@ import io
 import shutil
 import subprocess
 import tempfile
-from collections.abc import Iterable
+import zipfile
+from collections.abc import Callable, Iterable
 from pathlib import Path
 
 import numpy as np
@@ -93,6 +94,35 @@ def fetch_package(pkg: str, raw: Path, debs: Path, keep: Iterable[str] = ("*",))
             break
     stamp.write_text(version + "\n")
     return version
+
+
+def list_audio(
+    root: Path, pattern: str, exts: tuple[str, ...], cross_dirs: bool = True
+) -> list[tuple[str, Callable[[], bytes]]]:
+    """(path inside the package, reader) for every audio file under ``root`` matching ``pattern``.
+
+    ``pattern`` is a file glob relative to ``root``, or ``"archive glob!member glob"`` for the
+    members of zip archives (.pk3, .orgue, .zip, .wz); listed paths are then
+    ``"archive!member"``. Members match by fnmatch (``*`` crosses ``/``); plain files too when
+    ``cross_dirs``, otherwise by ``Path.glob`` (``*`` stays within one folder). ``exts``: the
+    lower-case name endings that count as audio. ``reader()`` returns the file's bytes.
+    """
+    out: list[tuple[str, Callable[[], bytes]]] = []
+    if "!" in pattern:
+        arch_glob, member_glob = pattern.split("!", 1)
+        for arch in sorted(root.glob(arch_glob)):
+            zf = zipfile.ZipFile(arch)
+            rel = arch.relative_to(root)
+            for name in sorted(zf.namelist()):
+                if name.lower().endswith(exts) and fnmatch.fnmatch(name, member_glob):
+                    out.append((f"{rel}!{name}", lambda zf=zf, name=name: zf.read(name)))
+        return out
+    paths = sorted(root.rglob("*")) if cross_dirs else sorted(root.glob(pattern))
+    for p in paths:
+        rel = str(p.relative_to(root))
+        if p.is_file() and rel.lower().endswith(exts) and (not cross_dirs or fnmatch.fnmatch(rel, pattern)):
+            out.append((rel, p.read_bytes))
+    return out
 
 
 # ----------------------------------------------------------------------------- decoding
