@@ -22,17 +22,15 @@ from __future__ import annotations
 
 import argparse
 import json
-import sys
 import time
 from pathlib import Path
 
 import numpy as np
 import soundfile as sf
 
-ROOT = Path(__file__).resolve().parents[1]
-sys.path.insert(0, str(ROOT))
+from samaudio_core.audio import Audio
 
-from samaudio_core.audio import Audio  # noqa: E402
+ROOT = Path(__file__).resolve().parents[1]
 
 GRID_S = 0.02
 THRESHOLDS = (0.2, 0.3, 0.4, 0.5, 0.6, 0.7)
@@ -62,7 +60,7 @@ def _read(path: Path) -> tuple[np.ndarray, int]:
 def main(argv: list[str] | None = None) -> int:
     ap = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
     ap.add_argument("--devset", type=Path, default=ROOT / "data" / "devset")
-    ap.add_argument("--split", choices=("dev", "test", "all"), default="all")
+    ap.add_argument("--split", choices=("tune", "select", "report", "all"), default="all")
     ap.add_argument("--limit", type=int, default=0)
     ap.add_argument(
         "--threshold", type=float, default=None, help="learned detector threshold (default: the weights' own)"
@@ -136,7 +134,7 @@ def main(argv: list[str] | None = None) -> int:
             times, probs = det.frame_activity(audio, it["text"])
             learned_spans = activity_to_spans(times, probs, threshold=args.threshold, duration=dur)
             time_s["learned"] += time.process_time() - t0
-            # F1 at other thresholds too (choose on the "dev" split, report on "test").
+            # F1 at other thresholds too (choose on the "select" split, report on "report").
             row["f1_at"] = {
                 str(thr): round(
                     f1(

@@ -30,12 +30,9 @@ from collections import defaultdict
 from pathlib import Path
 
 import numpy as np
+from bench_planner import context_of, load_set, recipe_matches
 
 ROOT = Path(__file__).resolve().parent.parent
-sys.path.insert(0, str(ROOT))
-sys.path.insert(0, str(ROOT / "benchmarks"))
-
-from bench_planner import context_of, load_set, recipe_matches  # noqa: E402
 
 SR = 16_000
 #: The voice bench_planner.py's spoken path uses too (US English, 150 words/min, 80 ms

@@ -27,13 +27,9 @@ from pathlib import Path
 for _var in ("OMP_NUM_THREADS", "OPENBLAS_NUM_THREADS", "MKL_NUM_THREADS"):
     os.environ.setdefault(_var, "1")
 
+import fit_judge as F  # noqa: E402
 import numpy as np  # noqa: E402
 from scipy.stats import pearsonr, spearmanr  # noqa: E402
-
-sys.path.insert(0, str(Path(__file__).resolve().parent))
-sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
-
-import fit_judge as F  # noqa: E402
 
 from samaudio_core.audio import Audio  # noqa: E402
 from samaudio_core.judge import Judge  # noqa: E402

@@ -33,11 +33,10 @@ import time
 from collections import defaultdict
 from pathlib import Path
 
-ROOT = Path(__file__).resolve().parent.parent
-sys.path.insert(0, str(ROOT))
+from agent.planners import PlanContext, get_planner
+from tools.recipe import parse_recipe
 
-from agent.planners import PlanContext, get_planner  # noqa: E402
-from tools.recipe import parse_recipe  # noqa: E402
+ROOT = Path(__file__).resolve().parent.parent
 
 SETS = {name: ROOT / "benchmarks" / f"planner_instructions_{name}.jsonl" for name in ("dev", "holdout")}
 # US voice, default rate, 80 ms between words: the clearest espeak-ng setting for Whisper tiny.en we tried

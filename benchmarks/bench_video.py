@@ -16,31 +16,28 @@ from __future__ import annotations
 import argparse
 import json
 import statistics
-import sys
 import tempfile
 import time
 from pathlib import Path
 
 import numpy as np
 
-sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
-
-from samaudio_core.audio import Audio, load_audio  # noqa: E402
-from samaudio_core.avmask import separate_masked  # noqa: E402
-from samaudio_core.metrics import si_sdr_improvement  # noqa: E402
-from samaudio_core.prompts import MaskPrompt, Prompt  # noqa: E402
-from samaudio_core.video import analyse_video  # noqa: E402
+from samaudio_core.audio import Audio, load_audio
+from samaudio_core.avmask import separate_masked
+from samaudio_core.metrics import si_sdr_improvement
+from samaudio_core.prompts import MaskPrompt, Prompt
+from samaudio_core.video import analyse_video
 
 
 def oracle_irm(mix: np.ndarray, ref: np.ndarray, sr: int) -> np.ndarray:
     """Ideal ratio mask estimate of ``ref`` from ``mix`` (1-D), same STFT as the method."""
-    from samaudio_core.avmask import _istft, _stft, _stft_params
+    from samaudio_core.avmask import istft, stft, stft_params
 
-    n_fft, hop = _stft_params(sr)
-    m, r = _stft(mix, n_fft, hop), _stft(ref, n_fft, hop)
-    rest = _stft(mix - ref, n_fft, hop)
+    n_fft, hop = stft_params(sr)
+    m, r = stft(mix, n_fft, hop), stft(ref, n_fft, hop)
+    rest = stft(mix - ref, n_fft, hop)
     mask = np.abs(r) / (np.abs(r) + np.abs(rest) + 1e-9)
-    return _istft(m * mask, n_fft, hop, len(mix))
+    return istft(m * mask, n_fft, hop, len(mix))
 
 
 def _text_engine():

@@ -18,73 +18,41 @@ from __future__ import annotations
 
 import argparse
 import json
-import subprocess
-import sys
 from pathlib import Path
 
+import debsource
 import numpy as np
+import yaml
 
-sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
-
-from samaudio_core.audio import load_audio, save_audio  # noqa: E402
+from samaudio_core.audio import load_audio, save_audio
 
 SR = 44_100
 FPS = 30
 WIDTH, HEIGHT = 320, 180
 DURATION = 8.0
 
-#: Debian packages (bookworm) and what each provides: (package, version, licence of the sounds).
-PACKAGES = {
-    "kajongg": ("4:22.12.3-1", "GPL-2+"),
-    "bucklespring-data": ("1.4.0-2", "GPL-2+"),
-    "lugaru-data": ("1.2-6", "CC-BY-SA-3.0"),
-    "wesnoth-1.16-data": ("1:1.16.9-1", "GPL-2+"),
-}
-#: category -> (package, globs under the extracted tree, text label for the text-only baseline)
-_WESNOTH = "usr/share/games/wesnoth/1.16/data/core/sounds/"
-_LUGARU = "usr/share/games/lugaru/Sounds/"
-CATEGORIES = {
-    "speech": ("kajongg", ("usr/share/kajongg/voices/*/*.ogg",), "speech"),
-    "keyboard": ("bucklespring-data", ("usr/share/buckle/wav/*-0.wav",), "keyboard typing"),
-    "dog": (
-        "lugaru-data",
-        tuple(_LUGARU + f for f in ("Bark*.ogg", "Growl*.ogg", "Snarl*.ogg")),
-        "dog barking",
-    ),
-    "impact": (
-        "wesnoth-1.16-data",
-        tuple(
-            _WESNOTH + f for f in ("axe.ogg", "club.ogg", "mace.ogg", "flail.ogg", "sword-1.ogg", "staff.ogg")
-        ),
-        "metal hits",
-    ),
-    "footsteps": ("lugaru-data", (_LUGARU + "FootStep*.ogg",), "footsteps"),
-}
-AMBIENCE = ("lugaru-data", (_LUGARU + "Wind.ogg", _LUGARU + "DesertAmbient.ogg"))
+#: Packages, per-category files and prompts, the ambience bed and the screen layouts (data file).
+CFG = yaml.safe_load(Path(__file__).with_name("av_clips_sources.yaml").read_text())
+#: package -> (version, licence of the sounds).
+PACKAGES = {p: (str(v["version"]), v["licence"]) for p, v in CFG["packages"].items()}
+#: category -> (package, globs under the package's tree, text label for the text-only baseline)
+CATEGORIES = {c: (v["package"], tuple(v["files"]), v["text"]) for c, v in CFG["categories"].items()}
+AMBIENCE = (CFG["ambience"]["package"], tuple(CFG["ambience"]["files"]))
 #: Source regions as fractions (x0, y0, x1, y1), and the distractor's zone, by number of sources.
 LAYOUTS = {
-    2: ([(0.02, 0.1, 0.34, 0.9), (0.66, 0.1, 0.98, 0.9)], (0.38, 0.1, 0.62, 0.9)),
-    3: (
-        [(0.02, 0.04, 0.32, 0.64), (0.35, 0.04, 0.65, 0.64), (0.68, 0.04, 0.98, 0.64)],
-        (0.02, 0.7, 0.98, 0.98),
-    ),
+    int(n): ([tuple(r) for r in v["regions"]], tuple(v["zone"])) for n, v in CFG["layouts"].items()
 }
 
 
 def fetch_sources(cache: Path) -> Path:
-    """Download and unpack the packages into ``cache`` (once); return the extracted root."""
-    root = cache / "root"
-    debs = cache / "debs"
-    debs.mkdir(parents=True, exist_ok=True)
+    """Download and unpack the packages under ``cache`` (once, debsource.fetch_package); return
+    the folder holding one unpacked tree per package."""
+    raw = cache / "raw"
     for pkg, (version, _) in PACKAGES.items():
-        if not list(debs.glob(f"{pkg}_*.deb")):
-            subprocess.run(["apt-get", "download", f"{pkg}={version}"], cwd=debs, check=True)
-        stamp = root / f".{pkg}.done"
-        if not stamp.exists():
-            deb = next(debs.glob(f"{pkg}_*.deb"))
-            subprocess.run(["dpkg-deb", "-x", str(deb), str(root)], check=True)
-            stamp.touch()
-    return root
+        got = debsource.fetch_package(pkg, raw, cache / "debs")
+        if got != version:
+            print(f"warning: {pkg} is {got}, av_clips_sources.yaml names {version}", flush=True)
+    return raw
 
 
 def _mono(path: Path) -> np.ndarray:
@@ -203,7 +171,7 @@ def build_clip(index: int, root: Path, out_dir: Path, rng: np.random.Generator) 
     stems, sources_used = [], []
     for cat in cats:
         pkg, patterns, _ = CATEGORIES[cat]
-        files = sorted(f for p in patterns for f in root.glob(p))
+        files = sorted(f for p in patterns for f in (root / pkg).glob(p))
         track, used = event_track(files, rng, density=rng.uniform(0.4, 0.9))
         stems.append(track)
         sources_used.append({"category": cat, "package": pkg, "files": sorted(set(used))})
@@ -211,7 +179,7 @@ def build_clip(index: int, root: Path, out_dir: Path, rng: np.random.Generator) 
     # roughly in -8..+5 dB), ambience 12-20 dB below the loudest.
     rms = [np.sqrt(np.mean(s**2)) + 1e-9 for s in stems]
     stems = [s / r * 0.1 * 10 ** (rng.uniform(-5, 5) / 20) for s, r in zip(stems, rms)]
-    amb_files = sorted(f for p in AMBIENCE[1] for f in root.glob(p))
+    amb_files = sorted(f for p in AMBIENCE[1] for f in (root / AMBIENCE[0]).glob(p))
     amb = _mono(amb_files[rng.integers(len(amb_files))])
     amb = np.resize(amb, int(DURATION * SR))
     amb = amb / (np.sqrt(np.mean(amb**2)) + 1e-9) * 0.1 * 10 ** (-rng.uniform(12, 20) / 20)

@@ -1,13 +1,15 @@
 """Build the training corpus of the activity detector (data/corpus/) from Debian packages.
 
-Every package here is listed in ../shared/design/CORPUS.md, none is held out (EVALUATION.md,
-including the "held-out adjacency" siblings) and none is used by the separation dev set
-(benchmarks/devset_sources.yaml; the build refuses to start if one is). Each package is fetched
-once with ``apt-get download`` and unpacked with ``dpkg-deb`` (audio, game archives and the
-copyright file only); clips are labelled from their path and name by the rules below, mapped onto
-the built-in engine's sound kinds (samaudio_core/builtin/ontology.py), resampled to 16 kHz mono,
-trimmed, cut into pieces of at most 20 s, deduplicated by an audio fingerprint and balanced per
-label and per kind (rare labels get pitch/time-shifted copies, abundant ones are capped).
+Every package (corpus_sources.yaml) is listed in ../shared/design/CORPUS.md, none is held out
+(held_out.yaml: EVALUATION.md, including the "held-out adjacency" siblings) and none is used by
+the separation dev set (benchmarks/devset_sources.yaml; the build refuses to start if one is).
+Each package is fetched once with ``apt-get download`` and unpacked with ``dpkg-deb -x``
+(debsource.fetch_package; audio, game archives and the copyright file only); clips are labelled
+from their path and name by the rules in corpus_sources.yaml, mapped onto the built-in engine's
+sound kinds (samaudio_core/builtin/ontology.py), resampled to 16 kHz mono, trimmed, cut into
+pieces of at most 20 s, deduplicated by an audio fingerprint (debsource.duplicate_key) and
+balanced per label and per kind (rare labels get pitch/time-shifted copies, abundant ones are
+capped).
 Instruments, drums and a few effects are rendered from the MIT-licensed FluidR3 GM soundfont
 (note phrases and drum patterns), and sirens, beeps, ringing, horns, hum, hiss, fan noise and
 wind are synthesised (labelled "synthetic"). The split is by source package: the "val" packages
@@ -20,19 +22,16 @@ source path, label, kind and split; its sha256 is stored with the trained weight
 from __future__ import annotations
 
 import argparse
-import fnmatch
 import hashlib
-import io
 import json
 import re
 import shutil
 import struct
-import subprocess
 import sys
-import zipfile
 from dataclasses import dataclass
 from pathlib import Path
 
+import debsource
 import numpy as np
 import soundfile as sf
 import yaml
@@ -40,436 +39,28 @@ from scipy.signal import butter, resample_poly, sosfilt
 
 ROOT = Path(__file__).resolve().parents[1]
 OUT = ROOT / "data" / "corpus"
-SR = 16000
-SEED = 20261127
-MAX_PIECE_S = 20.0
-MAX_PIECES_PER_FILE = 4
-#: Balance: at most this many seconds per label and per engine kind, and at least FLOOR_S per
-#: label (reached with pitch/time-shifted copies, at most 3 per clip).
-CAP_LABEL_S = 420.0
-CAP_KIND_S = 1500.0
-CAP_PACKAGE_LABEL_S = 300.0
-FLOOR_S = 120.0
-
-#: Never touched (EVALUATION.md held-out packages and their siblings).
-HELD_OUT = {
-    "gcompris-qt-data",
-    "sonic-pi-samples",
-    "hydrogen-data",
-    "fillets-ng-data-cs",
-    "fillets-ng-data-nl",
-    "megaglest-data",
-    "lincity-ng-data",
-    "openttd-opensfx",
-    "tuxpaint-stamps-default",
-    "fillets-ng-data",
-    "tuxpaint-data",
-    "hydrogen-drumkits",
-    "hydrogen-drumkits-effects",
-    "avldrums.lv2-soundfont",
-}
-
-#: package -> sound licence (CORPUS.md / debian/copyright) and split.
-PACKAGES: dict[str, dict] = {
-    "festvox-ru": {"licence": "BSD-like (festvox)", "split": "train"},
-    "asterisk-core-sounds-en-g722": {"licence": "CC-BY-SA-3.0", "split": "train"},
-    "asterisk-core-sounds-fr-g722": {"licence": "CC-BY-SA-3.0", "split": "val"},
-    "gcin-voice": {"licence": "CC-BY-3.0 / GPL-3", "split": "val"},
-    "nexuiz-data": {"licence": "GPL-2+", "split": "train"},
-    "warzone2100-data": {"licence": "GPL-2+", "split": "train"},
-    "openarena-data": {"licence": "GPL-2+", "split": "train"},
-    "bucklespring-data": {"licence": "GPL-2+", "split": "train"},
-    "oxygen-sounds": {"licence": "LGPL-3 / CC-BY-SA (KDE Oxygen)", "split": "train"},
-    "fluid-soundfont-gm": {"licence": "MIT", "split": "train"},
-    "supertuxkart-data": {"licence": "CC-BY-SA / CC0 / GPL per file", "split": "train"},
-    "torcs-data": {"licence": "GPL-2+", "split": "train"},
-    "widelands-data": {"licence": "GPL-2+", "split": "train"},
-    "0ad-data": {"licence": "CC-BY-SA-3.0", "split": "train"},
-    "warzone2100-music": {"licence": "GPL-2+ / CC-BY-SA", "split": "train"},
-    "neverball-common": {"licence": "GPL-2+", "split": "val"},
-    "redeclipse-data": {"licence": "CC-BY-SA-3.0 (mostly)", "split": "val"},
-}
-
-#: label -> (engine kind, category, prompts). Prompts vary the wording so the detector learns
-#: from sentence embeddings, not from one fixed string per class.
+#: Packages, labels, path rules, balance caps and synthetic counts (a data file, not code).
+SOURCES = Path(__file__).with_name("corpus_sources.yaml")
+CFG = yaml.safe_load(SOURCES.read_text())
+SR = int(CFG["sample_rate"])
+SEED = int(CFG["seed"])
+MAX_PIECE_S = float(CFG["max_piece_s"])
+MAX_PIECES_PER_FILE = int(CFG["max_pieces_per_file"])
+CAP_LABEL_S = float(CFG["cap_label_s"])
+CAP_KIND_S = float(CFG["cap_kind_s"])
+CAP_PACKAGE_LABEL_S = float(CFG["cap_package_label_s"])
+FLOOR_S = float(CFG["floor_s"])
+#: package -> {licence, split}.
+PACKAGES: dict[str, dict] = CFG["packages"]
+#: label -> (engine kind, category, prompts).
 LABELS: dict[str, tuple[str, str, list[str]]] = {
-    "speech": (
-        "speech",
-        "speech",
-        [
-            "speech",
-            "the voice",
-            "someone talking",
-            "a man speaking",
-            "a woman talking",
-            "the spoken words",
-            "dialogue",
-            "the person talking",
-            "the narrator",
-            "people talking",
-            "the voice calling out",
-            "the announcer",
-        ],
-    ),
-    "choir": ("singing", "music", ["singing", "the choir", "voices singing", "the vocals"]),
-    "piano": (
-        "harmonic_instrument",
-        "music",
-        ["piano", "the piano", "piano notes", "the keyboard", "the instrument", "the melody"],
-    ),
-    "guitar": (
-        "harmonic_instrument",
-        "music",
-        ["guitar", "the guitar", "acoustic guitar", "electric guitar", "guitar riff", "the instrument"],
-    ),
-    "bass": ("harmonic_instrument", "music", ["bass guitar", "the bass", "the bassline", "the instrument"]),
-    "strings": (
-        "harmonic_instrument",
-        "music",
-        [
-            "violin",
-            "the strings",
-            "cello",
-            "the violin melody",
-            "string instruments",
-            "the harp",
-            "the musical instrument",
-        ],
-    ),
-    "brass": (
-        "harmonic_instrument",
-        "music",
-        ["trumpet", "the brass", "the horn section", "trombone", "tuba", "the musical instrument"],
-    ),
-    "woodwind": (
-        "harmonic_instrument",
-        "music",
-        ["flute", "the clarinet", "the oboe", "saxophone", "the woodwinds", "the melody notes", "bagpipes"],
-    ),
-    "organ": (
-        "harmonic_instrument",
-        "music",
-        ["organ", "the church organ", "pipe organ notes", "accordion", "the organ chords", "the instrument"],
-    ),
-    "mallets": (
-        "harmonic_instrument",
-        "music",
-        [
-            "xylophone",
-            "marimba",
-            "the vibraphone",
-            "glockenspiel",
-            "the music box",
-            "the melody notes",
-            "the bells",
-        ],
-    ),
-    "synth": (
-        "harmonic_instrument",
-        "music",
-        ["synthesizer", "the synth", "the synth lead", "synth pad", "the electronic melody"],
-    ),
-    "drums": (
-        "percussion",
-        "music",
-        [
-            "drums",
-            "the drum kit",
-            "percussion",
-            "the beat",
-            "snare drum",
-            "hi-hat and cymbals",
-            "the drummer",
-            "kick drum",
-        ],
-    ),
-    "rain": ("texture", "environment", ["rain", "the rain", "rainfall", "rain falling", "the storm"]),
-    "water": (
-        "texture",
-        "environment",
-        [
-            "running water",
-            "the river",
-            "water flowing",
-            "the stream",
-            "the waterfall",
-            "the creek",
-            "ocean waves",
-            "water splashing",
-        ],
-    ),
-    "fire": ("texture", "environment", ["crackling fire", "the fire", "campfire", "flames burning"]),
-    "thunder": ("wind", "environment", ["thunder", "the thunder", "thunderclaps", "rumbling thunder"]),
-    "wind": (
-        "wind",
-        "noise",
-        ["the wind", "wind noise", "wind", "gusts of wind", "the wind blowing", "the wind rumble"],
-    ),
-    "engine": (
-        "texture",
-        "environment",
-        [
-            "the engine",
-            "car engine",
-            "the motor",
-            "the car",
-            "traffic",
-            "the vehicle",
-            "the airplane",
-            "the train",
-        ],
-    ),
-    "machine": (
-        "stationary_noise",
-        "noise",
-        [
-            "the machine",
-            "machinery",
-            "the fan noise",
-            "the machine hum",
-            "the ventilation",
-            "mechanical noise",
-        ],
-    ),
-    "footsteps": (
-        "impulsive",
-        "environment",
-        ["footsteps", "the steps", "someone walking", "footsteps on the floor", "walking"],
-    ),
-    "impact": (
-        "impulsive",
-        "environment",
-        [
-            "the crash",
-            "the bang",
-            "metal clanging",
-            "the hammer",
-            "the impact",
-            "something hitting",
-            "the door slamming",
-            "the chopping",
-        ],
-    ),
-    "gunshot": ("impulsive", "environment", ["the gunshot", "gunfire", "the explosion", "shots"]),
-    "typing": (
-        "impulsive",
-        "environment",
-        ["typing", "the keyboard clicks", "someone typing", "key presses"],
-    ),
-    "crowd": ("crowd", "speech", ["the crowd", "applause", "people chatting", "crowd noise", "the audience"]),
-    "bird": (
-        "bird",
-        "animals",
-        ["the bird", "birds chirping", "birdsong", "the birds", "a bird calling", "the seagulls"],
-    ),
-    "insects": (
-        "bird",
-        "animals",
-        ["crickets", "the crickets chirping", "insects buzzing", "the cicadas", "the frog croaking"],
-    ),
-    "dog_like": (
-        "animal",
-        "animals",
-        ["the wolf howling", "the wolf growling", "the coyote", "dog barking", "the dog", "the animal"],
-    ),
-    "farm_animal": (
-        "animal",
-        "animals",
-        [
-            "the cow mooing",
-            "the sheep",
-            "the goat",
-            "the pig",
-            "farm animals",
-            "the animal",
-            "the chicken",
-            "the rooster",
-        ],
-    ),
-    "horse": ("animal", "animals", ["the horse", "the horse neighing", "galloping horse", "the animal"]),
-    "wild_animal": (
-        "animal",
-        "animals",
-        ["the animal", "the elephant", "the lion roaring", "the moose", "the wild animal", "the deer"],
-    ),
-    "siren": (
-        "siren",
-        "alarms",
-        [
-            "the siren",
-            "the police siren",
-            "the ambulance",
-            "the fire truck siren",
-            "the alarm",
-            "the wailing siren",
-        ],
-    ),
-    "beep": (
-        "siren",
-        "alarms",
-        [
-            "the beeping",
-            "the alarm",
-            "the alarm clock",
-            "the beeps",
-            "the notification beep",
-            "the smoke alarm",
-        ],
-    ),
-    "ring": (
-        "siren",
-        "alarms",
-        [
-            "the phone ringing",
-            "the telephone",
-            "the ringtone",
-            "the bell ringing",
-            "the doorbell",
-            "the bell",
-        ],
-    ),
-    "horn": (
-        "siren",
-        "alarms",
-        ["car horn", "the horn", "the horn honking", "the horn signal", "the whistle"],
-    ),
-    "hum": (
-        "hum",
-        "noise",
-        ["60 hz hum", "the mains hum", "electrical hum", "the buzz", "the hum", "ground loop hum"],
-    ),
-    "hiss": (
-        "stationary_noise",
-        "noise",
-        ["the hiss", "tape hiss", "white noise", "the static", "background noise", "the noise"],
-    ),
-    # Interferers only.
-    "music_bed": ("harmonic_instrument", "music", []),
+    k: (v["kind"], v["category"], list(v["prompts"])) for k, v in CFG["labels"].items()
 }
-
-# (package, file glob or "archive!member glob", [(regex on the lower-cased path, label), ...]).
-# The first matching regex names the label; a file no regex matches is skipped.
+#: (package, file glob or "archive!member glob", [(regex on the lower-cased path, label), ...]).
 RULES: list[tuple[str, str, list[tuple[str, str]]]] = [
-    ("festvox-ru", "usr/share/festival/voices/russian/*/wav/*.wav", [(".", "speech")]),
-    ("asterisk-core-sounds-en-g722", "usr/share/asterisk/sounds/*/*.g722", [(".", "speech")]),
-    ("asterisk-core-sounds-fr-g722", "usr/share/asterisk/sounds/*/*.g722", [(".", "speech")]),
-    ("gcin-voice", "usr/share/gcin-voice/ogg/*/*.ogg", [(".", "speech")]),
-    (
-        "nexuiz-data",
-        "usr/share/games/nexuiz/data/data.pk3!sound/*",
-        [
-            (r"announcer/male/", "speech"),
-            (r"ambient/water", "water"),
-            (r"ambient/(fan|machine|air)", "machine"),
-            (r"ambient/transformer", "hum"),
-        ],
-    ),
-    (
-        "warzone2100-data",
-        "usr/share/games/warzone2100/base.wz!audio/*",
-        [(r"audio/(memressp|tutorial|taunts)/", "speech")],
-    ),
-    (
-        "openarena-data",
-        "usr/share/games/openarena/*/*.pk3!sound/*",
-        [
-            (r"player/footsteps/", "footsteps"),
-            (r"voices/festivoxmale/", "speech"),
-            (r"weapons/machinegun", "gunshot"),
-        ],
-    ),
-    ("bucklespring-data", "usr/share/buckle/wav/*.wav", [(".", "typing")]),
-    ("oxygen-sounds", "usr/share/sounds/*.ogg", [(r"phone-ring", "ring")]),
-    (
-        "supertuxkart-data",
-        "usr/share/games/supertuxkart/data/*",
-        [
-            (r"/music/", "music_bed"),
-            (r"sfx/rain", "rain"),
-            (r"(river_loop|waterfall_loop|splash)", "water"),
-            (r"sfx/thunder", "thunder"),
-            (r"exotic-birds", "bird"),
-            (
-                r"(airplane_jetengine|engine_large|engine_small|car_accel|car_revup|steamlocomotive|spaceship_engine)",
-                "engine",
-            ),
-            (r"(metal_clang|anvil|hammer|crash|strike|wooden_bridge)", "impact"),
-            (r"sfx/horn", "horn"),
-            (r"/cow\.ogg", "farm_animal"),
-            (r"/sheep\.ogg", "farm_animal"),
-            (r"lenautile_restaurant", "crowd"),
-            (r"static-radio", "hiss"),
-            (r"machine_sound", "machine"),
-            (r"gnu_flute", "woodwind"),
-        ],
-    ),
-    (
-        "torcs-data",
-        "usr/share/games/torcs/*",
-        [
-            (r"(crash|bottom_crash|backfire\.wav)", "impact"),
-            (r"(skid|road-ride|axle|gear_change|turbo|out_of_road)", ""),
-            (r"/sound/.*\.wav$", "engine"),
-        ],
-    ),
-    (
-        "widelands-data",
-        "usr/share/games/widelands/*",
-        [
-            (r"/music/", "music_bed"),
-            (r"/bird\d", "bird"),
-            (r"/(duck)_", "bird"),
-            (r"crickets", "insects"),
-            (r"/frog", "insects"),
-            (r"/(wolf|coyote)_", "dog_like"),
-            (r"/(moose|stag|boar)", "wild_animal"),
-            (r"/(sheep|ox|donkey|farm_animal)", "farm_animal"),
-            (r"/horse_", "horse"),
-            (
-                r"(hammering|smith|stonecutter_|geologist_hammer|fast_woodcutting|woodcutting|tree_falling)",
-                "impact",
-            ),
-            (r"(sawing|benchsaw|sawmill|mill_turning)", "machine"),
-        ],
-    ),
-    (
-        "0ad-data",
-        "usr/share/games/0ad/mods/public/public.zip!audio/*",
-        [
-            (r"audio/music/", "music_bed"),
-            (r"weather/rain", "rain"),
-            (r"weather/thunder", "thunder"),
-            (r"weather/(wind|snowstorm)", "wind"),
-            (r"ambient/water/", "water"),
-            (r"voice/.*/civ/", "speech"),
-            (r"singlesteps/", "footsteps"),
-            (r"fauna/animal/(cattle|chicken|pig|sheep|goat|camel)", "farm_animal"),
-            (r"fauna/animal/horse", "horse"),
-            (r"fauna/animal/(elephant|lion)", "wild_animal"),
-            (r"fauna/animal/(peacock|flamingo)", "bird"),
-            (r"alarmalert", "beep"),
-        ],
-    ),
-    ("warzone2100-music", "usr/share/games/warzone2100/music/*", [(r"\.opus$", "music_bed")]),
-    ("neverball-common", "usr/share/games/neverball/bgm/*.ogg", [(".", "music_bed")]),
-    (
-        "redeclipse-data",
-        "usr/share/games/redeclipse/data/sounds/*",
-        [
-            (r"ambience/.*(wind)", "wind"),
-            (r"ambience/.*(creek|river|waterfall|water\.ogg)", "water"),
-            (r"ambience/.*(stormrain|/rain)", "rain"),
-            (r"ambience/(.*/)?fire\.ogg", "fire"),
-            (r"ambience/.*(nightcrickets|cycadas)", "insects"),
-            (r"ambience/.*distant_cars", "engine"),
-            (r"ambience/(.*/)?machine\d", "machine"),
-            (r"ambience/(.*/)?hum\.ogg", "hum"),
-            (r"player/.*(footstep|concstep)", "footsteps"),
-            (r"/voice/", "speech"),
-            (r"announcer/", "speech"),
-        ],
-    ),
+    (r["package"], r["files"], [(rx, lab) for rx, lab in r["labels"]]) for r in CFG["rules"]
 ]
+SYNTH_COUNTS: dict[str, int] = CFG["synth_counts"]
 
 AUDIO_EXT = (".wav", ".ogg", ".oga", ".flac", ".opus", ".g722")
 ARCHIVE_EXT = (".zip", ".pk3", ".wz")
@@ -495,73 +86,22 @@ def _devset_packages() -> set[str]:
 
 def fetch(pkg: str, debs: Path, raw: Path) -> str:
     """Download ``pkg``'s .deb (cached) and unpack its audio, archives and copyright. Returns the version."""
-    debs.mkdir(parents=True, exist_ok=True)
-    found = sorted(debs.glob(f"{pkg}_*.deb"))
-    if not found:
-        subprocess.run(["apt-get", "download", pkg], cwd=debs, check=True, capture_output=True)
-        found = sorted(debs.glob(f"{pkg}_*.deb"))
-    deb = found[-1]
-    version = subprocess.run(
-        ["dpkg-deb", "-f", str(deb), "Version"], capture_output=True, text=True, check=True
-    )
-    dest = raw / pkg
-    if not (dest / ".done").exists():
-        shutil.rmtree(dest, ignore_errors=True)
-        dest.mkdir(parents=True)
-        pats = [f"*{e}" for e in AUDIO_EXT + ARCHIVE_EXT + (".sf2",)] + ["*/copyright"]
-        tar = subprocess.Popen(["dpkg-deb", "--fsys-tarfile", str(deb)], stdout=subprocess.PIPE)
-        subprocess.run(["tar", "-x", "-C", str(dest), "--wildcards", *pats], stdin=tar.stdout, check=False)
-        tar.wait()
-        (dest / ".done").write_text("ok")
-    return version.stdout.strip()
+    keep = [f"*{e}" for e in AUDIO_EXT + ARCHIVE_EXT + (".sf2",)] + ["*/copyright"]
+    return debsource.fetch_package(pkg, raw, debs, keep)
 
 
 def list_files(pkg: str, raw: Path, pattern: str) -> list[tuple[str, callable]]:
     """(path, reader) for every audio file matching ``pattern``; ``reader()`` returns its bytes."""
-    root = raw / pkg
-    out = []
-    if "!" in pattern:
-        arch_glob, member_glob = pattern.split("!", 1)
-        for arch in sorted(root.glob(arch_glob)):
-            zf = zipfile.ZipFile(arch)
-            rel = arch.relative_to(root)
-            for name in sorted(zf.namelist()):
-                if name.lower().endswith(AUDIO_EXT) and fnmatch.fnmatch(name, member_glob):
-                    out.append((f"{rel}!{name}", lambda zf=zf, name=name: zf.read(name)))
-        return out
-    for p in sorted(root.rglob("*")):
-        rel = str(p.relative_to(root))
-        if p.is_file() and rel.lower().endswith(AUDIO_EXT) and fnmatch.fnmatch(rel, pattern):
-            out.append((rel, lambda p=p: p.read_bytes()))
-    return out
+    return debsource.list_audio(raw / pkg, pattern, AUDIO_EXT)
 
 
 # ----------------------------------------------------------------------------- decoding
 
 
 def decode(data: bytes, name: str) -> tuple[np.ndarray, int]:
-    """Mono float32 samples and rate of an encoded file (soundfile, else PyAV)."""
-    if not name.lower().endswith((".opus", ".g722")):
-        try:
-            x, sr = sf.read(io.BytesIO(data), dtype="float32", always_2d=True)
-            return x.mean(axis=1), int(sr)
-        except Exception:  # some game files use codecs libsndfile lacks: fall through to FFmpeg
-            pass
-    import av
-
-    fmt = "g722" if name.lower().endswith(".g722") else None
-    with av.open(io.BytesIO(data), format=fmt) as c:
-        sr = c.streams.audio[0].rate
-        frames = []
-        for fr in c.decode(audio=0):
-            a = fr.to_ndarray()
-            if a.dtype.kind == "i":
-                a = a.astype(np.float32) / np.iinfo(a.dtype).max
-            if fr.format.is_planar:
-                frames.append(a.mean(axis=0))
-            else:
-                frames.append(a.reshape(-1, len(fr.layout.channels)).mean(axis=1))
-    return np.concatenate(frames).astype(np.float32), int(sr)
+    """Mono float32 samples and rate of an encoded file (debsource.decode, channels averaged)."""
+    x, sr = debsource.decode(data, name)
+    return x.mean(axis=0), sr
 
 
 def to_sr(x: np.ndarray, sr: int) -> np.ndarray:
@@ -580,19 +120,6 @@ def trim(x: np.ndarray, rel_db: float = -50.0) -> np.ndarray:
     rms = np.sqrt((x[: n * hop].reshape(n, hop) ** 2).mean(axis=1) + 1e-12)
     on = np.flatnonzero(20 * np.log10(rms / rms.max()) > rel_db)
     return x[on[0] * hop : (on[-1] + 1) * hop] if len(on) else x[:0]
-
-
-def fingerprint(x: np.ndarray) -> np.ndarray:
-    """Sign bits of band-energy differences over 0.1 s frames (first 6 s): equal for re-encodings."""
-    hop = SR // 10
-    n = min(len(x) // hop, 60)
-    if n < 3:
-        return np.zeros(0, bool)
-    frames = x[: n * hop].reshape(n, hop)
-    spec = np.abs(np.fft.rfft(frames * np.hanning(hop), axis=1)) ** 2
-    edges = np.geomspace(4, spec.shape[1] - 1, 17).astype(int)
-    bands = np.log(np.stack([spec[:, a:b].sum(axis=1) for a, b in zip(edges[:-1], edges[1:])], axis=1) + 1e-9)
-    return (np.diff(bands, axis=1)[1:] > np.diff(bands, axis=1)[:-1]).ravel()
 
 
 # ----------------------------------------------------------------------------- rendering
@@ -826,17 +353,6 @@ def synthesise(label: str, rng: np.random.Generator) -> np.ndarray:
     return (x / (np.abs(x).max() + 1e-9) * 0.5).astype(np.float32)
 
 
-SYNTH_COUNTS = {
-    "siren": 60,
-    "beep": 40,
-    "ring": 30,
-    "horn": 30,
-    "hum": 30,
-    "hiss": 30,
-    "machine": 20,
-    "wind": 20,
-}
-
 
 # ----------------------------------------------------------------------------- main
 
@@ -854,9 +370,10 @@ def main(argv: list[str] | None = None) -> int:
     ap.add_argument("--only", nargs="*", help="restrict to these packages (debugging)")
     args = ap.parse_args(argv)
 
-    clash = set(PACKAGES) & (HELD_OUT | _devset_packages())
+    debsource.refuse_held_out(PACKAGES)
+    clash = set(PACKAGES) & _devset_packages()
     if clash:
-        raise SystemExit(f"refusing: {sorted(clash)} are held out or used by the dev set")
+        raise SystemExit(f"refusing: {sorted(clash)} are used by the dev set")
     rng = np.random.default_rng(SEED)
     out: Path = args.out
     raw, debs = out / "raw", out / "debs"
@@ -913,9 +430,8 @@ def main(argv: list[str] | None = None) -> int:
     kept: list[Clip] = []
     dupes = 0
     for c in clips:
-        fp = fingerprint(c.audio)
-        key = hashlib.sha1(np.packbits(fp).tobytes() + str(round(len(c.audio) / SR, 1)).encode()).digest()
-        if c.note != "synthetic" and fp.size and key in seen:
+        key = debsource.duplicate_key(c.audio, SR)
+        if c.note != "synthetic" and key is not None and key in seen:
             dupes += 1
             continue
         seen[key] = len(kept)

@@ -1,45 +1,43 @@
 """Build the real-recording separation dev set (data/devset/) from Debian packages.
 
 Reads benchmarks/devset_sources.yaml, fetches each listed package once with ``apt-get
-download`` + ``dpkg-deb -x`` (keeping only the audio files the dev set uses, plus the
-package's copyright file, under data/raw/<package>/), picks clean single-source clips by kind,
-and writes mixtures of 2-4 sources, 5-20 s, target-to-rest SNR in [-5, +10] dB, 44.1 kHz mono
-or stereo, often with an intermittent target. Each mixture folder holds mixture.wav,
-target.wav and rest.wav (16-bit PCM on one grid, so target + rest == mixture exactly);
-data/devset/manifest.json records the prompt, the action, the true activity spans of the
-target, the span a user would mark, the split (dev/test by source package) and every source
-file with its package, version and licence. Deterministic for a given seed.
+download`` + ``dpkg-deb -x`` (debsource.fetch_package: the .deb is cached under data/debs/, and
+only the audio files the dev set uses plus the package's copyright file are kept under
+data/raw/<package>/), picks clean single-source clips by kind, drops recordings shipped twice
+(debsource.duplicate_key), and writes mixtures of 2-4 sources, 5-20 s, target-to-rest SNR in
+[-5, +10] dB, 44.1 kHz mono or stereo, often with an intermittent target. Each mixture folder
+holds mixture.wav, target.wav and rest.wav (16-bit PCM on one grid, so target + rest ==
+mixture exactly); data/devset/manifest.json records the prompt, the action, the true activity
+spans of the target, the span a user would mark, the split (tune / select / report, by source
+package) and every source file with its package, version and licence. Deterministic for a
+given seed.
 
-    nice python benchmarks/build_devset.py            # ~2-4 min on 2 cores, ~0.4 GB
+    nice python benchmarks/build_devset.py            # ~0.6 GB of audio, see benchmarks/README.md
 """
 
 from __future__ import annotations
 
 import argparse
-import fnmatch
-import io
 import json
 import math
 import shutil
-import subprocess
 import sys
-import tempfile
 import time
-import zipfile
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from pathlib import Path
 
+import debsource
+import devset_lib as lib
 import numpy as np
 import soundfile as sf
 import yaml
 from scipy.signal import resample_poly
 
-sys.path.insert(0, str(Path(__file__).resolve().parent))
-import devset_lib as lib  # noqa: E402
-
 ROOT = Path(__file__).resolve().parents[1]
 CATEGORIES = ("speech", "instruments", "environment", "animals", "alarms", "noise")
-AUDIO_EXT = (".wav", ".ogg", ".oga", ".flac", ".opus")
+SPLITS = ("tune", "select", "report")
+AUDIO_EXT = (".wav", ".ogg", ".oga", ".flac", ".opus", ".g722")
 #: Clips loaded per kind (a random, seeded subset of its files keeps the build fast).
 MAX_CLIPS_PER_KIND = 40
 
@@ -63,6 +61,7 @@ class Kind:
     split: str
     spec: dict
     clips: list[Clip] = field(default_factory=list)
+    raw: Path = ROOT / "data/raw"  # where its package files were unpacked
 
 
 # ----------------------------------------------------------------------------- fetching
@@ -80,41 +79,15 @@ def _package_globs(cfg: dict) -> dict[str, list[dict]]:
     return out
 
 
-def fetch_packages(cfg: dict, raw: Path, update: bool = True) -> dict[str, str]:
+def fetch_packages(cfg: dict, raw: Path, debs: Path) -> dict[str, str]:
     """Download and unpack each package once; return {package: version actually used}."""
     versions: dict[str, str] = {}
-    globs = _package_globs(cfg)
-    missing = [p for p in globs if not (raw / p / ".version").exists()]
-    if missing and update:
-        print("apt-get update ...", flush=True)
-        subprocess.run(["apt-get", "update", "-qq"], check=False)
-    for pkg in missing:
-        with tempfile.TemporaryDirectory(dir=raw.parent) as tmp:
-            tmpd = Path(tmp)
+    for pkg, specs in _package_globs(cfg).items():
+        # Keep only what the dev set reads: matching files (or whole archives).
+        keep = [spec.get("archive", spec["glob"]) for spec in specs]
+        if not (raw / pkg / ".version").exists():
             print(f"fetching {pkg} ...", flush=True)
-            subprocess.run(["apt-get", "download", "-q", pkg], cwd=tmpd, check=True, capture_output=True)
-            deb = next(tmpd.glob("*.deb"))
-            version = subprocess.run(
-                ["dpkg-deb", "-f", str(deb), "Version"], check=True, capture_output=True, text=True
-            ).stdout.strip()
-            subprocess.run(["dpkg-deb", "-x", str(deb), str(tmpd / "x")], check=True)
-            dest = raw / pkg
-            if dest.exists():
-                shutil.rmtree(dest)
-            dest.mkdir(parents=True)
-            # Keep only what the dev set reads: matching files (or whole archives), and the licence.
-            for spec in globs[pkg]:
-                pattern = spec.get("archive", spec["glob"])
-                for src in sorted((tmpd / "x").glob(pattern)):
-                    rel = src.relative_to(tmpd / "x")
-                    (dest / rel).parent.mkdir(parents=True, exist_ok=True)
-                    shutil.copy2(src, dest / rel)
-            for cp in (tmpd / "x" / "usr/share/doc").glob("*/copyright"):
-                shutil.copy2(cp, dest / "copyright")
-                break
-            (dest / ".version").write_text(version + "\n")
-    for pkg in globs:
-        versions[pkg] = (raw / pkg / ".version").read_text().strip()
+        versions[pkg] = debsource.fetch_package(pkg, raw, debs, keep)
         wanted = str(cfg["packages"][pkg]["version"])
         if versions[pkg] != wanted:
             print(f"warning: {pkg} is {versions[pkg]}, devset_sources.yaml names {wanted}", flush=True)
@@ -124,39 +97,10 @@ def fetch_packages(cfg: dict, raw: Path, update: bool = True) -> dict[str, str]:
 # ----------------------------------------------------------------------------- loading
 
 
-def _decode(data: bytes) -> tuple[np.ndarray, int]:
-    """Decode bytes with soundfile, or PyAV for what libsndfile cannot read (WavPack in .orgue)."""
-    try:
-        x, sr = sf.read(io.BytesIO(data), dtype="float32", always_2d=True)
-        return x.T.copy(), int(sr)
-    except Exception:
-        import av
-
-        with av.open(io.BytesIO(data)) as container:
-            stream = container.streams.audio[0]
-            frames = [f.to_ndarray() for f in container.decode(stream)]
-            x = np.concatenate(frames, axis=-1).astype(np.float32)
-            if x.dtype.kind == "i" or np.max(np.abs(x)) > 2.0:  # packed integer samples
-                x = x / 32768.0
-            return x.reshape(stream.codec_context.channels, -1), int(stream.rate)
-
-
-def _list_files(raw: Path, spec: dict) -> list[tuple[str, bytes | Path]]:
-    """(path-inside-package, file path or bytes) for one file spec, sorted."""
-    base = raw / spec["package"]
-    if "archive" in spec:
-        out = []
-        for arc in sorted(base.glob(spec["archive"])):
-            with zipfile.ZipFile(arc) as z:
-                for name in sorted(z.namelist()):
-                    if fnmatch.fnmatch(name, spec["glob"]) and name.lower().endswith(AUDIO_EXT):
-                        out.append((f"{arc.relative_to(base)}!{name}", z.read(name)))
-        return out
-    return [
-        (str(p.relative_to(base)), p)
-        for p in sorted(base.glob(spec["glob"]))
-        if p.suffix.lower() in AUDIO_EXT
-    ]
+def _list_files(raw: Path, spec: dict) -> list[tuple[str, Callable[[], bytes]]]:
+    """(path-inside-package, reader) for one file spec, sorted; globs stay within a folder."""
+    pattern = f"{spec['archive']}!{spec['glob']}" if "archive" in spec else spec["glob"]
+    return debsource.list_audio(raw / spec["package"], pattern, AUDIO_EXT, cross_dirs=False)
 
 
 def _trim(x: np.ndarray, sr: int, rel_db: float = -50.0) -> np.ndarray:
@@ -176,17 +120,16 @@ def _prompt_key(spec: dict, path: str) -> str:
 
 
 def load_kind(kind: Kind, raw: Path, sr: int, rng: np.random.Generator) -> None:
-    files: list[tuple[str, str, bytes | Path]] = []
+    files: list[tuple[str, str, Callable[[], bytes]]] = []
     for spec in kind.spec.get("files", []):
         files += [(spec["package"], p, src) for p, src in _list_files(raw, spec)]
     if len(files) > MAX_CLIPS_PER_KIND:
         pick = sorted(rng.choice(len(files), MAX_CLIPS_PER_KIND, replace=False))
         files = [files[i] for i in pick]
     min_sr = int(kind.spec.get("min_sr", 22050))
-    for package, path, src in files:
-        data = src if isinstance(src, bytes) else Path(src).read_bytes()
+    for package, path, reader in files:
         try:
-            x, orig_sr = _decode(data)
+            x, orig_sr = debsource.decode(reader(), path)
         except Exception as exc:
             print(f"  skip {package}/{path}: {exc}", flush=True)
             continue
@@ -203,36 +146,20 @@ def load_kind(kind: Kind, raw: Path, sr: int, rng: np.random.Generator) -> None:
         kind.clips.append(Clip(x / peak, package, path, orig_sr, _prompt_key(kind.spec, path)))
 
 
-def fingerprint(x: np.ndarray, sr: int) -> np.ndarray:
-    """Log band energies (16 bands x 0.1 s frames over the first 4 s), z-normalised."""
-    mono = x.mean(axis=0)[: 4 * sr]
-    hop = sr // 10
-    n = max(1, len(mono) // hop)
-    frames = np.abs(np.fft.rfft(mono[: n * hop].reshape(n, hop), axis=1)) ** 2
-    bands = np.array_split(frames[:, : hop // 4], 16, axis=1)  # up to sr/8, where all sources have content
-    fp = np.log10(np.stack([b.sum(axis=1) for b in bands], axis=1) + 1e-9).ravel()
-    return (fp - fp.mean()) / (fp.std() + 1e-9)
-
-
 def dedupe(kinds: list[Kind], sr: int) -> int:
     """Drop clips that duplicate an earlier clip (same recording shipped twice)."""
-    seen: list[tuple[int, np.ndarray, str]] = []
+    seen: dict[bytes, str] = {}
     dropped = 0
     for kind in kinds:
         keep = []
         for clip in kind.clips:
-            fp = fingerprint(clip.audio, sr)
-            dup = None
-            for length, other, name in seen:
-                if abs(length - clip.audio.shape[-1]) < 0.03 * length and len(other) == len(fp):
-                    if float(np.dot(other, fp)) / len(fp) > 0.97:
-                        dup = name
-                        break
-            if dup:
-                print(f"  duplicate: {clip.package}/{clip.path} == {dup}", flush=True)
+            key = debsource.duplicate_key(clip.audio, sr)
+            if key is not None and key in seen:
+                print(f"  duplicate: {clip.package}/{clip.path} == {seen[key]}", flush=True)
                 dropped += 1
                 continue
-            seen.append((clip.audio.shape[-1], fp, f"{clip.package}/{clip.path}"))
+            if key is not None:
+                seen[key] = f"{clip.package}/{clip.path}"
             keep.append(clip)
         kind.clips = keep
     return dropped
@@ -316,7 +243,7 @@ def render(
         # The song's other stem at the same offset: the band the guitar was recorded with.
         name = kind.spec["partner"]
         song_path = str(Path(clip.path).with_name(name))
-        data, song_sr = sf.read(ROOT / "data/raw" / clip.package / song_path, dtype="float32", always_2d=True)
+        data, song_sr = sf.read(kind.raw / clip.package / song_path, dtype="float32", always_2d=True)
         song = lib.match_channels(data.T.copy(), channels, rng)
         partner = song[:, offset : offset + n]
         if partner.shape[-1] < n:
@@ -339,6 +266,10 @@ def render(
     x = lib.fade_edges(x, int(0.02 * sr))
     records.append(_source_record(clip, role, kind, versions, cfg, offset_s=round(offset / sr, 3)))
     return x, records, None, key or ""
+
+
+def _noise_like(kind: Kind) -> bool:
+    return bool(kind.spec.get("noise_like")) or kind.category == "noise"
 
 
 def _rms_active(x: np.ndarray, sr: int) -> float:
@@ -378,10 +309,24 @@ def build_mixture(
         if k.category != category
         and k.mode != "stem"
         and (k.clips or k.mode == "synth")
-        and not (noise_like and (k.spec.get("noise_like") or k.category == "noise"))
+        and not (noise_like and _noise_like(k))
     ]
     n_rest = int(rng.integers(1, 4)) - (1 if partner is not None else 0)
-    chosen = [candidates[i] for i in rng.choice(len(candidates), size=max(0, n_rest), replace=False)]
+    # Speech around a non-speech target ("remove the wind from this interview", "isolate the dog"
+    # while people talk), and noise around a speech target (speech enhancement), in fixed shares.
+    forced: list[Kind] = []
+    if category == "speech":
+        if rng.random() < float(cfg.get("noise_in_speech_rest", 0.0)):
+            forced = [k for k in candidates if _noise_like(k)]
+    elif rng.random() < float(cfg.get("speech_in_rest", 0.0)):
+        forced = [k for k in candidates if k.category == "speech"]
+    chosen: list[Kind] = []
+    if forced:
+        chosen.append(forced[int(rng.integers(len(forced)))])
+        n_rest = max(1, n_rest)
+    others = [k for k in candidates if k not in chosen]
+    extra = min(len(others), max(0, n_rest - len(chosen)))
+    chosen += [others[i] for i in rng.choice(len(others), size=extra, replace=False)]
     rest = np.zeros((channels, n), np.float32)
     if partner is not None:
         rest += partner / _rms_active(partner, sr) * 0.1
@@ -426,6 +371,8 @@ def build_mixture(
         "hpss": spec.get("hpss"),
         "noise_like": noise_like,
         "synthetic_target": target_kind.mode == "synth",
+        "rest_categories": sorted({k.category for k in chosen} | ({"instruments"} if partner is not None else set())),
+        "speech_in_rest": any(k.category == "speech" for k in chosen),
         "files": {name: f"{item_id}/{name}.wav" for name in ("mixture", "target", "rest")},
         "sources": records,
     }
@@ -443,72 +390,111 @@ def _kind_split(entry: dict, cfg: dict) -> str:
     return splits.pop()
 
 
+def check_sources(cfg: dict) -> None:
+    """Refuse held-out packages, packages the training corpus reads, and unknown splits."""
+    packages = set(cfg["packages"])
+    debsource.refuse_held_out(packages)
+    corpus = yaml.safe_load(Path(__file__).with_name("corpus_sources.yaml").read_text())
+    clash = sorted(packages & set(corpus["packages"]))
+    if clash:
+        raise SystemExit(f"refusing: {clash} feed the training corpus (corpus_sources.yaml)")
+    bad = {p: v["split"] for p, v in cfg["packages"].items() if v["split"] not in SPLITS}
+    if bad:
+        raise SystemExit(f"unknown splits {bad}; use one of {SPLITS}")
+
+
 def main(argv: list[str] | None = None) -> int:
     ap = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
     ap.add_argument("--sources", default=str(Path(__file__).with_name("devset_sources.yaml")))
     ap.add_argument("--raw", default=str(ROOT / "data/raw"))
+    ap.add_argument("--debs", default=str(ROOT / "data/debs"), help="cache of downloaded .deb files")
     ap.add_argument("--out", default=str(ROOT / "data/devset"))
     ap.add_argument(
-        "--per-category", type=int, default=None, help="mixtures per category (default from yaml)"
+        "--per-split",
+        type=int,
+        default=None,
+        help="mixtures per category and split (default: mixtures_per_split in the yaml)",
     )
-    ap.add_argument("--no-update", action="store_true", help="skip apt-get update before downloading")
     args = ap.parse_args(argv)
 
     t0 = time.time()
     cfg = yaml.safe_load(Path(args.sources).read_text())
+    check_sources(cfg)
     sr = int(cfg["sample_rate"])
     seed = int(cfg["seed"])
     raw, out = Path(args.raw), Path(args.out)
-    raw.mkdir(parents=True, exist_ok=True)
-    versions = fetch_packages(cfg, raw, update=not args.no_update)
+    versions = fetch_packages(cfg, raw, Path(args.debs))
 
-    kinds = [Kind(e["name"], e["category"], e["mode"], _kind_split(e, cfg), e) for e in cfg["kinds"]]
-    backgrounds = [
-        Kind(e["name"], e["category"], e["mode"], _kind_split(e, cfg), e) for e in cfg.get("backgrounds", [])
-    ]
-    # Load dev kinds first so a recording shipped in both a dev and a test package stays in dev only.
-    ordered = sorted(kinds + backgrounds, key=lambda k: k.split != "dev")
+    def make(e: dict) -> Kind:
+        return Kind(e["name"], e["category"], e["mode"], _kind_split(e, cfg), e, raw=raw)
+
+    kinds = [make(e) for e in cfg["kinds"]]
+    backgrounds = [make(e) for e in cfg.get("backgrounds", [])]
+    # Load report kinds first, then select, then tune: a recording shipped in packages of two
+    # splits stays in the later-used split only (report before select before tune).
+    ordered = sorted(kinds + backgrounds, key=lambda k: -SPLITS.index(k.split))
     for i, kind in enumerate(ordered):
         if kind.mode != "synth":
             load_kind(kind, raw, sr, np.random.default_rng([seed, 1000 + i]))
-            print(f"  {kind.split:4} {kind.category:12} {kind.name:18} {len(kind.clips):3} clips", flush=True)
+            print(f"  {kind.split:6} {kind.category:12} {kind.name:18} {len(kind.clips):3} clips", flush=True)
     print(f"dropped {dedupe(ordered, sr)} duplicate clips", flush=True)
 
     if out.exists():
         shutil.rmtree(out)
     out.mkdir(parents=True)
-    per_cat = args.per_category or int(cfg["mixtures_per_category"])
-    test_every = int(cfg.get("test_every", 3))
+    per_split = {s: int(v) for s, v in cfg["mixtures_per_split"].items()}
+    if args.per_split:
+        per_split = {s: args.per_split for s in per_split}
     items = []
     for ci, category in enumerate(CATEGORIES):
-        for i in range(per_cat):
-            split = "test" if i % test_every == test_every - 1 else "dev"
-            in_split = [k for k in kinds if k.split in (split, "both")]
+        i = 0
+        for split in SPLITS:
+            in_split = [k for k in kinds if k.split == split]
             targets = [k for k in in_split if k.category == category and (k.clips or k.mode == "synth")]
-            rng = np.random.default_rng([seed, ci, i])
-            # Round-robin over kinds so each kind of the category gets its share.
-            target_kind = targets[(i // test_every if split == "test" else i) % len(targets)]
+            if not targets:
+                raise SystemExit(f"split {split} has no {category} target with clips")
             pool = in_split + [b for b in backgrounds if b.split == split]
-            item_id = f"{category[:3]}{i:02d}-{target_kind.name}"
-            items.append(build_mixture(item_id, category, split, target_kind, pool, cfg, versions, rng, out))
-            it = items[-1]
-            print(
-                f"{item_id:28} {it['split']:4} {it['action']:7} {it['text']!r:28} {it['duration']:5.1f}s "
-                f"{it['channels']}ch snr {it['snr_db']:+5.1f} dB active {it['active_fraction']:.2f}",
-                flush=True,
-            )
+            for j in range(per_split[split]):
+                rng = np.random.default_rng([seed, ci, i])
+                # Round-robin over the split's kinds so each kind of the category gets its share.
+                target_kind = targets[j % len(targets)]
+                item_id = f"{category[:3]}{i:02d}-{target_kind.name}"
+                it = build_mixture(item_id, category, split, target_kind, pool, cfg, versions, rng, out)
+                items.append(it)
+                i += 1
+                print(
+                    f"{item_id:28} {it['split']:6} {it['action']:7} {it['text']!r:28} {it['duration']:5.1f}s "
+                    f"{it['channels']}ch snr {it['snr_db']:+5.1f} dB active {it['active_fraction']:.2f} "
+                    f"rest {','.join(it['rest_categories'])}",
+                    flush=True,
+                )
     manifest = {
-        "version": 1,
+        "version": 2,
         "seed": seed,
         "sample_rate": sr,
         "built_with": "benchmarks/build_devset.py",
         "sources_file": "benchmarks/devset_sources.yaml",
         "categories": list(CATEGORIES),
+        "splits": list(SPLITS),
+        "packages": {
+            p: {"split": v["split"], "version": versions.get(p, str(v["version"])), "licence": v["licence"]}
+            for p, v in cfg["packages"].items()
+        },
         "items": items,
     }
     (out / "manifest.json").write_text(json.dumps(manifest, indent=1))
     size = sum(p.stat().st_size for p in out.rglob("*.wav")) / 1e6
     print(f"wrote {len(items)} mixtures ({size:.0f} MB) to {out} in {time.time() - t0:.0f} s")
+    counts = {s: {c: 0 for c in CATEGORIES} for s in SPLITS}
+    for it in items:
+        counts[it["split"]][it["category"]] += 1
+    print(f"{'split':8}" + "".join(f"{c[:11]:>12}" for c in CATEGORIES) + "   all  speech-in-rest")
+    for s in SPLITS:
+        n_speech_rest = sum(1 for it in items if it["split"] == s and it["speech_in_rest"])
+        print(
+            f"{s:8}" + "".join(f"{counts[s][c]:12d}" for c in CATEGORIES)
+            + f"{sum(counts[s].values()):6d}  {n_speech_rest:6d}"
+        )
     return 0
 
 

@@ -38,11 +38,10 @@ for _var in ("OMP_NUM_THREADS", "OPENBLAS_NUM_THREADS", "MKL_NUM_THREADS"):
 import numpy as np  # noqa: E402
 from scipy import signal  # noqa: E402
 
-ROOT = Path(__file__).resolve().parents[1]
-sys.path.insert(0, str(ROOT))
-
 from samaudio_core import judge as J  # noqa: E402
 from samaudio_core.metrics import si_sdr  # noqa: E402
+
+ROOT = Path(__file__).resolve().parents[1]
 
 SR = J.ANALYSIS_SR
 DEVSET = ROOT / "data" / "devset" / "manifest.json"
@@ -254,14 +253,18 @@ def synthetic_mixtures(count: int, seed: int = 0, seconds: float = 6.0) -> list[
 
 
 def devset_split(entry: dict) -> str:
-    """'fit' for the dev set's own "dev" split, 'report' for its "test" split.
+    """'fit' for the dev set's "tune" split, 'report' for its "select" and "report" splits.
 
     build_devset.py splits by source package, so fitted and reported items share no
-    recording. Entries without a split fall back to a deterministic half split by id.
+    recording; the calibration is fitted on "tune" only, so "select" and "report" stay unseen
+    (older manifests: "dev" fits, "test" reports). Entries without a split fall back to a
+    deterministic half split by id.
     """
     split = entry.get("split")
-    if split in ("dev", "test"):
-        return "fit" if split == "dev" else "report"
+    if split in ("tune", "dev"):
+        return "fit"
+    if split in ("select", "report", "test"):
+        return "report"
     item_id = str(entry.get("id"))
     return "fit" if int(hashlib.sha1(item_id.encode()).hexdigest(), 16) % 2 == 0 else "report"
 

@@ -26,7 +26,6 @@ import argparse
 import hashlib
 import json
 import shutil
-import sys
 import time
 from pathlib import Path
 
@@ -36,10 +35,9 @@ import torch
 import torch.nn.functional as F
 from scipy.signal import lfilter
 
-ROOT = Path(__file__).resolve().parents[1]
-sys.path.insert(0, str(ROOT))
+from samaudio_core.activity.model import ActivityConfig, ActivityNet, MelFrontend
 
-from samaudio_core.activity.model import ActivityConfig, ActivityNet, MelFrontend  # noqa: E402
+ROOT = Path(__file__).resolve().parents[1]
 
 CORPUS = ROOT / "data" / "corpus"
 RUNS = ROOT / "data" / "activity_runs"

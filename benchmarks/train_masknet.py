@@ -25,9 +25,9 @@ never from the training loss.
 
     nice python benchmarks/train_masknet.py --build 12000 --workers 1       # ~12 examples/s
     nice -n 19 python benchmarks/train_masknet.py --minutes 40 &
-    nice python benchmarks/bench_separation.py --split dev --json bench_out/masknet_dev.json \
+    nice python benchmarks/bench_separation.py --split select --json bench_out/masknet_select.json \
         --methods classic_text,masknet_text,classic_spans,masknet_spans
-    python benchmarks/train_masknet.py --export 6000 --prefer-from bench_out/masknet_dev.json
+    python benchmarks/train_masknet.py --export 6000 --prefer-from bench_out/masknet_select.json
 """
 
 from __future__ import annotations
@@ -37,20 +37,16 @@ import hashlib
 import json
 import multiprocessing as mp
 import os
-import sys
 import time
 import warnings
 from concurrent.futures import ProcessPoolExecutor
 from pathlib import Path
 
+import devset_lib as lib
 import numpy as np
 import soundfile as sf
 
 ROOT = Path(__file__).resolve().parents[1]
-sys.path.insert(0, str(ROOT))
-sys.path.insert(0, str(Path(__file__).resolve().parent))
-
-import devset_lib as lib  # noqa: E402
 
 CORPUS = ROOT / "data" / "corpus"
 OUT = ROOT / "data" / "masknet"
@@ -167,7 +163,7 @@ def featurize(ex: dict, with_spans: bool, rng: np.random.Generator) -> dict:
     from samaudio_core.builtin import dsp
     from samaudio_core.builtin.engine import BuiltinEngine
     from samaudio_core.masknet.model import MaskNetConfig
-    from samaudio_core.masknet.refiner import _bands, network_inputs, pool_to_bands
+    from samaudio_core.masknet.refiner import mel_bands, network_inputs, pool_to_bands
     from samaudio_core.prompts import Prompt
 
     target, rest = ex["target"], ex["rest"]
@@ -190,7 +186,7 @@ def featurize(ex: dict, with_spans: bool, rng: np.random.Generator) -> dict:
     net_cfg = MaskNetConfig()
     mel_p, mel_mask = pool_to_bands(p, mask, cfg.sample_rate, cfg.n_fft, net_cfg)
     feats = network_inputs(mel_p, mel_mask, cfg.sample_rate, cfg.hop, 0.0, tuple(prompt.spans), net_cfg)
-    fb, _ = _bands(cfg.sample_rate, cfg.n_fft, net_cfg)
+    fb, _ = mel_bands(cfg.sample_rate, cfg.n_fft, net_cfg)
     n = feats["log_mel"].shape[1]
     out = {
         "log_mel": feats["log_mel"],
@@ -375,7 +371,7 @@ def train(minutes: float, batch: int, lr: float, frames: int, val_every: int, th
                         "config": cfg.to_dict()}, ckpt)
 
 
-def choose_preferences(bench_json: Path, split: str = "dev", min_n: int = 2) -> tuple[dict, dict]:
+def choose_preferences(bench_json: Path, split: str = "select", min_n: int = 2) -> tuple[dict, dict]:
     """Where the mask network wins, from a bench_separation.py run with the classic_* and
     masknet_* methods: per prompt mode and engine sound kind, on ``split`` only, the network
     is preferred when its mean and median SI-SDRi gain over the classic engine are both
@@ -427,7 +423,7 @@ def export(step: int, prefer_from: Path | None, apply: str, out: Path = OUT, run
         "corpus_manifest_sha256": hashlib.sha256(manifest.encode()).hexdigest(),
         "prefer_for": prefer,
         "evidence": evidence,
-        "selected_by": "the dev split of the dev set (bench_separation.py --split dev); the test split was only reported",
+        "selected_by": "the select split of the dev set (bench_separation.py --split select); report was only reported",
         "modes_shipped": list(modes),
         "note": note,
     }

@@ -99,6 +99,10 @@ def _istft(spec: np.ndarray, n_fft: int, hop: int, length: int) -> np.ndarray:
     return out[..., pad : pad + length]
 
 
+#: Public names of the STFT this module masks on (used by benchmarks/bench_video.py's oracle).
+stft_params, stft, istft = _stft_params, _stft, _istft
+
+
 def _band_matrix(n_bins: int, sr: int, n_bands: int = N_BANDS) -> np.ndarray:
     """(bands, bins) triangular pooling, single bins at the bottom, ~log-spaced above."""
     freqs = np.linspace(0, sr / 2, n_bins)

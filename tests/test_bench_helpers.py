@@ -191,7 +191,7 @@ def test_input_method_scores_zero_and_applicability():
     assert bench.applicable("hpss", {"hpss": "percussive"}) and not bench.applicable("hpss", {"hpss": None})
 
 
-def _row(method, item, kind, sdri, split="dev", package="pkg-a"):
+def _row(method, item, kind, sdri, split="select", package="pkg-a"):
     return {"method": method, "id": item, "split": split, "package": package, "applicable": True,
             "si_sdri": sdri, "info": {"kind": kind}}
 
@@ -207,7 +207,7 @@ def test_per_source_compares_each_package_with_the_rest():
     assert "worst package (n >= 3) -5.0 dB" in text and "1 of 2 below -2 dB" in text
 
 
-def test_mask_network_is_preferred_only_where_it_wins_on_the_dev_split(tmp_path):
+def test_mask_network_is_preferred_only_where_it_wins_on_the_select_split(tmp_path):
     import json
 
     import train_masknet
@@ -217,10 +217,60 @@ def test_mask_network_is_preferred_only_where_it_wins_on_the_dev_split(tmp_path)
         [("wind", 1.0, 4.0), ("wind", 2.0, 3.0), ("siren", 9.0, 2.0), ("siren", 8.0, 8.5), ("hum", 1.0, 5.0)]
     ):
         rows += [_row("classic_text", i, kind, classic), _row("masknet_text", i, kind, net)]
-    # Test-split rows must not count, however good.
-    rows += [_row("classic_text", 99, "siren", 0.0, "test"), _row("masknet_text", 99, "siren", 30.0, "test")]
+    # Report-split rows must not count, however good.
+    rows += [_row("classic_text", 99, "siren", 0.0, "report"), _row("masknet_text", 99, "siren", 30.0, "report")]
     path = tmp_path / "bench.json"
     path.write_text(json.dumps({"rows": rows}))
     prefer, evidence = train_masknet.choose_preferences(path)
     assert prefer == {"text": ["wind"], "spans": []}  # hum: one mixture is too few
     assert evidence["text"]["siren"] == {"n": 2, "mean_gain_db": -3.25, "median_gain_db": -3.25}
+
+
+def test_duplicate_key_finds_the_same_recording_at_another_level_rate_and_layout():
+    import debsource
+
+    rng = np.random.default_rng(11)
+    t = np.arange(3 * 44100) / 44100
+    x = (np.sin(2 * np.pi * 220 * t * (1 + 0.3 * t)) * (1 + 0.5 * np.sin(2 * np.pi * 2 * t))).astype(np.float32)
+    x += 0.01 * rng.standard_normal(x.size).astype(np.float32)
+    key = debsource.duplicate_key(x, 44100)
+    assert key is not None
+    assert debsource.duplicate_key(0.5 * x, 44100) == key  # quieter copy
+    assert debsource.duplicate_key(np.stack([x, x]), 44100) == key  # stereo copy
+    other = rng.standard_normal(x.size).astype(np.float32)
+    assert debsource.duplicate_key(other, 44100) != key
+    assert debsource.duplicate_key(x[:4000], 44100) is None  # too short to fingerprint
+
+
+def test_decode_reads_wav_bytes_as_channels_by_samples(tmp_path):
+    import debsource
+
+    x = np.random.default_rng(12).uniform(-0.5, 0.5, (SR, 2)).astype(np.float32)
+    sf.write(tmp_path / "a.wav", x, SR, subtype="FLOAT")
+    y, sr = debsource.decode((tmp_path / "a.wav").read_bytes(), "a.wav")
+    assert sr == SR and y.shape == (2, SR) and np.allclose(y, x.T)
+
+
+def test_held_out_packages_are_refused_and_no_sources_file_names_one():
+    import debsource
+    import yaml
+
+    held = debsource.held_out_packages()
+    assert {"sonic-pi-samples", "hydrogen-drumkits", "tuxpaint-data", "opensoundscape"} <= held
+    with pytest.raises(SystemExit):
+        debsource.refuse_held_out(["flare-game", "hydrogen-drumkits"])
+    bench = Path(__file__).resolve().parents[1] / "benchmarks"
+    devset = yaml.safe_load((bench / "devset_sources.yaml").read_text())
+    corpus = yaml.safe_load((bench / "corpus_sources.yaml").read_text())
+    assert not held & (set(devset["packages"]) | set(corpus["packages"]))
+    assert not set(devset["packages"]) & set(corpus["packages"])
+
+
+def test_every_devset_split_has_targets_of_every_category():
+    import build_devset
+    import yaml
+
+    cfg = yaml.safe_load((Path(build_devset.__file__).with_name("devset_sources.yaml")).read_text())
+    have = {(build_devset._kind_split(k, cfg), k["category"]) for k in cfg["kinds"]}
+    assert have == {(s, c) for s in build_devset.SPLITS for c in build_devset.CATEGORIES}
+    assert set(cfg["mixtures_per_split"]) == set(build_devset.SPLITS)

@@ -46,6 +46,10 @@ def _bands(sample_rate: int, n_fft: int, cfg: MaskNetConfig) -> tuple[np.ndarray
     return fb.astype(np.float32), spread.astype(np.float32)
 
 
+#: Public name of the mel pooling the network works in (used by benchmarks/train_masknet.py).
+mel_bands = _bands
+
+
 def _resample_frames(x: np.ndarray, n: int) -> np.ndarray:
     """Linear interpolation of (..., frames) onto ``n`` frames."""
     t = torch.from_numpy(np.ascontiguousarray(x, dtype=np.float32))
