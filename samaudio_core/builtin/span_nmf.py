@@ -139,11 +139,7 @@ class SpanModel:
         """
         rng = np.random.default_rng(seed)
         n_bases = N_BASES if n_bases is None else n_bases
-        n_bins = cfg.n_fft // 2 + 1
-        edges = band_edges(n_bins, cfg.sample_rate, cfg.n_fft)
-        v_t = _collect(read, spans, cfg, edges, max_seconds)
-        if v_t.shape[1] < 2:
-            raise ValueError("the spans hold too little audio to learn from")
+        edges, v_t = _span_frames(read, cfg, spans, max_seconds)
         background = absent or _complement(spans, duration, pad=0.2)
         v_b = _collect(read, background, cfg, edges, max_seconds)
         if v_b.shape[1] < 8:  # spans cover nearly everything: their quietest frames stand in
@@ -183,11 +179,7 @@ class SpanModel:
         and a candidate beside :meth:`fit`. Parameters as in :meth:`fit`.
         """
         rng = np.random.default_rng(seed)
-        n_bins = cfg.n_fft // 2 + 1
-        edges = band_edges(n_bins, cfg.sample_rate, cfg.n_fft)
-        v_t = _collect(read, spans, cfg, edges, max_seconds)
-        if v_t.shape[1] < 2:
-            raise ValueError("the spans hold too little audio to learn from")
+        edges, v_t = _span_frames(read, cfg, spans, max_seconds)
         w_t, _ = _kl_nmf(v_t, None, min(n_target, max(2, v_t.shape[1] // 3)), FIT_ITERS, rng)
         background = absent or _complement(spans, duration, pad=0.2)
         v_b = _collect(read, background, cfg, edges, max_seconds)
@@ -218,6 +210,17 @@ class SpanModel:
             t, b = self.w_target @ h, self.w_background @ h
         m = dsp.wiener(t, b, MASK_POWER)
         return expand(m, self.edges, p.shape[0])
+
+
+def _span_frames(
+    read: Callable[[float, float], np.ndarray], cfg: dsp.StftConfig, spans: Sequence[Span], max_seconds: float
+) -> tuple[np.ndarray, np.ndarray]:
+    """(band edges, pooled magnitude frames of the "+" spans); refuses spans too short to learn from."""
+    edges = band_edges(cfg.n_fft // 2 + 1, cfg.sample_rate, cfg.n_fft)
+    v_t = _collect(read, spans, cfg, edges, max_seconds)
+    if v_t.shape[1] < 2:
+        raise ValueError("the spans hold too little audio to learn from")
+    return edges, v_t
 
 
 def _complement(spans: Sequence[Span], duration: float, pad: float) -> list[Span]:
