@@ -18,13 +18,15 @@ share one, so concurrent calls are safe.
 from __future__ import annotations
 
 import ctypes
+import os
 import threading
+from concurrent.futures import ThreadPoolExecutor
 from functools import lru_cache
 from math import gcd
 from pathlib import Path
 
 import numpy as np
-from scipy.signal import firwin
+from scipy.signal import firwin, upfirdn
 
 from ..errors import EngineUnavailableError
 
@@ -169,7 +171,7 @@ class _Resampler:
     delay exactly ``delay`` output samples (at least its half length over ``down``). Feeding
     a signal in pieces of any size gives the same output as feeding it at once: output m is
     ``sum_n x[n] h[m*down - n*up]`` over everything fed so far, emitted once its newest input
-    has arrived. Memory: ``taps`` input samples of history per channel."""
+    has arrived. Memory: ``taps + down`` input samples of history per channel."""
 
     def __init__(self, up: int, down: int, channels: int, delay: int) -> None:
         g = gcd(up, down)
@@ -183,10 +185,10 @@ class _Resampler:
         self.taps = -(-(pad + len(h)) // self.up)  # inputs that reach one output
         hp = np.zeros(self.taps * self.up)
         hp[pad : pad + len(h)] = h
-        # Polyphase table: row p holds the taps for outputs whose m*down % up == p, newest first.
-        self.table = hp.reshape(self.taps, self.up).T.copy()  # (up, taps)
+        self.hp = hp
         self.delay = delay
-        self.buf = np.zeros((channels, self.taps))  # history; buf[:, -1] is input n_in - 1
+        # History: buf[:, -1] is input n_in - 1. It starts with zeros for inputs -taps-down..-1.
+        self.buf = np.zeros((channels, self.taps + self.down))
         self.n_in = 0  # inputs fed
         self.m = 0  # next output index
 
@@ -196,16 +198,16 @@ class _Resampler:
         self.n_in += x.shape[1]
         # Outputs whose newest input n0 = m*down//up has arrived (n0 <= n_in - 1).
         m_end = max(self.m, ((self.n_in - 1) * self.up) // self.down + 1)
-        ms = np.arange(self.m, m_end)
-        n0 = (ms * self.down) // self.up  # newest input each output needs
-        phase = (ms * self.down) % self.up
-        # Column of input n in buf: n - (n_in - buf_len)
-        first = self.n_in - self.buf.shape[1]
-        idx = (n0 - first)[:, None] - np.arange(self.taps)[None, :]  # (k, taps)
-        y = np.einsum("ckt,kt->ck", self.buf[:, idx], self.table[phase])
+        buf_first = self.n_in - self.buf.shape[1]  # input index of buf[:, 0]
+        # upfirdn's local output j lines up with global output m when the segment starts
+        # at a multiple of ``down``: m = j + first*up/down.
+        first = ((self.m * self.down) // self.up - (self.taps - 1)) // self.down * self.down
+        seg = self.buf[:, first - buf_first :]
+        j0 = self.m - first * self.up // self.down
+        y = upfirdn(self.hp, seg, self.up, self.down, axis=1)[:, j0 : j0 + (m_end - self.m)]
         self.m = m_end
-        keep_from = max(0, ((m_end * self.down) // self.up) - (self.taps - 1) - first)
-        self.buf = self.buf[:, keep_from:]
+        nxt = ((m_end * self.down) // self.up - (self.taps - 1)) // self.down * self.down
+        self.buf = self.buf[:, max(0, nxt - buf_first) :]
         return y
 
 
@@ -263,7 +265,10 @@ class DfnStream:
         self.sample_rate = int(sample_rate)
         self.atten_lim_db = _limit(atten_lim_db)
         self.post_filter_beta = _beta(post_filter)
-        self._states = [_State(self.atten_lim_db, self.post_filter_beta) for _ in range(self.channels)]
+        # Creating a state takes ~0.7 s of native code (the GIL is released): build them in parallel.
+        with ThreadPoolExecutor(max_workers=min(self.channels, os.cpu_count() or 1)) as pool:
+            self._states = list(pool.map(lambda _: _State(self.atten_lim_db, self.post_filter_beta),
+                                         range(self.channels)))
         self.frame = self._states[0].frame
         d_model = model_latency()
         if self.sample_rate == DFN_RATE:
@@ -273,17 +278,20 @@ class DfnStream:
             g = gcd(DFN_RATE, self.sample_rate)
             up, down = DFN_RATE // g, self.sample_rate // g  # input rate -> 48 kHz
             # The 48 kHz side's delay (resampler + model) must be a whole number of output
-            # samples: a multiple of ``up`` 48 kHz samples. The first resampler takes up the slack.
-            d1 = -(-10 * max(up, down) // down)
-            d1 += (-(d1 + d_model)) % up
+            # samples: a multiple of ``up`` 48 kHz samples.
+            # The slack goes in as zeros in front of the 48 kHz stream (free), not as a longer filter.
+            d_up = -(-10 * max(up, down) // down)
+            slack = (-(d_up + d_model)) % up
             d2 = -(-10 * max(up, down) // up)
-            self._up = _Resampler(up, down, self.channels, d1)
+            self._up = _Resampler(up, down, self.channels, d_up)
             self._down = _Resampler(down, up, self.channels, d2)
-            self.latency = (d1 + d_model) * down // up + d2
-        self._pending = np.zeros((self.channels, 0), np.float32)  # 48 kHz samples short of a frame
+            self.latency = (d_up + slack + d_model) * down // up + d2
+        slack = 0 if self._up is None else slack
+        self._pending = np.zeros((self.channels, slack), np.float32)  # 48 kHz samples short of a frame
         self._mix = np.zeros((self.channels, 0), np.float32)  # input not yet matched by output
         self._to_drop = self.latency  # output samples still owed to the delay
-        self._rngs = [np.random.default_rng(1000 + c) for c in range(self.channels)]
+        # The same dither sequence for every channel: a channel's output never depends on its index.
+        self._rngs = [np.random.default_rng(1000) for _ in range(self.channels)]
         self.n_in = 0
         self.n_out = 0
         self._closed = False
