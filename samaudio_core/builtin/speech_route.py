@@ -38,8 +38,9 @@ if TYPE_CHECKING:
 #: is worth removing first, while silero's false alarms on non-speech (barks, alarms,
 #: instruments: isolated windows or short bursts) stay well under it, so a wrong "speech
 #: present" (whose cost is DeepFilterNet3 keeping a voice-like part of the target as
-#: speech, and the target losing it) is rare. On this repository's synthetic checks, pure
-#: noise gives 0 %, and speech + wind at 0 dB over the whole clip 60-80 %.
+#: speech, and the target losing it) is rare. Measured here: 8 s of white, pink, wind,
+#: hum, rain noise and a siren sweep give 0 %, harmonic bark-like bursts 0.8 %; espeak-ng
+#: sentences over noise at 0 dB (benchmarks/bench_speech_dfn.py) 63 % median.
 MIN_SPEECH_SHARE = 0.2
 SPEECH_PROB = 0.5
 #: Kinds never routed to the "interferer" path: their sound is a voice that DeepFilterNet3
