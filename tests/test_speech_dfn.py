@@ -223,3 +223,15 @@ def test_a_speech_file_streams_through_the_specialist(speech16, tmp_path):
     assert t.shape == x.shape
     np.testing.assert_allclose(t + r, x, atol=1e-4)  # 24-bit outputs
     assert si_sdr(t[:, 0], s) - si_sdr(x[:, 0], s) > 5 and si_sdr(t[:, 1], s) > 12
+
+
+def test_concurrent_calls_do_not_share_a_state(speech16):
+    from concurrent.futures import ThreadPoolExecutor
+
+    s = _at(speech16[16_000 : 2 * 16_000], 48_000)
+    inputs = [s + _noise(len(s), s, seed=11), s]
+    serial = [speech_dfn.enhance(x, 48_000) for x in inputs]
+    with ThreadPoolExecutor(2) as pool:
+        threaded = list(pool.map(lambda x: speech_dfn.enhance(x, 48_000), inputs))
+    for a, b in zip(serial, threaded):
+        np.testing.assert_array_equal(a, b)
