@@ -13,8 +13,9 @@ already created, and with its creation (~0.7 s) included. Run it pinned to one c
 
     nice taskset -c 0 python benchmarks/bench_speech_dfn.py [--json out.json] [--devset]
 
-``--devset`` also scores the speech-category mixtures of data/devset/manifest.json (read
-only; see build_devset.py) when that file exists: dfn vs classic on the "speech" target.
+``--devset`` also scores dev-set mixtures (data/devset/manifest.json here, else
+/work/main/data/devset; read only; see build_devset.py), ``--categories speech`` by default:
+the engine as shipped against ``speech_specialist=False``, per route.
 """
 
 from __future__ import annotations
@@ -160,34 +161,50 @@ def summarise(rows: list[dict]) -> dict:
     return {k: {"median": float(np.median(v)), "mean": float(np.mean(v))} for k, v in vals.items()}
 
 
-def run_devset(limit: int | None) -> dict | None:
-    manifest = ROOT.parent.parent / "main" / "data" / "devset" / "manifest.json"
-    for cand in (ROOT / "data" / "devset" / "manifest.json", Path("/work/main/data/devset/manifest.json"), manifest):
-        if cand.exists():
-            manifest = cand
+def run_devset(limit: int | None, categories: tuple[str, ...]) -> dict | None:
+    """Dev-set mixtures scored as bench_separation.py does: the stem the user asked for (the
+    target for "isolate", the residual for "remove") by SI-SDRi, as shipped (speech
+    specialist on) and with it off. Only mixtures the specialist routes are run twice."""
+    for manifest in (ROOT / "data" / "devset" / "manifest.json", Path("/work/main/data/devset/manifest.json")):
+        if manifest.exists():
             break
     else:
         print("no data/devset/manifest.json: dev-set part skipped")
         return None
-    items = json.loads(manifest.read_text())
-    items = items.get("mixtures", items) if isinstance(items, dict) else items
-    items = [it for it in items if it.get("category") == "speech"][:limit]
-    classic = BuiltinEngine(speech_specialist=False)
+    print(f"dev set: {manifest}")
+    items = [it for it in json.loads(manifest.read_text())["items"] if it["category"] in categories][:limit]
+    shipped, classic = BuiltinEngine(), BuiltinEngine(speech_specialist=False)
     rows = []
     for it in items:
-        folder = manifest.parent / it["id"]
-        mix, sr = sf.read(folder / "mixture.wav", dtype="float32", always_2d=True)
-        tgt, _ = sf.read(folder / "target.wav", dtype="float32", always_2d=True)
-        mix, tgt = mix.T, tgt.T
+        read = {k: sf.read(manifest.parent / f, dtype="float32", always_2d=True)[0].T for k, f in it["files"].items()}
+        mix, sr = read["mixture"], it["sample_rate"]
+        ref = read["target"] if it["action"] == "isolate" else read["rest"]
+
+        def stem(res, action: str = it["action"]) -> np.ndarray:
+            return res.target if action == "isolate" else res.residual
+
         with warnings.catch_warnings():
             warnings.simplefilter("ignore")
-            dfn = speech_dfn.enhance(mix, sr)
-            cl = classic.separate(Audio(mix, sr), Prompt(it.get("prompt") or it.get("text") or "speech")).target
-        row = {"id": it["id"], "kind": it.get("kind"), "dfn": si_sdr_improvement(dfn, tgt, mix),
-               "classic": si_sdr_improvement(cl, tgt, mix)}
+            t0 = time.perf_counter()
+            res = shipped.separate(Audio(mix, sr), Prompt(it["text"]))
+            el = time.perf_counter() - t0
+            route = (res.info.get("speech_specialist") or {}).get("route", "none")
+            on = si_sdr_improvement(stem(res), ref, mix)
+            off = on if route == "none" else si_sdr_improvement(
+                stem(classic.separate(Audio(mix, sr), Prompt(it["text"]))), ref, mix)
+        row = {"id": it["id"], "category": it["category"], "action": it["action"], "text": it["text"],
+               "route": route, "shipped": on, "specialist_off": off, "rtf_shipped": el / it["duration"]}
         rows.append(row)
-        print(f"{row['id']:<24} {row['kind']!s:<16} dfn {row['dfn']:6.2f}  classic {row['classic']:6.2f}", flush=True)
-    return {"rows": rows, "summary": summarise(rows) if rows else {}}
+        print(f"{row['id']:<24} {it['action']:<7} {it['text']!r:<26} {route:<10} on {on:6.2f}  off {off:6.2f}",
+              flush=True)
+    out: dict = {"rows": rows}
+    for route in ("target", "interferer", "none"):
+        sel = [r for r in rows if r["route"] == route]
+        if sel:
+            out[route] = {"n": len(sel), **{k: {"median": float(np.median([r[k] for r in sel])),
+                                               "mean": float(np.mean([r[k] for r in sel]))}
+                                           for k in ("shipped", "specialist_off")}}
+    return out
 
 
 def main() -> None:
@@ -195,15 +212,21 @@ def main() -> None:
     ap.add_argument("--json", help="write every number here")
     ap.add_argument("--devset", action="store_true", help="also the dev set's speech mixtures")
     ap.add_argument("--limit", type=int, default=None)
+    ap.add_argument("--categories", default="speech", help="dev-set categories, comma-separated")
+    ap.add_argument("--no-synthetic", action="store_true")
     args = ap.parse_args()
-    out = {"synthetic": run_synthetic()}
-    for k, v in out["synthetic"]["summary"].items():
-        print(f"  {k:<20} median {v['median']:7.3f}  mean {v['mean']:7.3f}")
+    out: dict = {}
+    if not args.no_synthetic:
+        out["synthetic"] = run_synthetic()
+        for k, v in out["synthetic"]["summary"].items():
+            print(f"  {k:<20} median {v['median']:7.3f}  mean {v['mean']:7.3f}")
     if args.devset:
-        out["devset"] = run_devset(args.limit)
-        if out["devset"]:
-            for k, v in out["devset"]["summary"].items():
-                print(f"  devset {k:<13} median {v['median']:7.3f}  mean {v['mean']:7.3f}")
+        out["devset"] = run_devset(args.limit, tuple(args.categories.split(",")))
+        for route, v in (out["devset"] or {}).items():
+            if route != "rows":
+                print(f"  devset route {route:<10} n={v['n']:<3} shipped median {v['shipped']['median']:6.2f} "
+                      f"(mean {v['shipped']['mean']:6.2f})  specialist off median "
+                      f"{v['specialist_off']['median']:6.2f} (mean {v['specialist_off']['mean']:6.2f})")
     if args.json:
         Path(args.json).write_text(json.dumps(out, indent=2))
 
