@@ -12,7 +12,8 @@ model's delay (measured once from the library, :func:`model_latency`) and the re
 are compensated exactly: the output has the input's length and sample alignment.
 :func:`enhance` is the one-shot form; ``residual = mixture - speech`` makes the split exact.
 Every stream creates its own native states (about 0.7 s each on this machine): calls never
-share one, so concurrent calls are safe.
+share one, so concurrent calls are safe. Speed: CPU RTF ~0.063 per channel on one core
+(30 s at 16 or 48 kHz, state ready).
 """
 
 from __future__ import annotations
@@ -39,7 +40,9 @@ NO_LIMIT_DB = 100.0
 #: The runtime zero-fills and freezes its state after 5 frames whose mean square is below
 #: 1e-7 (-70 dBFS), then replays two stale frames when sound resumes. Frames that quiet get
 #: a deterministic white dither of this RMS (-60 dBFS) instead, so the state keeps running
-#: and the delay stays fixed; the model removes the dither as noise.
+#: and the delay stays fixed; the model removes the dither as noise. (The committed espeak
+#: fixture said three times with 0.5 s of digital silence between, at 48 kHz: the word
+#: after a pause scored SI-SDR 18.8 dB against the clean input with the dither, 16.3 without.)
 _SILENT_MEAN_SQUARE = 2e-7  # twice the library's threshold, a margin for float32 sums
 _DITHER_RMS = 1e-3
 #: Blocks larger than this (input samples) are cut before resampling, to bound the
