@@ -15,6 +15,10 @@ for each method side by side in one run:
                  text only / with given spans
   masknet_text / masknet_spans
                  the mask network on every prompt, text only / with given spans
+  builtin_spans_sup
+                 the shipped engine with given spans learnt by the supervised KL-NMF fit
+  klnmf_spans    plain span-supervised KL-NMF from the given spans alone (no text): the baseline
+  dfn_alone      DeepFilterNet3 alone: its speech for speech targets, the rest for any other
   noisereduce    spectral gating (noise-like targets only: the gated output is the rest)
   hpss           librosa HPSS harmonic/percussive split (targets with a matching stem only)
   oracle_irm     ideal ratio mask from the true stems (the ceiling for mask-based methods)
@@ -61,9 +65,16 @@ VARIANTS: dict[str, tuple[dict, dict]] = {
     "classic_spans": ({"given_spans": True}, {"mask_net": False, "speech_specialist": False}),
     "masknet_text": ({}, {"mask_net": True, "speech_specialist": False}),
     "masknet_spans": ({"given_spans": True}, {"mask_net": True, "speech_specialist": False}),
+    # Span candidates: the shipped engine with the textbook span-supervised KL-NMF fit, and
+    # that fit alone (no text prompt, no specialist): the baseline spans must never lose to.
+    "builtin_spans_sup": ({"given_spans": True}, {"span_fit": "supervised"}),
+    "klnmf_spans": (
+        {"given_spans": True, "no_text": True},
+        {"span_fit": "supervised", "mask_net": False, "speech_specialist": False},
+    ),
 }
 BUILTIN = tuple(VARIANTS)
-METHODS = ("input", *BUILTIN, "noisereduce", "hpss", "oracle_irm")
+METHODS = ("input", *BUILTIN, "dfn_alone", "noisereduce", "hpss", "oracle_irm")
 #: Methods shown in the per-source (package) table.
 SOURCE_METHODS = ("builtin_text", "builtin_auto", "builtin_spans", "masknet_text", "masknet_spans")
 CATEGORIES = ("speech", "instruments", "environment", "animals", "alarms", "noise")
@@ -95,7 +106,9 @@ def estimate(
         from samaudio_core.audio import Audio
 
         options, engine_options = VARIANTS[method]
-        kwargs: dict = {"text": item["text"], "engine": _engine(engine, engine_options)}
+        kwargs: dict = {"engine": _engine(engine, engine_options)}
+        if not options.get("no_text"):
+            kwargs["text"] = item["text"]
         if options.get("auto_span"):
             kwargs["auto_span"] = True
         if options.get("given_spans"):
@@ -108,6 +121,15 @@ def estimate(
         # Warnings (low-confidence prompt, spans ignored, ...) go into the row, not the console.
         info["warnings"] = sorted({str(w.message) for w in caught})
         return res.target, res.residual, info
+    if method == "dfn_alone":
+        from samaudio_core.builtin import speech_dfn
+
+        # DeepFilterNet3 as a speech / everything-else splitter, whatever the prompt: the
+        # speech for a speech target, everything but the speech for any other.
+        speech = speech_dfn.enhance(mix, sr)
+        if item["category"] == "speech":
+            return speech, mix - speech, {}
+        return mix - speech, speech, {}
     if method == "noisereduce":
         import noisereduce as nr
 

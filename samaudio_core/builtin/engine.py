@@ -45,6 +45,9 @@ SPAN_WEIGHT = 0.6
 #: median SI-SDRi was mean 4.6 dB, max 4.4, span alone 2.0, geo 1.0: the NMF mask alone
 #: misses parts of the target, and the text mask fills them in.
 COMBINE = "mean"
+#: How span prompts are learnt by default (see ``BuiltinEngine``'s ``span_fit``).
+SPAN_FIT = "contrast"
+SPAN_FITS = ("contrast", "supervised")
 #: Below this span contrast (see ``SpanModel.contrast``) a text prompt's own mask is used alone.
 MIN_CONTRAST = 0.25
 #: How far each text method is trusted (1 = its mask as is; lower pulls the mask towards a
@@ -160,6 +163,9 @@ class BuiltinEngine:
         target is its speech, other prompts on audio with speech separate from the audio
         with speech removed. "auto" (when the runtime loads), True (an error when it does
         not) or False (never: the classic engine alone)
+    span_fit : how span prompts are learnt (``span_nmf.py``): "contrast" (one dictionary split
+        by how much more active each basis is inside the spans) or "supervised" (target bases
+        from the spans alone, background bases learnt around them: the textbook baseline)
     """
 
     name = "builtin"
@@ -173,6 +179,7 @@ class BuiltinEngine:
         detector: str = "auto",
         mask_net: bool | str = "auto",
         speech_specialist: bool | str = "auto",
+        span_fit: str = SPAN_FIT,
         **_: Any,
     ) -> None:
         if detector not in ("auto", "classic", "learned"):
@@ -181,6 +188,9 @@ class BuiltinEngine:
             raise ValueError(f"mask_net must be 'auto', True or False, not {mask_net!r}")
         if speech_specialist not in ("auto", True, False):
             raise ValueError(f"speech_specialist must be 'auto', True or False, not {speech_specialist!r}")
+        if span_fit not in SPAN_FITS:
+            raise ValueError(f"span_fit must be one of {', '.join(SPAN_FITS)}, not {span_fit!r}")
+        self.span_fit = span_fit
         self.device = device
         self.block_s = float(block_s)
         self.use_embeddings = use_embeddings
@@ -223,7 +233,8 @@ class BuiltinEngine:
             use_spans = False
         if use_spans:
             try:
-                span_model = SpanModel.fit(read, duration, cfg, spans, prompt.absent)
+                fit = SpanModel.fit_supervised if self.span_fit == "supervised" else SpanModel.fit
+                span_model = fit(read, duration, cfg, spans, prompt.absent)
             except ValueError as exc:
                 notes.append(f"span prompt ignored: {exc}")
             if span_model is not None and match is not None and span_model.contrast < MIN_CONTRAST:
