@@ -46,7 +46,7 @@ if TYPE_CHECKING:
 #: routed, those six gained a median 6.3 dB against 1.5 dB without the specialist, while
 #: forcing the route on the no-speech ones lost up to 5 dB (a dog: 8.1 -> 2.9 dB).
 #: Re-checked on the 3-split dev set's tune + select splits only (110 non-speech mixtures, no
-#: report package; scratch script in the issue-13 note): the 38 with no speech peak at 22 %,
+#: report package; benchmarks/bench_speech_share.py): the 38 with no speech peak at 22 %,
 #: and 25 % is the lowest share with no false alarm (42 of the 72 with speech in the rest
 #: pass it); so the report split played no part in this number.
 #: Synthetic noises (white, pink, wind, hum, rain, a siren sweep) give 0 %, espeak-ng
