@@ -552,18 +552,8 @@ class Judge:
     def score(
         self, mixture: Any, separated: Any, text: str | None, sample_rate: int | None = None
     ) -> JudgeScore:
-        """Score one separation.
-
-        Parameters
-        ----------
-        mixture, separated : file paths, ``Audio`` objects or (channels, samples) arrays
-            (arrays need ``sample_rate``); the output is compared over the mixture's length
-        text : the prompt the output was separated for
-
-        Returns
-        -------
-        JudgeScore with overall, recall, precision and faithfulness in [1, 5].
-        """
+        """Score one separation: the :class:`~samaudio_core.judge_types.SeparationJudge` contract
+        (built-in judge, or the delegate chosen by ``engine``)."""
         if self._delegate is not None:
             return self._delegate.score(mixture, separated, text, sample_rate=sample_rate)
         return self.evaluate(mixture, separated, text, sample_rate)[0]
