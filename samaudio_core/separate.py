@@ -26,7 +26,7 @@ def separate(
     spans: Sequence[Span] | None = None,
     absent: Sequence[Span] | None = None,
     mask: MaskPrompt | None = None,
-    auto_span: bool = False,
+    auto_span: bool | None = None,
     engine: str | Any = "auto",
     candidates: int = 1,
     progress: bool = False,
@@ -42,7 +42,9 @@ def separate(
     spans : [(start_s, end_s), ...] where the target is clearly audible
     absent : [(start_s, end_s), ...] where the target is absent
     mask : a visual prompt over a video (``MaskPrompt``)
-    auto_span : detect where the text target is active and use those spans as anchors
+    auto_span : detect where the text target is active and use those spans as anchors; None
+        (default) leaves it to the engine: the built-in engine does it for text-only prompts on
+        inputs up to ``auto_span_by_default_up_to_s`` (300 s)
     engine : engine name ("auto", "builtin", "dummy", "sam-audio") or an engine object
     candidates : >1 runs judge-gated refinement: several strategies, judged, best kept
     progress : show a progress bar on long inputs
@@ -72,6 +74,9 @@ def separate(
     if candidates > 1:
         return refine(audio, prompt, engine=eng, candidates=candidates, progress=progress, **judge_options)
 
+    if auto_span is None:
+        # A visual prompt already says where (and when) the target is: no detected spans.
+        auto_span = prompt.mask is None and audio.duration <= getattr(eng, "auto_span_by_default_up_to_s", 0.0)
     detected: list[Span] = []
     if auto_span and prompt.text and not prompt.spans:
         detected = find_spans(audio, prompt.text, detector=getattr(eng, "detector", "auto"))

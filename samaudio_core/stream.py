@@ -67,7 +67,7 @@ def can_stream(
     *,
     mask: MaskPrompt | None = None,
     candidates: int = 1,
-    auto_span: bool = False,
+    auto_span: bool | None = None,
     min_seconds: float | None = None,
 ) -> bool:
     """Whether :func:`separate_file` can go block by block for these arguments.
@@ -105,7 +105,7 @@ def separate_file(
     absent: Sequence[Span] | None = None,
     residual: str | os.PathLike | None = None,
     mask: MaskPrompt | None = None,
-    auto_span: bool = False,
+    auto_span: bool | None = None,
     engine: str | Any = "auto",
     candidates: int = 1,
     progress: bool = False,

@@ -9,6 +9,7 @@ everything else is separated in memory and saved atomically, video outputs re-mu
 
 from __future__ import annotations
 
+import argparse
 import sys
 import warnings
 from pathlib import Path
@@ -36,7 +37,13 @@ def register(sub) -> None:
         metavar="START-END",
         help="where the target is absent; repeatable",
     )
-    p.add_argument("--auto-span", action="store_true", help="detect where the text target is active first")
+    p.add_argument(
+        "--auto-span",
+        action=argparse.BooleanOptionalAction,
+        default=None,
+        help="detect where the text target is active first (default: the engine's choice; "
+        "the built-in engine does for inputs up to 5 minutes)",
+    )
     p.add_argument("--engine", default="auto", help="engine name (see `samaudio engines`), default auto")
     p.add_argument("--candidates", type=int, default=1, help="judge K candidate separations, keep the best")
     p.add_argument("--video", help="video for a visual prompt (default: INPUT when it is a video)")
@@ -49,7 +56,7 @@ def register(sub) -> None:
     p.add_argument("--residual", metavar="FILE", help="where to write everything else")
     p.add_argument(
         "--progress",
-        action=__import__("argparse").BooleanOptionalAction,
+        action=argparse.BooleanOptionalAction,
         default=None,
         help="progress bar (default: when stderr is a terminal)",
     )
