@@ -5,7 +5,10 @@ residual for "remove" — by SI-SDR improvement over the unprocessed mixture (EV
 for each method side by side in one run:
 
   input          the unprocessed mixture (0 dB by definition)
-  builtin_text   the built-in engine as shipped, text prompt only
+  builtin_text   the built-in engine as shipped, text prompt only (separate()'s default: automatic
+                 spans first, so since the select-split choice it equals builtin_auto)
+  builtin_text_nospans
+                 text prompt only with auto_span=False (the engine's own per-kind spans only)
   builtin_auto   text + automatic spans (auto_span=True), the shipped detector choice
   builtin_auto_classic / builtin_auto_learned
                  text + automatic spans from the classic / the learned activity detector
@@ -55,7 +58,8 @@ ROOT = Path(__file__).resolve().parents[1]
 #: Built-in engine variants: (separate() options, BuiltinEngine options). "given_spans" means
 #: the manifest's given spans.
 VARIANTS: dict[str, tuple[dict, dict]] = {
-    "builtin_text": ({}, {}),
+    "builtin_text": ({}, {}),  # as shipped: separate()'s default finds spans first (<= 300 s)
+    "builtin_text_nospans": ({"auto_span": False}, {}),
     "builtin_auto_classic": ({"auto_span": True}, {"detector": "classic"}),
     "builtin_auto_learned": ({"auto_span": True}, {"detector": "learned"}),
     "builtin_auto": ({"auto_span": True}, {}),
@@ -109,8 +113,8 @@ def estimate(
         kwargs: dict = {"engine": _engine(engine, engine_options)}
         if not options.get("no_text"):
             kwargs["text"] = item["text"]
-        if options.get("auto_span"):
-            kwargs["auto_span"] = True
+        if "auto_span" in options:
+            kwargs["auto_span"] = options["auto_span"]
         if options.get("given_spans"):
             kwargs["spans"] = [tuple(s) for s in item["given_spans"]]
         with warnings.catch_warnings(record=True) as caught:
