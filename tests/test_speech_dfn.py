@@ -235,3 +235,26 @@ def test_concurrent_calls_do_not_share_a_state(speech16):
         threaded = list(pool.map(lambda x: speech_dfn.enhance(x, 48_000), inputs))
     for a, b in zip(serial, threaded):
         np.testing.assert_array_equal(a, b)
+
+
+def test_an_empty_classic_target_on_speech_free_audio_gives_everything_but_the_speech(speech16, monkeypatch):
+    s = speech16
+    wind = _wind(len(s), 16_000)
+    wind *= np.sqrt(np.mean(s**2) / np.mean(wind**2))
+    mix = Audio((s + wind)[None, :], 16_000)
+    real = BuiltinEngine.separate
+
+    def finds_nothing(self, audio, prompt, **kw):  # the classic engine, claiming no target at all
+        res = real(self, audio, prompt, **kw)
+        if self.speech_specialist is False:
+            res.residual, res.target = res.residual + res.target, np.zeros_like(res.target)
+        return res
+
+    monkeypatch.setattr(BuiltinEngine, "separate", finds_nothing)
+    out = BuiltinEngine().separate(mix, Prompt("wind"))
+    assert out.info["method"] == "deepfilternet3-complement" and out.info["speech_free_left"] >= 0.99
+    np.testing.assert_allclose(out.target + out.residual, mix.samples, atol=1e-6)
+    np.testing.assert_allclose(out.residual, speech_dfn.enhance(mix.samples, 16_000), atol=1e-5)
+    # With spans the engine's own (empty) answer stands.
+    spanned = BuiltinEngine().separate(mix, Prompt("wind", spans=((0.2, 0.8),)))
+    assert spanned.info["method"] != "deepfilternet3-complement"
