@@ -28,6 +28,27 @@ def _check_dest(dest: Path) -> None:
         raise AudioSaveError(f"{dest}: the folder {dest.parent} does not exist")
 
 
+def stem_paths(out_target: str | os.PathLike, out_residual: str | os.PathLike | None) -> list[Path]:
+    """The output paths of a streamed separation (target first), each checked to be writable wav/flac."""
+    dests = [Path(out_target)] + ([Path(out_residual)] if out_residual else [])
+    for d in dests:
+        _check_dest(d)
+    return dests
+
+
+def open_stem_writers(stack: contextlib.ExitStack, dests: Sequence[Path], sample_rate: int, channels: int) -> list:
+    """24-bit soundfile writers for ``dests``, each writing beside its destination and renamed into
+    place only when ``stack`` closes without an error (``atomic_path``)."""
+    import soundfile as sf
+
+    writers = []
+    for d in dests:
+        fmt = d.suffix.lower().lstrip(".")
+        tmp = stack.enter_context(atomic_path(d, suffix=f".part.{fmt}"))
+        writers.append(stack.enter_context(sf.SoundFile(tmp, "w", sample_rate, channels, subtype="PCM_24", format=fmt.upper())))
+    return writers
+
+
 def stream_to_files(
     in_path: str | os.PathLike,
     out_target: str | os.PathLike,
@@ -49,9 +70,7 @@ def stream_to_files(
     """
     import soundfile as sf
 
-    dests = [Path(out_target)] + ([Path(out_residual)] if out_residual else [])
-    for d in dests:
-        _check_dest(d)
+    dests = stem_paths(out_target, out_residual)
     with contextlib.ExitStack() as stack, sf.SoundFile(str(in_path)) as src:
         n, sr, ch = src.frames, src.samplerate, src.channels
 
@@ -59,13 +78,7 @@ def stream_to_files(
             src.seek(a)
             return src.read(b - a, dtype="float32", always_2d=True).T
 
-        writers = []
-        for d in dests:
-            fmt = d.suffix.lower().lstrip(".")
-            tmp = stack.enter_context(atomic_path(d, suffix=f".part.{fmt}"))
-            writers.append(
-                stack.enter_context(sf.SoundFile(tmp, "w", sr, ch, subtype="PCM_24", format=fmt.upper()))
-            )
+        writers = open_stem_writers(stack, dests, sr, ch)
         for _, x_piece, t_piece in iter_blocks(
             n, read, fn, plan(n, sr), progress=progress, desc="separating"
         ):

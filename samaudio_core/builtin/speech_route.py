@@ -27,6 +27,7 @@ import numpy as np
 
 from ..audio import Audio
 from ..engines.base import SeparationResult
+from ..filestream import open_stem_writers, stem_paths
 from ..prompts import Prompt
 from .ontology import LOW_CONFIDENCE, match_kind
 
@@ -249,21 +250,14 @@ def separate_file(
 def _stream_speech(in_path, out_target, out_residual, block: int = 1 << 16) -> None:
     """DeepFilterNet3 speech (and the residual) of a file, block by block, 24-bit wav/flac."""
     import contextlib
-    from pathlib import Path
 
     import soundfile as sf
 
-    from ..atomic import atomic_path
     from . import speech_dfn
 
-    dests = [Path(out_target)] + ([Path(out_residual)] if out_residual else [])
+    dests = stem_paths(out_target, out_residual)
     with contextlib.ExitStack() as stack, sf.SoundFile(str(in_path)) as src:
-        writers = []
-        for d in dests:
-            fmt = d.suffix.lower().lstrip(".") or "wav"
-            tmp = stack.enter_context(atomic_path(d, suffix=f".part.{fmt}"))
-            writers.append(stack.enter_context(
-                sf.SoundFile(tmp, "w", src.samplerate, src.channels, subtype="PCM_24", format=fmt.upper())))
+        writers = open_stem_writers(stack, dests, src.samplerate, src.channels)
         stream = speech_dfn.DfnStream(src.channels, src.samplerate)
 
         def write(parts: tuple[np.ndarray, np.ndarray]) -> None:
