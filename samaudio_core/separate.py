@@ -43,8 +43,9 @@ def separate(
     absent : [(start_s, end_s), ...] where the target is absent
     mask : a visual prompt over a video (``MaskPrompt``)
     auto_span : detect where the text target is active and use those spans as anchors; None
-        (default) leaves it to the engine: the built-in engine does it for text-only prompts on
-        inputs up to ``auto_span_by_default_up_to_s`` (300 s)
+        (default) leaves it to the engine (its ``auto_span_default(prompt, duration)``): the
+        built-in engine does it for text-only prompts on inputs up to 300 s, except speech
+        targets, which its speech specialist separates without spans
     engine : engine name ("auto", "builtin", "dummy", "sam-audio") or an engine object
     candidates : >1 runs judge-gated refinement: several strategies, judged, best kept
     progress : show a progress bar on long inputs
@@ -76,7 +77,8 @@ def separate(
 
     if auto_span is None:
         # A visual prompt already says where (and when) the target is: no detected spans.
-        auto_span = prompt.mask is None and audio.duration <= getattr(eng, "auto_span_by_default_up_to_s", 0.0)
+        wants = getattr(eng, "auto_span_default", None)
+        auto_span = prompt.mask is None and wants is not None and wants(prompt, audio.duration)
     detected: list[Span] = []
     if auto_span and prompt.text and not prompt.spans:
         detected = find_spans(audio, prompt.text, detector=getattr(eng, "detector", "auto"))

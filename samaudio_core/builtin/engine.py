@@ -300,6 +300,19 @@ class BuiltinEngine:
         refiner = MaskRefiner.load_default()
         return refiner if refiner.preferred(kind, with_spans) else None
 
+    def auto_span_default(self, prompt: Prompt, duration: float) -> bool:
+        """Whether ``separate()`` with ``auto_span=None`` finds spans first (see
+        ``auto_span_by_default_up_to_s``). Not for a speech target the specialist takes: it
+        uses no spans, so finding them would be wasted work."""
+        if duration > self.auto_span_by_default_up_to_s:
+            return False
+        if self.speech_specialist is not False and prompt.text:
+            # The speech share is irrelevant to whether the prompt names speech: skip the VAD.
+            route = speech_route.decide(prompt, None, 0, self.use_embeddings, share=lambda: 0.0)
+            if route.route == "target" and self._speech_specialist_on():
+                return False
+        return True
+
     def _speech_specialist_on(self) -> bool:
         """Whether the speech specialist may route this engine's calls (see ``speech_route``)."""
         if self.speech_specialist is False:
