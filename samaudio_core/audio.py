@@ -13,6 +13,8 @@ Arrays are float32, shaped ``(channels, samples)``, nominally within [-1, 1].
 from __future__ import annotations
 
 import os
+import struct
+import warnings
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Literal
@@ -20,7 +22,7 @@ from typing import Literal
 import numpy as np
 
 from .atomic import atomic_path
-from .errors import AudioLoadError, AudioSaveError
+from .errors import AudioLoadError, AudioSaveError, DamagedAudioWarning
 
 #: Sample rate (Hz) the built-in engine analyses at; inputs keep their own rate on output.
 SAMPLE_RATE = 44_100
@@ -82,6 +84,80 @@ def _check_samples(samples: np.ndarray, path: str) -> np.ndarray:
     if not np.all(np.isfinite(samples)):
         raise AudioLoadError(f"{path}: the audio contains NaN or infinite samples")
     return samples
+
+
+def wav_shortfall(path: str | os.PathLike) -> tuple[int, int, int] | None:
+    """``(frames promised, frames present, sample rate)`` when a RIFF WAV's data chunk says it
+    is longer than the file holds (a download or copy cut short), else None.
+
+    libsndfile quietly clamps such a file to what is there, so the header is read here. A data
+    size of 0 or 0xFFFFFFFF means "unknown" (written by a stream that could not seek back),
+    and RF64/RIFX files are left to libsndfile: neither is reported.
+    """
+    try:
+        size = os.path.getsize(path)
+        with open(path, "rb") as fh:
+            head = fh.read(12)
+            if len(head) < 12 or head[:4] != b"RIFF" or head[8:12] != b"WAVE":
+                return None
+            block_align = sr = 0
+            for _ in range(64):  # a WAV has a handful of chunks; stop on nonsense
+                hdr = fh.read(8)
+                if len(hdr) < 8:
+                    return None
+                cid, csize = hdr[:4], struct.unpack("<I", hdr[4:])[0]
+                if cid == b"fmt ":
+                    fmt = fh.read(min(csize, 16))
+                    if len(fmt) < 16:
+                        return None
+                    sr = struct.unpack("<I", fmt[4:8])[0]
+                    block_align = struct.unpack("<H", fmt[12:14])[0]
+                    fh.seek(csize - 16 + (csize & 1), os.SEEK_CUR)
+                elif cid == b"data":
+                    if csize in (0, 0xFFFFFFFF) or not block_align or not sr:
+                        return None
+                    present = size - fh.tell()
+                    if csize <= present:
+                        return None
+                    return csize // block_align, max(0, present) // block_align, sr
+                else:
+                    fh.seek(csize + (csize & 1), os.SEEK_CUR)
+    except (OSError, struct.error):
+        return None
+    return None
+
+
+def warn_if_damaged(path: str | os.PathLike, frames_read: int | None = None) -> str | None:
+    """Warn (:class:`DamagedAudioWarning`) when ``path`` holds less audio than its header promises:
+    a WAV cut short, or a file whose decoder stopped after ``frames_read`` of the frames its
+    header counts. Returns the message, or None when the file is whole."""
+    msg = None
+    short = wav_shortfall(path)
+    if short is not None:
+        promised, present, sr = short
+        msg = (
+            f"{path}: the file is cut short: its header promises {promised / sr:.2f} s, "
+            f"it holds {present / sr:.2f} s; read {present / sr:.2f} s"
+        )
+    elif frames_read is not None:
+        try:
+            import soundfile as sf
+
+            info = sf.info(str(path))
+        except Exception:  # not a soundfile format: PyAV read it and has no frame count to trust
+            return None
+        # FLAC's STREAMINFO and a WAV/AIFF data size count frames exactly; an MP3's Xing header
+        # (or libsndfile's estimate without one) and Ogg's last granule are near, so a margin.
+        exact = info.format in ("FLAC", "WAV", "AIFF", "WAVEX", "W64", "CAF")
+        margin = 0 if exact else max(2048, int(0.02 * info.frames))
+        if 0 < frames_read < info.frames - margin:
+            msg = (
+                f"{path}: the file is damaged: read {frames_read / info.samplerate:.2f} s of the "
+                f"{info.frames / info.samplerate:.2f} s its header promises"
+            )
+    if msg:
+        warnings.warn(msg, DamagedAudioWarning, stacklevel=3)
+    return msg
 
 
 def _read_soundfile(path: str) -> tuple[np.ndarray, int]:
@@ -179,6 +255,9 @@ def load_audio(
             raise AudioLoadError(f"{name}: not a readable audio file ({'; '.join(errors)})")
         if not sr:
             raise AudioLoadError(f"{name}: unknown sample rate")
+        # A reader may stop early without an error (libsndfile clamps a cut WAV, FFmpeg skips
+        # a corrupt FLAC tail): compare with what the header promised and say so.
+        warn_if_damaged(p, samples.shape[-1])
         audio = Audio(_check_samples(samples, name), sr, path=name)
     samples, sr = audio.samples, audio.sample_rate
     if channels == 1 and samples.shape[0] > 1:

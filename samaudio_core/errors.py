@@ -34,3 +34,7 @@ class UnknownEngineError(SamaudioError):
 
 class WorkspaceError(SamaudioError):
     """A workspace operation is refused (path escapes the output folder, nothing to undo, ...)."""
+
+
+class DamagedAudioWarning(UserWarning):
+    """A file was read only in part (cut short or corrupt); the message says how much was read."""

@@ -15,7 +15,7 @@ import numpy as np
 
 from .atomic import atomic_path
 from .blocks import Block, BlockFn, iter_blocks
-from .errors import AudioSaveError
+from .errors import AudioLoadError, AudioSaveError
 
 STREAM_FORMATS = (".wav", ".flac")
 
@@ -75,8 +75,11 @@ def stream_to_files(
         n, sr, ch = src.frames, src.samplerate, src.channels
 
         def read(a: int, b: int) -> np.ndarray:
-            src.seek(a)
-            return src.read(b - a, dtype="float32", always_2d=True).T
+            try:
+                src.seek(a)
+                return src.read(b - a, dtype="float32", always_2d=True).T
+            except sf.LibsndfileError as exc:  # a corrupt frame part way through the file
+                raise AudioLoadError(f"{in_path}: cannot decode past {a / sr:.2f} s ({exc})") from None
 
         writers = open_stem_writers(stack, dests, sr, ch)
         for _, x_piece, t_piece in iter_blocks(

@@ -19,6 +19,7 @@ from typing import Any
 
 import numpy as np
 
+from .atomic import sweep_orphans
 from .errors import AudioSaveError, PromptError
 from .filestream import STREAM_FORMATS
 from .prompts import MaskPrompt, Span
@@ -141,6 +142,8 @@ def separate_file(
     from .separate import separate
 
     outputs = [output] + ([residual] if residual else [])
+    for folder in {Path(o).parent for o in outputs}:
+        sweep_orphans(folder)  # temporary files of an earlier run that was killed
     for o in outputs:
         if _same_file(o, input):
             raise AudioSaveError(f"{o}: refusing to overwrite the input; choose another output")
@@ -157,7 +160,10 @@ def separate_file(
         min_seconds=0.0 if stream else None,
     )
     if streamable:
+        from .audio import warn_if_damaged
         from .prompts import Prompt
+
+        warn_if_damaged(input)  # libsndfile streams a cut WAV as if whole: say how much is there
 
         prompt = Prompt(text=text, spans=tuple(spans or ()), absent=tuple(absent or ()))
         info = eng.separate_file(input, prompt, output, residual, progress=progress)

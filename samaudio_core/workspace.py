@@ -4,6 +4,7 @@ Layout of one session folder::
 
     <root>/<name>/
         manifest.json          # versions, the undo stack, scores; rewritten atomically
+        .lock                  # flock held by the one process using the session (locking.py)
         original/<file>        # a copy of the input, never modified (read-only)
         versions/v0001.wav     # one 32-bit float wav per edit (no quantisation between steps)
         out/                   # exports; nothing is written outside this folder
@@ -11,23 +12,34 @@ Layout of one session folder::
 The undo stack holds version ids: an edit pushes a new version, ``undo`` pops, ``reset``
 pushes the original again (so a reset can itself be undone). Versions are never deleted,
 so nothing a user made is lost.
+
+Crash safety (SIGKILL at any moment, tested in ``tests/test_crash_safety.py``): a session is
+built in a hidden folder and renamed into place whole; a version's file is written (temp file,
+rename) before the manifest names it, and the manifest is replaced atomically, so the
+manifest only ever lists complete files. What a killed process leaves is hidden temporary
+files, which the next process on the session removes (:func:`samaudio_core.atomic.sweep_orphans`),
+and at most one whole, unlisted version file, which the next edit replaces. A second process
+on a session in use gets ``WorkspaceError("session X is in use by process N")``.
 """
 
 from __future__ import annotations
 
+import copy
 import datetime as _dt
 import json
 import os
 import re
 import shutil
 import stat
+import tempfile
 from dataclasses import asdict, dataclass, field
 from pathlib import Path
 from typing import Any
 
-from .atomic import atomic_write_text
+from .atomic import TEMP_TAG, atomic_write_text, orphan_owner, pid_alive, sweep_orphans
 from .audio import SAVE_FORMATS, Audio, load_audio, save_audio
 from .errors import WorkspaceError
+from .locking import SessionLock, lock_session
 
 MANIFEST = "manifest.json"
 _NAME_RE = re.compile(r"^[A-Za-z0-9][A-Za-z0-9._-]{0,99}$")
@@ -62,9 +74,25 @@ def safe_name(name: str) -> str:
 class Workspace:
     """One editing session on one input file. Create with :meth:`create`, reopen with :meth:`open`."""
 
-    def __init__(self, folder: Path, manifest: dict[str, Any]):
+    def __init__(self, folder: Path, manifest: dict[str, Any], lock: SessionLock | None = None):
         self.folder = folder
         self._m = manifest
+        self._lock = lock or SessionLock(None)
+
+    def close(self) -> None:
+        """Release the session's lock (process exit releases it too)."""
+        self._lock.release()
+
+    def __enter__(self) -> Workspace:
+        return self
+
+    def __exit__(self, *exc: object) -> None:
+        self.close()
+
+    def __del__(self) -> None:
+        lock = getattr(self, "_lock", None)
+        if lock is not None:
+            lock.release()
 
     # ----- creation and persistence -------------------------------------------------------
     @classmethod
@@ -88,39 +116,57 @@ class Workspace:
             if name
             else safe_name(re.sub(r"[^A-Za-z0-9._-]", "_", src.stem)[:80] or "session")
         )
-        folder = root / base
-        if name and (folder / MANIFEST).exists():
+        if name and (root / base / MANIFEST).exists():
             raise WorkspaceError(f"session '{name}' already exists in {root}: open it instead")
-        n = 1
-        while folder.exists():  # never reuse another session's folder
-            n += 1
-            folder = root / f"{base}-{n}"
-        (folder / "original").mkdir(parents=True)
-        (folder / "versions").mkdir()
-        if out_dir is None:
-            (folder / "out").mkdir()
-        else:
-            Path(out_dir).mkdir(parents=True, exist_ok=True)
-        original = folder / "original" / src.name
-        shutil.copy2(src, original)
-        original.chmod(original.stat().st_mode & ~(stat.S_IWUSR | stat.S_IWGRP | stat.S_IWOTH))
-        manifest = {
-            "format": 1,
-            "name": folder.name,
-            "created": _now(),
-            "input": str(src.resolve()),
-            "sample_rate": audio.sample_rate,
-            "channels": audio.channels,
-            "duration": audio.duration,
-            "versions": [asdict(Version(0, str(original.relative_to(folder))))],
-            "stack": [0],
-            "out_dir": str(Path(out_dir).resolve()) if out_dir is not None else None,
-            "exports": [],
-            "log": [],
-        }
-        ws = cls(folder, manifest)
-        ws._save()
-        return ws
+        try:
+            root.mkdir(parents=True, exist_ok=True)
+            if out_dir is not None:
+                Path(out_dir).mkdir(parents=True, exist_ok=True)
+        except OSError as exc:
+            raise WorkspaceError(f"cannot create the session folder in {root}: {exc.strerror}") from None
+        _sweep_creations(root)
+        if out_dir is not None:
+            _sweep_once(Path(out_dir))
+        # The session is built whole in a hidden folder and renamed into place: a crash half
+        # way leaves no half-made session under a real name (it would shadow the name, or be
+        # taken for a session), only a hidden folder that the next creation removes.
+        try:
+            tmp = Path(tempfile.mkdtemp(prefix=f".{base}{TEMP_TAG}{os.getpid()}.", dir=root))
+        except OSError as exc:
+            raise WorkspaceError(f"cannot create the session folder in {root}: {exc.strerror}") from None
+        lock = lock_session(tmp, base)
+        try:
+            (tmp / "original").mkdir()
+            (tmp / "versions").mkdir()
+            if out_dir is None:
+                (tmp / "out").mkdir()
+            original = tmp / "original" / src.name
+            shutil.copy2(src, original)
+            original.chmod(original.stat().st_mode & ~(stat.S_IWUSR | stat.S_IWGRP | stat.S_IWOTH))
+            manifest = {
+                "format": 1,
+                "name": base,
+                "created": _now(),
+                "input": str(src.resolve()),
+                "sample_rate": audio.sample_rate,
+                "channels": audio.channels,
+                "duration": audio.duration,
+                "versions": [asdict(Version(0, str(original.relative_to(tmp))))],
+                "stack": [0],
+                "out_dir": str(Path(out_dir).resolve()) if out_dir is not None else None,
+                "exports": [],
+                "log": [],
+            }
+            folder = _rename_into_place(tmp, root, base, manifest, exact=bool(name))
+        except OSError as exc:
+            lock.release()
+            shutil.rmtree(tmp, ignore_errors=True)
+            raise WorkspaceError(f"cannot create session '{base}' in {root}: {exc}") from None
+        except BaseException:
+            lock.release()
+            shutil.rmtree(tmp, ignore_errors=True)
+            raise
+        return cls(folder, manifest, lock)
 
     @classmethod
     def open(cls, folder: str | os.PathLike) -> Workspace:
@@ -129,14 +175,37 @@ class Workspace:
         path = folder / MANIFEST
         if not path.is_file():
             raise WorkspaceError(f"{folder}: not a samaudio session (no {MANIFEST})")
+        lock = lock_session(folder)
         try:
             manifest = json.loads(path.read_text(encoding="utf-8"))
         except json.JSONDecodeError as exc:
+            lock.release()
             raise WorkspaceError(f"{path}: manifest is not valid JSON ({exc})") from None
-        return cls(folder, manifest)
+        except OSError as exc:
+            lock.release()
+            raise WorkspaceError(f"{path}: cannot read the manifest ({exc.strerror})") from None
+        ws = cls(folder, manifest, lock)
+        # Holding the lock, remove what a killed predecessor left half-written.
+        for sub in (folder, folder / "versions"):
+            sweep_orphans(sub)
+        _sweep_once(ws.out_dir)
+        return ws
 
-    def _save(self) -> None:
-        atomic_write_text(self.folder / MANIFEST, json.dumps(self._m, indent=2))
+    def _save(self, manifest: dict[str, Any] | None = None) -> None:
+        """Write ``manifest`` (default: the current one) atomically, then make it current; on
+        failure neither the file nor the in-memory state changes."""
+        m = self._m if manifest is None else manifest
+        try:
+            atomic_write_text(self.folder / MANIFEST, json.dumps(m, indent=2))
+        except OSError as exc:
+            raise WorkspaceError(
+                f"{self.folder / MANIFEST}: cannot save the session ({exc.strerror or exc}); nothing was changed"
+            ) from None
+        self._m = m
+
+    def _edited(self) -> dict[str, Any]:
+        """A copy of the manifest to change and hand to :meth:`_save`."""
+        return copy.deepcopy(self._m)
 
     # ----- state -------------------------------------------------------------------------
     @property
@@ -201,32 +270,36 @@ class Workspace:
             "channels": audio.channels,
         }
         version = Version(vid, rel, step=step, parent=self.current.id, scores=scores, info=meta)
-        self._m["versions"].append(asdict(version))
-        self._m["stack"].append(vid)
-        self._m["log"].append({"time": _now(), "action": "edit", "version": vid, "step": step})
-        self._save()
+        m = self._edited()
+        m["versions"].append(asdict(version))
+        m["stack"].append(vid)
+        m["log"].append({"time": _now(), "action": "edit", "version": vid, "step": step})
+        self._save(m)
         return version
 
     def set_scores(self, scores: dict[str, float], version_id: int | None = None) -> None:
         vid = self.current.id if version_id is None else version_id
-        self._m["versions"][vid]["scores"] = scores
-        self._save()
+        m = self._edited()
+        m["versions"][vid]["scores"] = scores
+        self._save(m)
 
     def undo(self) -> Version:
         """Go back one edit. Raises WorkspaceError at the original."""
         if len(self._m["stack"]) <= 1:
             raise WorkspaceError("nothing to undo: this is the original")
-        undone = self._m["stack"].pop()
-        self._m["log"].append({"time": _now(), "action": "undo", "version": undone})
-        self._save()
+        m = self._edited()
+        undone = m["stack"].pop()
+        m["log"].append({"time": _now(), "action": "undo", "version": undone})
+        self._save(m)
         return self.current
 
     def reset(self) -> Version:
         """Back to the original (kept on the stack, so the reset can be undone)."""
         if self._m["stack"][-1] != 0:
-            self._m["stack"].append(0)
-            self._m["log"].append({"time": _now(), "action": "reset"})
-            self._save()
+            m = self._edited()
+            m["stack"].append(0)
+            m["log"].append({"time": _now(), "action": "reset"})
+            self._save(m)
         return self.current
 
     # ----- exports -------------------------------------------------------------------------
@@ -247,10 +320,14 @@ class Workspace:
             stem = Path(self._m["versions"][0]["path"]).stem
             dest = self.out_dir / f"{stem}-v{self.current.id}.{fmt}"
         dest = unique_path(dest)
-        dest.parent.mkdir(parents=True, exist_ok=True)
+        try:
+            dest.parent.mkdir(parents=True, exist_ok=True)
+        except OSError as exc:
+            raise WorkspaceError(f"{dest.parent}: cannot create the output folder ({exc.strerror})") from None
         save_audio(dest, audio or self.current_audio(), clip="clamp")
-        self._m["exports"].append({"time": _now(), "version": self.current.id, "path": str(dest)})
-        self._save()
+        m = self._edited()
+        m["exports"].append({"time": _now(), "version": self.current.id, "path": str(dest)})
+        self._save(m)
         return dest
 
 
@@ -279,3 +356,50 @@ def unique_path(path: Path) -> Path:
         if not candidate.exists():
             return candidate
         n += 1
+
+
+def _rename_into_place(tmp: Path, root: Path, base: str, manifest: dict[str, Any], exact: bool) -> Path:
+    """Rename the finished session folder ``tmp`` to ``root/base`` (or ``base-2``, ``base-3``
+    ... when taken), writing the manifest with the name it gets. Never reuses a folder.
+    ``exact`` (a session the user named): a name another process has just taken is an error."""
+    n = 1
+    while True:
+        folder = root / (base if n == 1 else f"{base}-{n}")
+        n += 1
+        if folder.exists():
+            if exact and (folder / MANIFEST).exists():
+                raise WorkspaceError(f"session '{base}' was just started by another process: open it instead")
+            continue
+        manifest["name"] = folder.name
+        atomic_write_text(tmp / MANIFEST, json.dumps(manifest, indent=2))
+        try:
+            os.rename(tmp, folder)  # fails when another process took the name meanwhile
+        except OSError:
+            if folder.exists():
+                continue
+            raise
+        return folder
+
+
+def _sweep_creations(root: Path) -> None:
+    """Remove half-built session folders of processes that died while creating them."""
+    try:
+        entries = list(os.scandir(root))
+    except OSError:
+        return
+    for entry in entries:
+        pid = orphan_owner(entry.name)
+        if pid is not None and pid != os.getpid() and not pid_alive(pid) and entry.is_dir(follow_symlinks=False):
+            shutil.rmtree(entry.path, ignore_errors=True)
+
+
+_swept: set[Path] = set()
+
+
+def _sweep_once(folder: Path) -> None:
+    """Sweep an output folder of orphaned temporary files, once a process: a batch that makes
+    thousands of sessions in one shared folder should not list it thousands of times."""
+    key = folder.resolve()
+    if key not in _swept:
+        _swept.add(key)
+        sweep_orphans(key)

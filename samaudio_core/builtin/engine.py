@@ -422,9 +422,12 @@ def separate_file(
         prompt, detected = eng._auto_spans(load_audio(in_path), prompt)
 
     def read(a: float, b: float) -> np.ndarray:
-        with sf.SoundFile(str(in_path)) as f:
-            f.seek(int(a * sr))
-            return f.read(max(0, int(b * sr) - int(a * sr)), dtype="float32", always_2d=True).T
+        try:
+            with sf.SoundFile(str(in_path)) as f:
+                f.seek(int(a * sr))
+                return f.read(max(0, int(b * sr) - int(a * sr)), dtype="float32", always_2d=True).T
+        except sf.LibsndfileError as exc:  # a corrupt frame part way through the file
+            raise AudioLoadError(f"{in_path}: cannot decode past {a:.2f} s ({exc})") from None
 
     plan, info = eng.plan(prompt, sr, duration, read, user_spans=user_spans)
     blocks = chunking.plan(info_sf.frames, sr, eng.block_s)
