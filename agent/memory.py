@@ -168,8 +168,12 @@ class SessionMemory:
         self.path.mkdir(parents=True, exist_ok=True)
         line = json.dumps({"id": item_id, "text": text, "meta": metadata}) + "\n"
         with self._locked():
-            with open(self._journal, "a", encoding="utf-8") as fh:
-                fh.write(line)
+            with open(self._journal, "a+b") as fh:
+                # A process killed mid-append leaves a torn last line; start on a fresh line so
+                # only that torn entry is skipped (``_pending``), not this one glued to it.
+                if fh.tell() and (fh.seek(-1, os.SEEK_END), fh.read(1))[1] != b"\n":
+                    line = "\n" + line
+                fh.write(line.encode("utf-8"))
         return item_id
 
     @property
