@@ -289,8 +289,6 @@ def _encode_pyav(samples: np.ndarray, sr: int, dest: str, fmt: str, bitrate: int
     codec = {"mp3": "libmp3lame"}[fmt]
     channels = samples.shape[0]
     layout = "mono" if channels == 1 else "stereo"
-    if channels > 2:
-        raise AudioSaveError(f"{dest}: {fmt} export supports mono or stereo, not {channels} channels")
     with av.open(dest, mode="w", format=fmt) as container:
         stream = container.add_stream(codec, rate=sr)
         stream.layout = layout
@@ -349,6 +347,8 @@ def save_audio(
         raise AudioSaveError(f"{dest}: refusing to write zero-length audio")
     if not np.all(np.isfinite(samples)):
         raise AudioSaveError(f"{dest}: audio contains NaN or infinite samples")
+    if fmt == "mp3" and samples.shape[0] > 2:
+        raise AudioSaveError(f"{dest}: mp3 export supports mono or stereo, not {samples.shape[0]} channels")
     samples = _fit_range(samples, clip)
     parent = dest.parent if str(dest.parent) else Path(".")
     if not parent.is_dir():

@@ -269,7 +269,7 @@ def evidence(
     f["ripple"] = _ripple(S, X, act_x & (frame_s > frame_x * 1e-3))
     peak = np.abs(s).max() if s.size else 0.0
     # Clipping: runs of consecutive samples stuck at the output's peak (flat tops), in percent.
-    if peak > 0:
+    if peak > 0 and s.size > 1:  # a 1-sample output has no run to measure (mean of nothing: NaN)
         at_peak = np.abs(s) >= 0.999 * peak
         runs = at_peak[1:] & at_peak[:-1]
         f["clip_frac"] = float(np.clip(runs.mean() * 100.0, 0.0, 5.0))

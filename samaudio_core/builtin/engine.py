@@ -129,7 +129,9 @@ class _Plan:
             masks.append((METHODS[self.match.kind.method](block, self.match.kind), 1.0 - SPAN_WEIGHT))
         if self.span_model is not None:
             masks.append((self.span_model.mask(p), SPAN_WEIGHT))
-        if len(masks) == 1:
+        if not masks:  # neither text nor spans usable (spans too short to learn): as the plan's note says
+            mask = np.full_like(p, 0.5)
+        elif len(masks) == 1:
             mask = masks[0][0]
         elif COMBINE == "max":
             mask = np.maximum(masks[0][0], masks[1][0])
