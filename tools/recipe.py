@@ -10,6 +10,7 @@ checks times against the input's length. Every error names the step it is about,
 from __future__ import annotations
 
 import json
+import re
 from pathlib import Path
 from typing import Annotated, Any, Literal
 
@@ -196,6 +197,9 @@ Step = Annotated[
     Field(discriminator="op"),
 ]
 OPS = ("separate", "gain", "fade", "trim", "normalize", "export", "undo", "reset")
+_STEP_MODELS: dict[str, type[BaseModel]] = dict(
+    zip(OPS, (SeparateStep, GainStep, FadeStep, TrimStep, NormalizeStep, ExportStep, UndoStep, ResetStep))
+)
 _step_adapter: TypeAdapter = TypeAdapter(Step)
 
 
@@ -243,13 +247,19 @@ def _format_validation_error(exc: ValidationError, data: Any) -> str:
             if err["type"] == "union_tag_not_found":
                 messages.append(f"step {idx + 1}: missing 'op' (valid ops: {', '.join(OPS)})")
                 continue
+            if err["type"] == "extra_forbidden" and len(rest) == 1 and op in _STEP_MODELS:
+                known = ", ".join(f for f in _STEP_MODELS[op].model_fields if f != "op")
+                messages.append(f"{prefix}: unknown field '{rest[0]}' ({op} takes: {known or 'no fields'})")
+                continue
             if rest:
                 prefix += f" field '{'.'.join(rest)}'"
         elif loc:
             prefix = f"field '{'.'.join(str(x) for x in loc)}'"
         msg = err["msg"].removeprefix("Value error, ")
         messages.append(f"{prefix}: {msg}" if prefix else msg)
-    return "; ".join(dict.fromkeys(messages))
+    # Names come from the user's file and may hold newlines: escape control characters so
+    # the error stays one line.
+    return re.sub(r"[\x00-\x1f\x7f]", lambda m: repr(m.group())[1:-1], "; ".join(dict.fromkeys(messages)))
 
 
 def parse_recipe(data: Any) -> Recipe:
@@ -274,13 +284,22 @@ def load_recipe(path: str | Path) -> Recipe:
     p = Path(path)
     if not p.is_file():
         raise RecipeError(f"{p}: no such recipe file")
-    text = p.read_text(encoding="utf-8")
+    try:
+        text = p.read_text(encoding="utf-8")
+    except UnicodeDecodeError as exc:
+        raise RecipeError(f"{p}: not UTF-8 text (byte {exc.start}): a recipe is JSON or YAML") from None
+    except OSError as exc:
+        raise RecipeError(f"{p}: cannot read the recipe ({exc.strerror})") from None
     try:
         data = json.loads(text) if p.suffix.lower() == ".json" else yaml.safe_load(text)
-    except (json.JSONDecodeError, yaml.YAMLError) as exc:
-        raise RecipeError(
-            f"{p}: not valid {'JSON' if p.suffix.lower() == '.json' else 'YAML'}: {exc}"
-        ) from None
+    except json.JSONDecodeError as exc:
+        raise RecipeError(f"{p}: not valid JSON at line {exc.lineno}, column {exc.colno}: {exc.msg}") from None
+    except yaml.YAMLError as exc:
+        # PyYAML's message spans several lines (context, a caret): keep the problem and where.
+        mark = getattr(exc, "problem_mark", None)
+        where = f" at line {mark.line + 1}, column {mark.column + 1}" if mark is not None else ""
+        what = getattr(exc, "problem", None) or str(exc).splitlines()[0]
+        raise RecipeError(f"{p}: not valid YAML{where}: {what}") from None
     try:
         return parse_recipe(data)
     except RecipeError as exc:

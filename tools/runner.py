@@ -30,6 +30,7 @@ from .recipe import (
     GainStep,
     NormalizeStep,
     Recipe,
+    RecipeError,
     ResetStep,
     SeparateStep,
     TrimStep,
@@ -195,7 +196,10 @@ def run_step(
         elif isinstance(step, FadeStep):
             y = mixing.fade(x, sr, step.direction, step.seconds)
         elif isinstance(step, TrimStep):
-            y = mixing.trim(x, sr, step.start, step.end)
+            try:
+                y = mixing.trim(x, sr, step.start, step.end)
+            except ValueError as exc:  # times were checked against the input; an earlier trim shortened it
+                raise RecipeError(f"{exc}: the current version is {audio.duration:.2f} s long") from None
         elif isinstance(step, NormalizeStep):
             y = mixing.normalize_loudness(x, sr, step.lufs)
         else:  # pragma: no cover - the schema admits no other op

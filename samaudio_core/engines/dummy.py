@@ -31,7 +31,11 @@ class DummyEngine:
                 gain[a:b] = 1.0
             # Smooth the 0/1 gate so span edges do not click.
             kernel = np.hanning(2 * ramp + 1).astype(np.float32)
-            gain = np.convolve(gain, kernel / kernel.sum(), mode="same").astype(np.float32)
+            # "full" then the centre slice: mode="same" returns the kernel's length when the
+            # input is shorter than the kernel (a few samples), not the input's.
+            full = np.convolve(gain, kernel / kernel.sum(), mode="full")
+            start = (kernel.size - 1) // 2
+            gain = full[start : start + x.shape[1]].astype(np.float32)
         else:
             gain = np.full(x.shape[1], 0.5, np.float32)
         target = (x * gain[None, :]).astype(np.float32)
