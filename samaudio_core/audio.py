@@ -368,6 +368,8 @@ def save_audio(
                 _encode_pyav(samples, sr, tmp, fmt, bitrate)
     except AudioSaveError:
         raise
+    except OSError as exc:  # read-only folder, disk full ...: the OS's reason, not its repr
+        raise AudioSaveError(f"{dest}: could not write {fmt}: {exc.strerror or exc}") from exc
     except Exception as exc:
         raise AudioSaveError(f"{dest}: could not write {fmt}: {exc}") from exc
     return dest

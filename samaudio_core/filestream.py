@@ -45,8 +45,32 @@ def open_stem_writers(stack: contextlib.ExitStack, dests: Sequence[Path], sample
     for d in dests:
         fmt = d.suffix.lower().lstrip(".")
         tmp = stack.enter_context(atomic_path(d, suffix=f".part.{fmt}"))
-        writers.append(stack.enter_context(sf.SoundFile(tmp, "w", sample_rate, channels, subtype="PCM_24", format=fmt.upper())))
+        try:
+            f = sf.SoundFile(tmp, "w", sample_rate, channels, subtype="PCM_24", format=fmt.upper())
+        except (OSError, RuntimeError) as exc:
+            raise AudioSaveError(f"{d}: could not write {fmt}: {_reason(exc)}") from None
+        writers.append(_CheckedWriter(stack.enter_context(f), d))
     return writers
+
+
+def _reason(exc: BaseException) -> str:
+    return (getattr(exc, "strerror", None) or str(exc) or type(exc).__name__).strip().splitlines()[0]
+
+
+class _CheckedWriter:
+    """A soundfile writer whose failures (disk full, a vanished folder) are one clear
+    AudioSaveError naming the destination; the temp file is removed and the destination kept as
+    it was by ``atomic_path``. soundfile reports a short write by ``assert``, hence the catch."""
+
+    def __init__(self, f, dest: Path):
+        self._f, self._dest = f, dest
+
+    def write(self, data: np.ndarray) -> None:
+        try:
+            self._f.write(data)
+        except (OSError, RuntimeError, AssertionError) as exc:
+            reason = _reason(exc) if not isinstance(exc, AssertionError) else "short write (is the disk full?)"
+            raise AudioSaveError(f"{self._dest}: could not write: {reason}") from None
 
 
 def stream_to_files(

@@ -161,7 +161,7 @@ class Workspace:
         except OSError as exc:
             lock.release()
             shutil.rmtree(tmp, ignore_errors=True)
-            raise WorkspaceError(f"cannot create session '{base}' in {root}: {exc}") from None
+            raise WorkspaceError(f"cannot create session '{base}' in {root}: {exc.strerror or exc}") from None
         except BaseException:
             lock.release()
             shutil.rmtree(tmp, ignore_errors=True)
