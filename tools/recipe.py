@@ -249,7 +249,7 @@ def _format_validation_error(exc: ValidationError, data: Any) -> str:
                 continue
             if err["type"] == "extra_forbidden" and len(rest) == 1 and op in _STEP_MODELS:
                 known = ", ".join(f for f in _STEP_MODELS[op].model_fields if f != "op")
-                messages.append(f"{prefix}: unknown field '{rest[0]}' ({op} takes: {known or 'no fields'})")
+                messages.append(f"{prefix} field '{rest[0]}': unknown field ({op} takes: {known or 'no fields'})")
                 continue
             if rest:
                 prefix += f" field '{'.'.join(rest)}'"
