@@ -132,3 +132,32 @@ def test_kill_at_random_times(song, env):
         _check_and_grow(folder, song_bytes, seen)
     assert killed >= 4
     _continue_and_check(song, env, folder, seen)
+
+
+def test_killed_separate_leaves_the_earlier_output_and_no_partial_file(song, env, tmp_path):
+    """`separate` killed before its target (then its residual) lands: the earlier target stays
+    whole under its name, and the next run sweeps the temporary files and writes both."""
+    out = tmp_path / "out"
+    out.mkdir()
+    target, residual = out / "target.wav", out / "residual.wav"
+    sf.write(target, np.full(800, 0.25, np.float32), 8000)  # an earlier result
+    earlier = target.read_bytes()
+    args = ["separate", str(song), "--text", "wind", "--engine", "dummy", "-o", str(target), "--residual", str(residual)]
+    for k, kept in ((1, earlier), (2, None)):  # commit 1 is the target's rename, 2 the residual's
+        proc = _popen([sys.executable, str(CRASHPOINT), str(k), "before", *args], env)
+        _, err = proc.communicate(timeout=120)
+        assert proc.returncode == -signal.SIGKILL, err
+        if kept is not None:
+            assert target.read_bytes() == kept
+        assert not residual.exists()
+        assert dead_orphans(out)  # the killed writer's temp file, hidden, never under the final name
+    done = subprocess.run(
+        [sys.executable, "-m", "agent.cli", *args], env=env, cwd=REPO, capture_output=True, text=True, timeout=120
+    )
+    assert done.returncode == 0, done.stderr
+    assert sorted(p.name for p in out.iterdir()) == ["residual.wav", "target.wav"]  # swept
+    t, _ = sf.read(target, always_2d=True)
+    r, _ = sf.read(residual, always_2d=True)
+    x, _ = sf.read(song, always_2d=True)
+    assert t.shape == r.shape == x.shape
+    np.testing.assert_allclose(t + r, x, atol=2e-4)  # the dummy engine's stems sum to the input
