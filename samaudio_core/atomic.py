@@ -24,7 +24,7 @@ TEMP_TAG = ".samtmp"
 _TEMP_RE = re.compile(r"^\.(?P<name>.+)\.samtmp(?P<pid>\d+)\.")
 
 
-def _umask() -> int:
+def current_umask() -> int:
     mask = os.umask(0)
     os.umask(mask)
     return mask
@@ -45,7 +45,7 @@ def atomic_path(dest: str | os.PathLike, suffix: str = ".tmp") -> Iterator[str]:
     os.close(fd)
     try:
         yield tmp
-        os.chmod(tmp, 0o666 & ~_umask())  # mkstemp makes 0600 files; give the usual mode
+        os.chmod(tmp, 0o666 & ~current_umask())  # mkstemp makes 0600 files; give the usual mode
         os.replace(tmp, dest)
     finally:
         if os.path.exists(tmp):

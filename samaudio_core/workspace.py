@@ -36,7 +36,7 @@ from dataclasses import asdict, dataclass, field
 from pathlib import Path
 from typing import Any
 
-from .atomic import TEMP_TAG, atomic_write_text, orphan_owner, pid_alive, sweep_orphans
+from .atomic import TEMP_TAG, atomic_write_text, current_umask, orphan_owner, pid_alive, sweep_orphans
 from .audio import SAVE_FORMATS, Audio, load_audio, save_audio
 from .errors import WorkspaceError
 from .locking import SessionLock, lock_session
@@ -91,8 +91,11 @@ class Workspace:
 
     def __del__(self) -> None:
         lock = getattr(self, "_lock", None)
-        if lock is not None:
-            lock.release()
+        try:
+            if lock is not None:
+                lock.release()
+        except Exception:  # interpreter shutdown: the process exit drops the lock anyway
+            pass
 
     # ----- creation and persistence -------------------------------------------------------
     @classmethod
@@ -136,6 +139,7 @@ class Workspace:
             raise WorkspaceError(f"cannot create the session folder in {root}: {exc.strerror}") from None
         lock = lock_session(tmp, base)
         try:
+            os.chmod(tmp, 0o777 & ~current_umask())  # mkdtemp makes it private (0700); sessions have the usual mode
             (tmp / "original").mkdir()
             (tmp / "versions").mkdir()
             if out_dir is None:
