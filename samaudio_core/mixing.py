@@ -118,6 +118,14 @@ def loudness(samples: np.ndarray, sample_rate: int) -> float:
     min_len = int(0.4 * sample_rate) + 1
     if x.shape[0] < min_len:
         x = np.pad(x, ((0, min_len - x.shape[0]), (0, 0)))
+    if x.shape[1] > 5:
+        # BS.1770's channel weights (and pyloudnorm) stop at 5 channels. Beyond, channels are
+        # summed by power with unit weight, each gated on its own: exact when the channels
+        # share their loud and quiet moments, close otherwise; enough to set a gain.
+        with np.errstate(divide="ignore"):
+            per = np.array([meter.integrated_loudness(x[:, c]) for c in range(x.shape[1])])
+        total = float(np.sum(10.0 ** (per / 10.0)))
+        return float(10.0 * np.log10(total)) if total > 0 else float("-inf")
     return float(meter.integrated_loudness(x if x.shape[1] > 1 else x[:, 0]))
 
 

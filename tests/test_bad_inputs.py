@@ -7,6 +7,7 @@ schema is documented at the top of the YAML file; adding a case is adding a row 
 
 from __future__ import annotations
 
+import io
 import shutil
 import warnings
 from pathlib import Path
@@ -99,6 +100,7 @@ def test_bad_input_row(row, tmp_path, capsys, monkeypatch):
     src = make_input(row["input"], tmp_path)
     before = src.read_bytes() if src.is_file() else None
     values = {"input": str(src), "out": str(out)}
+    monkeypatch.setattr("sys.stdin", io.StringIO(row.get("stdin", "")))
     with warnings.catch_warnings():
         warnings.simplefilter("always")  # every degraded-mode warning reaches stderr, each time
         rc = main(_fill(MATRIX["commands"][row["command"]], **values))

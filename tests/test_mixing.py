@@ -95,3 +95,15 @@ def test_remix_per_stem_gains():
     assert np.allclose(out, 2.0, atol=1e-3)
     with pytest.raises(KeyError, match="no stem named c"):
         mixing.remix({"a": a}, {"c": 1.0})
+
+
+def test_loudness_beyond_five_channels_sums_channel_power():
+    """pyloudnorm refuses more than 5 channels; 8 copies of a stereo pair are 4x its power (+6.02 dB)."""
+    from samaudio_core.mixing import loudness, normalize_loudness
+
+    sr = 48_000
+    pair = (0.1 * np.random.default_rng(0).standard_normal((2, 2 * sr))).astype(np.float32)
+    eight = np.concatenate([pair] * 4)
+    assert loudness(eight, sr) - loudness(pair, sr) == pytest.approx(10 * np.log10(4), abs=1e-6)
+    assert loudness(normalize_loudness(eight, sr, -20.0), sr) == pytest.approx(-20.0, abs=1e-3)
+    assert loudness(np.zeros((8, 100), np.float32), sr) == float("-inf")
