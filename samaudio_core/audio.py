@@ -28,6 +28,8 @@ from .errors import AudioLoadError, AudioSaveError, DamagedAudioWarning
 SAMPLE_RATE = 44_100
 #: Formats ``save_audio`` can write.
 SAVE_FORMATS = ("wav", "flac", "ogg", "mp3")
+#: Highest sample rate (Hz) MPEG-1 Layer III can store.
+MP3_MAX_RATE = 48_000
 #: Extensions recognised as video containers (their audio track is read).
 VIDEO_EXTENSIONS = (".mp4", ".mov", ".mkv", ".webm", ".avi", ".m4v")
 
@@ -349,6 +351,11 @@ def save_audio(
         raise AudioSaveError(f"{dest}: audio contains NaN or infinite samples")
     if fmt == "mp3" and samples.shape[0] > 2:
         raise AudioSaveError(f"{dest}: mp3 export supports mono or stereo, not {samples.shape[0]} channels")
+    if fmt == "mp3" and sr > MP3_MAX_RATE:
+        # MPEG audio stops at 48 kHz (LAME refuses more): resample, to 44.1 kHz for that family.
+        new_sr = 44_100 if sr % 44_100 == 0 else MP3_MAX_RATE
+        warnings.warn(f"{dest}: mp3 holds at most 48 kHz; written at {new_sr} Hz instead of {sr} Hz", stacklevel=2)
+        samples, sr = resample(samples, sr, new_sr), new_sr
     samples = _fit_range(samples, clip)
     parent = dest.parent if str(dest.parent) else Path(".")
     if not parent.is_dir():
