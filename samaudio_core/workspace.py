@@ -74,14 +74,20 @@ class Workspace:
         input_path: str | os.PathLike,
         name: str | None = None,
         out_dir: str | os.PathLike | None = None,
+        info: dict[str, Any] | None = None,
     ) -> Workspace:
         """Start a session: validate the input as audio, copy it under ``original/`` read-only.
 
         ``out_dir`` puts exports in a folder of the caller's choosing instead of ``<session>/out``
         (``samaudio apply --out-dir``); exports are still confined to that one folder.
+        ``info``: the input's ``sample_rate``, ``channels`` and ``duration`` when the caller has
+        already decoded it in a streamed pass (``samaudio_core.mediascan.scan``), so a long
+        file is not loaded whole just to be checked.
         """
         src = Path(input_path)
-        audio = load_audio(src)  # fails early, with a clear message, on bad input
+        if info is None:
+            audio = load_audio(src)  # fails early, with a clear message, on bad input
+            info = {"sample_rate": audio.sample_rate, "channels": audio.channels, "duration": audio.duration}
         root = Path(root)
         base = (
             safe_name(name)
@@ -109,9 +115,9 @@ class Workspace:
             "name": folder.name,
             "created": _now(),
             "input": str(src.resolve()),
-            "sample_rate": audio.sample_rate,
-            "channels": audio.channels,
-            "duration": audio.duration,
+            "sample_rate": int(info["sample_rate"]),
+            "channels": int(info["channels"]),
+            "duration": float(info["duration"]),
             "versions": [asdict(Version(0, str(original.relative_to(folder))))],
             "stack": [0],
             "out_dir": str(Path(out_dir).resolve()) if out_dir is not None else None,
