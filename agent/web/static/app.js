@@ -81,7 +81,7 @@ function ensureWave() {
   });
   S.regions.enableDragSelection({ color: "rgba(60,200,120,.28)" });
   S.regions.on("region-created", (r) => {
-    if (r._samaudio) return;
+    if (S.restoring) return;  // a mark being redrawn, not a new one
     const kind = document.querySelector("input[name=kind]:checked").value;
     S.marks.push({ id: r.id, kind, start: r.start, end: r.end });
     r.setOptions({ color: markColor(kind), content: kindLabel(kind) });
@@ -112,11 +112,14 @@ function renderMarks() {
 }
 
 function restoreRegions() {
-  S.regions.clearRegions();
-  for (const m of S.marks) {
-    const r = S.regions.addRegion({ start: m.start, end: m.end, color: markColor(m.kind), content: kindLabel(m.kind) });
-    r._samaudio = true; m.id = r.id;
-  }
+  // After a load, draw the marks again; addRegion fires region-created synchronously.
+  S.restoring = true;
+  try {
+    S.regions.clearRegions();
+    for (const m of S.marks) {
+      m.id = S.regions.addRegion({ start: m.start, end: m.end, color: markColor(m.kind), content: kindLabel(m.kind) }).id;
+    }
+  } finally { S.restoring = false; }
 }
 
 async function loadWave(keepTime) {
@@ -362,7 +365,7 @@ async function mic() {
   recorder.ondataavailable = (e) => chunks.push(e.data);
   recorder.onstop = async () => {
     stream.getTracks().forEach((t) => t.stop());
-    recorder = null; $("mic-btn").textContent = "🎤 Speak";
+    recorder = null; $("mic-btn").textContent = "● Speak";
     const form = new FormData();
     form.append("file", new Blob(chunks, { type: "audio/webm" }), "speech.webm");
     $("phase").textContent = "transcribing…";

@@ -1,0 +1,163 @@
+"""The page in a real browser: Playwright for Python driving Debian's chromium (never a
+downloaded browser). Upload, drag a span, instruct, wait for the reply, A/B, undo, export;
+the screenshot in the README (docs/web.png) is taken here."""
+
+from __future__ import annotations
+
+import re
+import socket
+import threading
+import time
+from pathlib import Path
+
+import pytest
+from web_helpers import burst_wav, tiny_video
+
+CHROMIUM = Path("/usr/bin/chromium")
+if not CHROMIUM.exists():
+    pytest.skip("browser tests need Debian's chromium at /usr/bin/chromium (apt-get install chromium)",
+                allow_module_level=True)  # fmt: skip
+sync_api = pytest.importorskip("playwright.sync_api", reason="browser tests need playwright (the test extra)")
+uvicorn = pytest.importorskip("uvicorn")
+
+from agent.web.app import create_app  # noqa: E402
+from agent.web.state import Config  # noqa: E402
+
+ARGS = [
+    "--headless", "--no-sandbox", "--disable-gpu", "--disable-quic", "--no-first-run",
+    "--disable-background-networking", "--disable-component-update", "--disable-sync",
+    "--autoplay-policy=no-user-gesture-required",
+]  # fmt: skip
+SCREENSHOT = Path(__file__).resolve().parents[1] / "docs" / "web.png"
+
+
+def free_port() -> int:
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        return s.getsockname()[1]
+
+
+@pytest.fixture(scope="module")
+def server(tmp_path_factory):
+    root = tmp_path_factory.mktemp("webws")
+    burst_wav(root / "mix.wav", seconds=6.0, bursts=((1.0, 2.0), (4.0, 4.8)))
+    tiny_video(root / "clip.mp4")
+    mp = pytest.MonkeyPatch()
+    mp.setenv("SAMAUDIO_HOME", str(root / "home"))
+    port = free_port()
+    app = create_app(Config(root, planner="rules", engine="dummy", memory=False))
+    srv = uvicorn.Server(uvicorn.Config(app, host="127.0.0.1", port=port, log_level="warning"))
+    thread = threading.Thread(target=srv.run, daemon=True)
+    thread.start()
+    t0 = time.time()
+    while not srv.started:
+        assert time.time() - t0 < 20, "server did not start"
+        time.sleep(0.05)
+    yield f"http://127.0.0.1:{port}", root
+    srv.should_exit = True
+    thread.join(10)
+    mp.undo()
+
+
+@pytest.fixture(scope="module")
+def browser():
+    with sync_api.sync_playwright() as p:
+        b = p.chromium.launch(executable_path=str(CHROMIUM), args=ARGS)
+        yield b
+        b.close()
+
+
+@pytest.fixture
+def page(browser):
+    ctx = browser.new_context(viewport={"width": 1280, "height": 900}, accept_downloads=True)
+    pg = ctx.new_page()
+    pg.errors = []
+    pg.on("pageerror", lambda e: pg.errors.append(str(e)))
+    yield pg
+    ctx.close()
+
+
+def x_at(page, seconds: float, duration: float) -> float:
+    box = page.locator("#waveform").bounding_box()
+    return box["x"] + box["width"] * seconds / duration
+
+
+def test_upload_span_instruct_ab_undo_export(server, page):
+    url, root = server
+    page.goto(url + "/")
+    page.set_input_files("#upload", str(root / "mix.wav"))
+    page.wait_for_function("() => typeof S !== 'undefined' && S.ws && S.ws.getDuration() > 5.9")
+    assert page.locator("#title").inner_text().startswith("mix.wav · 0:06.0")
+
+    # drag a "+" span over the first burst: it shows in the instruction box as times
+    box = page.locator("#waveform").bounding_box()
+    y = box["y"] + box["height"] / 2
+    page.mouse.move(x_at(page, 1.2, 6.0), y)
+    page.mouse.down()
+    page.mouse.move(x_at(page, 1.5, 6.0), y, steps=5)
+    page.mouse.move(x_at(page, 1.8, 6.0), y, steps=5)
+    page.mouse.up()
+    marks = page.locator("#marks-text").inner_text()
+    m = re.fullmatch(r"\+ spans \(clearly audible\): ([\d.]+)-([\d.]+) s", marks)
+    assert m and abs(float(m.group(1)) - 1.2) < 0.1 and abs(float(m.group(2)) - 1.8) < 0.1, marks
+
+    page.fill("#instruction", "keep only the beep")
+    page.click("#send-btn")
+    page.wait_for_selector(".msg.agent, .msg.error", timeout=30_000)
+    assert page.locator(".msg.error").count() == 0, page.locator("#log").inner_text()
+    reply = page.locator(".msg.agent").first
+    assert reply.inner_text().startswith("Isolated the beep: judge overall")
+    assert "attempts: " in reply.inner_text()
+    page.wait_for_function("() => S.session.current === 1")
+    assert page.locator("#versions li.current").inner_text().startswith("v1 isolate beep (spans 1.2")
+    assert page.locator("#versions li.current .scores").inner_text().startswith("judge ")
+    assert page.locator("#stems").is_visible()
+    page.wait_for_function("() => S.ws.getDuration() > 5.9")
+
+    # A/B at the same playhead: play, switch to the original, the time carries over
+    page.click("#play-btn")
+    page.wait_for_function("() => S.ws.getCurrentTime() > 0.3", timeout=10_000)
+    page.click("#ab-btn")
+    page.wait_for_function("() => S.ab === 'A' && S.ws.getMediaElement().src.includes('/media/0')")
+    page.wait_for_function("() => S.ws.getCurrentTime() > 0.3")  # not back at 0
+    assert page.locator("#ab-btn").inner_text() == "A/B: original"
+    page.click("#ab-btn")
+    page.wait_for_function("() => S.ab === 'B' && S.ws.getMediaElement().src.includes('/media/1')")
+    page.click("#play-btn")
+    page.evaluate("() => S.ws.pause()")
+    SCREENSHOT.parent.mkdir(exist_ok=True)
+    page.screenshot(path=str(SCREENSHOT), full_page=True)
+
+    # undo, then export the original as mp3: the browser downloads it
+    page.click("#undo-btn")
+    page.wait_for_function("() => S.session.current === 0")
+    with page.expect_download() as dl:
+        page.click("#export-bar button[data-fmt=mp3]")
+    assert dl.value.suggested_filename == "mix-v0.mp3"
+    assert Path(dl.value.path()).stat().st_size > 1000
+    assert page.errors == []
+
+
+def test_video_box_becomes_a_mask_prompt(server, page):
+    url, root = server
+    page.goto(url + "/")
+    page.select_option("#file-list", "clip.mp4")
+    page.click("#open-btn")
+    page.wait_for_function("() => S.session && S.session.is_video && S.ws && S.ws.getDuration() > 1.5")
+    page.wait_for_function("() => document.getElementById('frame').naturalWidth === 64")
+    c = page.locator("#frame-draw").bounding_box()
+    page.mouse.move(c["x"] + 0.1 * c["width"], c["y"] + 0.2 * c["height"])
+    page.mouse.down()
+    page.mouse.move(c["x"] + 0.5 * c["width"], c["y"] + 0.8 * c["height"], steps=4)
+    page.mouse.up()
+    text = page.locator("#marks-text").inner_text()
+    assert text.startswith("video box "), text
+    assert [float(v) for v in text.removeprefix("video box ").split(",")] == pytest.approx([0.1, 0.2, 0.5, 0.8], abs=0.03)
+    page.fill("#instruction", "keep only the tone")
+    page.click("#send-btn")
+    page.wait_for_selector(".msg.agent, .msg.error", timeout=30_000)
+    assert page.locator(".msg.error").count() == 0, page.locator("#log").inner_text()
+    page.wait_for_function("() => S.session.current >= 1")  # refinement may keep a later rung
+    step = page.evaluate("() => S.session.versions[S.session.current].step")
+    assert step["mask"]["box"][0] == pytest.approx(0.1, abs=0.02)
+    assert page.errors == []
