@@ -365,3 +365,32 @@ def test_scan_holds_one_block_not_the_file(tmp_path):
     assert found.duration == 600.0 and found.peaks_max.size == 60_000
     peaks = downsample_peaks(found.peaks_min, found.peaks_max, 60)
     assert peaks.argmax() == 30 and peaks[30] > 0.85 and peaks[0] < 0.11
+
+
+def test_serve_requires_a_token_beyond_loopback(ws, monkeypatch, capsys):
+    import uvicorn
+
+    from agent.cli import main
+    from agent.commands.serve import is_loopback
+
+    assert is_loopback("127.0.0.1") and is_loopback("::1") and is_loopback("localhost")
+    assert not is_loopback("0.0.0.0") and not is_loopback("192.168.1.4")
+    served = {}
+    monkeypatch.setattr(uvicorn, "run", lambda app, host, port, log_level: served.update(app=app, host=host))
+    monkeypatch.delenv("SAMAUDIO_TOKEN", raising=False)
+    assert main(["serve", "--host", "0.0.0.0", "--port", "8123", "--workspace", str(ws)]) == 0
+    err = capsys.readouterr().err
+    token = err.split("token (required on every request): ")[1].split()[0]
+    c = TestClient(served["app"])
+    assert c.get("/api/health").status_code == 401
+    assert c.get("/api/health", headers={"Authorization": f"Bearer {token}"}).json() == {"ok": True}
+    # loopback: no token, but only loopback Host names are answered
+    assert main(["serve", "--workspace", str(ws)]) == 0
+    c = TestClient(served["app"], base_url="http://127.0.0.1:8000")
+    assert c.get("/api/health").json() == {"ok": True}
+    assert TestClient(served["app"], base_url="http://evil.example").get("/api/health").status_code == 403
+    monkeypatch.setenv("SAMAUDIO_TOKEN", "fixed")
+    assert main(["serve", "--workspace", str(ws)]) == 0
+    assert TestClient(served["app"], base_url="http://localhost").get("/api/health?token=fixed").status_code == 200
+    assert main(["serve", "--workspace", str(ws / "missing")]) == 2
+    assert "error: --workspace" in capsys.readouterr().err

@@ -11,8 +11,9 @@ from pydantic import BaseModel, Field
 
 from agent.errors import SpeechError
 from samaudio_core.errors import PromptError
+from samaudio_core.progress import Cancelled
 
-from .jobs import Cancelled, Job
+from .jobs import Job
 from .pointed import Pointed, PointedPlanner
 from .state import Session, State, TooLarge
 from .views import session_view

@@ -2,10 +2,11 @@
 
 One job runs at a time per session, in a worker thread, holding the session's lock so no
 undo or remix interleaves with it. Progress is what can honestly be known: the phase, the
-steps the plan has, and how many new versions the workspace has committed so far.
-Cancelling a queued job drops it; cancelling a running one stops it at its next step
-boundary where the planner is reached, and otherwise lets the step finish and then rolls
-the workspace back to where it was (a Python thread cannot be killed mid-computation).
+steps the plan has, how many new versions the workspace has committed so far, and, inside
+a step, the blocks the block runner has done (:mod:`samaudio_core.progress`).
+Cancelling a queued job drops it; a running one stops at its next safe point (after
+planning, or between two blocks of a separation: a Python thread cannot be killed in the
+middle of a numpy call), and the workspace's undo stack is put back where it was.
 """
 
 from __future__ import annotations
@@ -20,14 +21,11 @@ from dataclasses import dataclass, field
 from typing import Any
 
 from samaudio_core.errors import SamaudioError
+from samaudio_core.progress import Cancelled, watch
 
 from .state import NotFound, Session
 
 log = logging.getLogger(__name__)
-
-
-class Cancelled(SamaudioError):
-    """The job was cancelled."""
 
 
 @dataclass
@@ -44,6 +42,8 @@ class Job:
     started: float = field(default_factory=time.time)
     finished: float | None = None
     cancel_requested: bool = False
+    #: The latest tick inside a step: (done, total, what).
+    tick: tuple[int, int, str] | None = None
     session_ref: Session | None = field(default=None, repr=False)
 
     def to_dict(self) -> dict[str, Any]:
@@ -54,10 +54,12 @@ class Job:
         if self.state in ("done", "error", "cancelled"):
             fraction = 1.0
         elif self.planned_steps:
-            fraction = min(0.99, done_steps / self.planned_steps)
+            inside = self.tick[0] / self.tick[1] if self.tick and self.tick[1] else 0.0
+            fraction = min(0.99, (min(done_steps, self.planned_steps - 1) + inside) / self.planned_steps)
         return {
             "id": self.id, "session": self.session, "kind": self.kind, "state": self.state,
-            "phase": self.phase, "planned_steps": self.planned_steps, "done_steps": done_steps,
+            "phase": self.phase, "detail": f"{self.tick[2]} {self.tick[0]}/{self.tick[1]}" if self.tick else "",
+            "planned_steps": self.planned_steps, "done_steps": done_steps,
             "progress": fraction, "elapsed": round((self.finished or time.time()) - self.started, 2),
             "result": self.result, "error": self.error,
         }  # fmt: skip
@@ -100,7 +102,9 @@ class Jobs:
             job.versions_at_start = len(session.ws._m["versions"])
             stack_at_start = list(session.ws._m["stack"])
             try:
-                result = fn(job)
+                with watch(on_progress=lambda d, t, w: setattr(job, "tick", (d, t, w)),
+                           is_cancelled=lambda: job.cancel_requested):  # fmt: skip
+                    result = fn(job)
                 if job.cancel_requested:
                     raise Cancelled("cancelled")
                 job.result, job.state, job.phase = result, "done", "done"

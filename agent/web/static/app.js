@@ -127,8 +127,11 @@ async function loadWave(keepTime) {
   const vid = versionId();
   const t = keepTime ? S.ws.getCurrentTime() : 0;
   const playing = keepTime && S.ws.isPlaying();
+  // Enough peaks to zoom in (25 a second, at least 8 a pixel), few enough to send: <= 200k.
   const width = Math.max(600, $("waveform").clientWidth);
-  const p = await api("GET", `${base()}/peaks/${vid}?n=${Math.min(200000, width * 8)}`);
+  const seconds = S.session.versions[vid].duration;
+  const n = Math.min(200000, Math.max(width * 8, Math.round(seconds * 25)));
+  const p = await api("GET", `${base()}/peaks/${vid}?n=${n}`);
   await S.ws.load(withToken(`${base()}/media/${vid}`), [p.peaks], p.duration);
   restoreRegions();
   $("spectro").src = withToken(`${base()}/spectrogram/${vid}?width=1600&height=128`);
