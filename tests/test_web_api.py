@@ -394,3 +394,42 @@ def test_serve_requires_a_token_beyond_loopback(ws, monkeypatch, capsys):
     assert TestClient(served["app"], base_url="http://localhost").get("/api/health?token=fixed").status_code == 200
     assert main(["serve", "--workspace", str(ws / "missing")]) == 2
     assert "error: --workspace" in capsys.readouterr().err
+
+
+class SlowBlockEngine:
+    """Separates block by block through the toolkit's block runner, slowly: a long job."""
+
+    name = "slow-blocks"
+
+    def __init__(self):
+        self.blocks_run = 0
+
+    def separate(self, audio, prompt, *, progress=False):
+        from samaudio_core.blocks import plan_blocks, run_blocks
+        from samaudio_core.engines.base import SeparationResult
+
+        def fn(seg, b):
+            self.blocks_run += 1
+            time.sleep(0.05)
+            return seg * 0.5
+
+        x = audio.samples
+        target = run_blocks(x, fn, plan_blocks(x.shape[-1], 1600, 160), desc="slow")
+        return SeparationResult(target, x - target, audio.sample_rate, {"engine": self.name})
+
+
+def test_cancel_stops_a_separation_between_blocks(ws):
+    engine = SlowBlockEngine()
+    c = TestClient(create_app(Config(ws, planner="rules", engine=engine, memory=False, judge=False)))
+    s = opened(c)
+    job = c.post(f"/api/sessions/{s['name']}/chat", json={"instruction": "remove the beep"}).json()
+    t0 = time.time()
+    while not c.get(f"/api/jobs/{job['id']}").json()["detail"].startswith("slow "):
+        assert time.time() - t0 < 20
+        time.sleep(0.02)
+    j = c.get(f"/api/jobs/{job['id']}").json()
+    assert j["state"] == "running" and 0 <= j["progress"] < 1
+    c.post(f"/api/jobs/{job['id']}/cancel")
+    j = wait(c, job)
+    assert j["state"] == "cancelled" and engine.blocks_run < 30  # 4 s / 0.1 s blocks: ~45 without cancel
+    assert c.get(f"/api/sessions/{s['name']}").json()["stack"] == [0]

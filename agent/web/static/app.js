@@ -335,7 +335,7 @@ async function send() {
 async function poll(id) {
   for (;;) {
     const j = await api("GET", `/api/jobs/${id}`);
-    $("phase").textContent = `${j.phase} · ${j.elapsed.toFixed(1)} s`;
+    $("phase").textContent = `${j.phase}${j.detail ? " · " + j.detail : ""} · ${j.elapsed.toFixed(1)} s`;
     if (j.progress === null) $("progress").removeAttribute("value"); else $("progress").value = j.progress;
     if (j.state === "done") {
       const r = j.result, a = r.agent;
