@@ -27,6 +27,8 @@ ARGS = [
     "--headless", "--no-sandbox", "--disable-gpu", "--disable-quic", "--no-first-run",
     "--disable-background-networking", "--disable-component-update", "--disable-sync",
     "--autoplay-policy=no-user-gesture-required",
+    # a fake microphone (a beep) for the speech test, granted without a prompt
+    "--use-fake-ui-for-media-stream", "--use-fake-device-for-media-stream",
 ]  # fmt: skip
 SCREENSHOT = Path(__file__).resolve().parents[1] / "docs" / "web.png"
 
@@ -160,4 +162,31 @@ def test_video_box_becomes_a_mask_prompt(server, page):
     page.wait_for_function("() => S.session.current >= 1")  # refinement may keep a later rung
     step = page.evaluate("() => S.session.versions[S.session.current].step")
     assert step["mask"]["box"][0] == pytest.approx(0.1, abs=0.02)
+    assert page.errors == []
+
+
+def test_microphone_is_transcribed_and_shown_before_acting(server, page):
+    """Chromium's fake microphone plays a beep, not words: Whisper's answer (text, or "no speech
+    recognised") must come back to the page, and nothing may run until Send is pressed."""
+    url, root = server
+    page.goto(url + "/")
+    page.select_option("#file-list", "mix.wav")
+    page.click("#open-btn")
+    page.wait_for_function("() => S.session && S.ws && S.ws.getDuration() > 5.9")
+    versions = page.evaluate("() => S.session.versions.length")
+    page.click("#mic-btn")
+    page.wait_for_function("() => document.getElementById('mic-btn').textContent.includes('Stop')")
+    page.wait_for_timeout(1500)
+    page.click("#mic-btn")
+    page.wait_for_function(
+        "() => document.getElementById('phase').textContent.startsWith('heard:') "
+        "|| document.querySelector('.msg.error')", timeout=60_000,
+    )  # fmt: skip
+    if page.locator(".msg.error").count():
+        assert page.locator(".msg.error").inner_text() == "the recording: no speech recognised"
+    else:
+        heard = page.input_value("#instruction")
+        assert heard and page.locator("#phase").inner_text() == f'heard: "{heard}" — press Send to run it'
+    assert page.evaluate("() => S.session.versions.length") == versions  # nothing was acted on
+    assert page.locator(".msg.user").count() == 0
     assert page.errors == []

@@ -9,6 +9,7 @@ symlinks, so ``..``, absolute paths and links pointing out are all refused.
 
 from __future__ import annotations
 
+import os
 import threading
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -93,18 +94,22 @@ class State:
         except WorkspaceError:
             raise WorkspaceError(f"refusing '{name}': it is outside the workspace") from None
 
-    def media_files(self, limit: int = 2000) -> list[dict[str, Any]]:
-        """Media files below the workspace (not inside sessions), relative paths, sorted."""
-        out = []
-        for p in sorted(self.root.rglob("*")):
-            rel = p.relative_to(self.root)
-            if rel.parts and rel.parts[0] == SESSIONS or any(part.startswith(".") for part in rel.parts):
-                continue
-            if p.suffix.lower() in MEDIA_EXTENSIONS and p.is_file() and not p.is_symlink():
-                out.append({"path": rel.as_posix(), "size": p.stat().st_size})
+    def media_files(self, limit: int = 2000, depth: int = 4) -> list[dict[str, Any]]:
+        """Media files below the workspace, relative paths, sorted: hidden folders (sessions
+        included) and symlinks skipped, at most ``depth`` folders down and ``limit`` files, so
+        serving a big home folder stays quick."""
+        out: list[dict[str, Any]] = []
+        for folder, dirs, names in os.walk(self.root):
+            rel = Path(folder).relative_to(self.root)
+            dirs[:] = sorted(d for d in dirs if not d.startswith(".")) if len(rel.parts) < depth else []
+            for n in sorted(names):
+                p = Path(folder) / n
+                if n.startswith(".") or p.suffix.lower() not in MEDIA_EXTENSIONS or p.is_symlink():
+                    continue
+                out.append({"path": (rel / n).as_posix(), "size": p.stat().st_size})
                 if len(out) >= limit:
-                    break
-        return out
+                    return sorted(out, key=lambda f: f["path"])
+        return sorted(out, key=lambda f: f["path"])
 
     def add(self, ws: Workspace) -> Session:
         with self._lock:
