@@ -177,12 +177,35 @@ class Workspace:
         return load_audio(self.path_of(self.current))
 
     def current_audio_info(self) -> dict[str, Any]:
-        v = self.current
-        return v.info.get("audio") or {
+        return self.audio_info(self.current)
+
+    def audio_info(self, version: Version) -> dict[str, Any]:
+        """``duration``, ``sample_rate`` and ``channels`` of one version (no decoding)."""
+        return version.info.get("audio") or {
             "duration": self._m["duration"],
             "sample_rate": self._m["sample_rate"],
             "channels": self._m["channels"],
         }
+
+    @property
+    def stack(self) -> list[int]:
+        """The undo stack: version ids, oldest first; the last is the current version."""
+        return list(self._m["stack"])
+
+    @property
+    def exports(self) -> list[dict[str, Any]]:
+        """Every export so far: ``time``, ``version`` and ``path``."""
+        return [dict(e) for e in self._m.get("exports", [])]
+
+    def restore_stack(self, stack: list[int]) -> None:
+        """Put the undo stack back to an earlier value of :attr:`stack` (a cancelled job's
+        edits come off it); versions made meanwhile stay on disk, as every version does."""
+        if not stack or stack[0] != 0 or any(not 0 <= i < len(self._m["versions"]) for i in stack):
+            raise WorkspaceError(f"not an undo stack of this session: {stack}")
+        if stack != self._m["stack"]:
+            self._m["stack"] = list(stack)
+            self._m["log"].append({"time": _now(), "action": "restore", "stack": list(stack)})
+            self._save()
 
     def history(self) -> list[Version]:
         """The versions on the undo stack, oldest first."""

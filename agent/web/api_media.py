@@ -69,7 +69,7 @@ def peaks(name: str, version: str, request: Request, n: int = Query(4000, ge=10,
     vid = version_of(session, version)
     lo, hi = peaks_of(session, vid)
     v = session.ws.versions[vid]
-    duration = float((v.info.get("audio") or {}).get("duration", session.ws._m["duration"]))
+    duration = float(session.ws.audio_info(v)["duration"])
     values = downsample_peaks(lo, hi, n)
     return {"version": vid, "duration": duration, "peaks": [round(float(x), 4) for x in values]}
 
@@ -96,7 +96,7 @@ def spectrogram_png(
     cache = session.cache(f"spec-v{vid}-{width}x{height}.png")
     if not cache.exists():
         v = session.ws.versions[vid]
-        duration = float((v.info.get("audio") or {}).get("duration", session.ws._m["duration"]))
+        duration = float(session.ws.audio_info(v)["duration"])
         image = spectrogram(session.ws.path_of(v), width, height, duration=duration)
         cache.write_bytes(png(image))
     return FileResponse(cache, media_type="image/png")

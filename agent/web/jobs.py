@@ -49,7 +49,7 @@ class Job:
     def to_dict(self) -> dict[str, Any]:
         done_steps = 0
         if self.session_ref is not None and self.state == "running":
-            done_steps = max(0, len(self.session_ref.ws._m["versions"]) - self.versions_at_start)
+            done_steps = max(0, len(self.session_ref.ws.versions) - self.versions_at_start)
         fraction = None
         if self.state in ("done", "error", "cancelled"):
             fraction = 1.0
@@ -99,8 +99,8 @@ class Jobs:
                 job.state, job.phase, job.finished = "cancelled", "cancelled before it started", time.time()
                 return
             job.state, job.phase = "running", "planning"
-            job.versions_at_start = len(session.ws._m["versions"])
-            stack_at_start = list(session.ws._m["stack"])
+            job.versions_at_start = len(session.ws.versions)
+            stack_at_start = session.ws.stack
             try:
                 with watch(on_progress=lambda d, t, w: setattr(job, "tick", (d, t, w)),
                            is_cancelled=lambda: job.cancel_requested):  # fmt: skip
@@ -129,8 +129,4 @@ class Jobs:
 
 def rollback(session: Session, stack: list[int]) -> None:
     """Put the undo stack back as it was (versions made meanwhile stay on disk, off the stack)."""
-    ws = session.ws
-    if ws._m["stack"] != stack:
-        ws._m["stack"] = list(stack)
-        ws._m["log"].append({"action": "cancelled", "stack": list(stack)})
-        ws._save()
+    session.ws.restore_stack(stack)

@@ -59,7 +59,7 @@ def stems(ws: Workspace, version_id: int) -> dict[str, np.ndarray]:
 def write_stem(ws: Workspace, version_id: int, name: str, dest) -> None:
     if name not in STEMS:
         raise StemError(f"no stem {name!r} (stems: {', '.join(STEMS)})")
-    sr = int(ws.versions[version_id].info.get("audio", {}).get("sample_rate") or ws._m["sample_rate"])
+    sr = int(ws.audio_info(ws.versions[version_id])["sample_rate"])
     save_audio(dest, Audio(stems(ws, version_id)[name], sr), clip="none")
 
 
@@ -78,7 +78,7 @@ def remix(ws: Workspace, version_id: int, gains_db: dict[str, float]) -> tuple[V
             raise StemError(f"{name} gain {db:g} dB is outside -60..24 dB")
     v = separation_version(ws, version_id)
     parts = stems(ws, version_id)
-    sr = int(v.info.get("audio", {}).get("sample_rate") or ws._m["sample_rate"])
+    sr = int(ws.audio_info(v)["sample_rate"])
     y, reduced_db = mixing.limit(mixing.remix(parts, gains_db), sr)
     info: dict[str, Any] = {"remix_of": version_id}
     if reduced_db > 0:
