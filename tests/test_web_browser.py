@@ -130,7 +130,17 @@ def test_upload_span_instruct_ab_undo_export(server, page):
     SCREENSHOT.parent.mkdir(exist_ok=True)
     page.screenshot(path=str(SCREENSHOT), full_page=True)
 
-    # undo, then export the original as mp3: the browser downloads it
+    # the stems' sliders: target -6 dB, "Apply mix" commits a remix step
+    page.locator("#gain-target").fill("-6")
+    assert page.locator("#gain-target-v").inner_text() == "-6 dB"
+    page.click("#apply-btn")
+    page.wait_for_function("() => S.session.current === 2")
+    assert page.locator(".msg.agent").last.inner_text() == "remixed version 1: target -6 dB, rest +0 dB (version 2)"
+    assert page.locator("#versions li.current").inner_text().startswith("v2 remix of v1: target -6 dB, rest 0 dB")
+
+    # undo twice, then export the original as mp3: the browser downloads it
+    page.click("#undo-btn")
+    page.wait_for_function("() => S.session.current === 1")
     page.click("#undo-btn")
     page.wait_for_function("() => S.session.current === 0")
     with page.expect_download() as dl:

@@ -77,7 +77,7 @@ function ensureWave() {
   S.regions = WaveSurfer.Regions.create();
   S.ws = WaveSurfer.create({
     container: "#waveform", height: 128, waveColor: "#4f7da8", progressColor: "#9fd3ff", cursorColor: "#fff",
-    normalize: true, minPxPerSec: 0, autoScroll: true, plugins: [S.regions, WaveSurfer.Timeline.create({ container: "#timeline" })],
+    normalize: true, minPxPerSec: 0, autoScroll: true, plugins: [S.regions, WaveSurfer.Timeline.create()],
   });
   S.regions.enableDragSelection({ color: "rgba(60,200,120,.28)" });
   S.regions.on("region-created", (r) => {
