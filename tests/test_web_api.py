@@ -147,6 +147,7 @@ def test_chat_runs_the_agent_with_the_pointed_spans(ws):
     ]
     assert agent["attempts"] >= 1 and set(agent["steps"][0]["scores"]) >= {"overall", "recall", "precision", "faithfulness"}
     assert j["result"]["reply"].startswith("Removed the beep: judge overall")
+    assert j["result"]["reply"].endswith(f"Output: .sessions/{s['name']}/out/mix-v1.wav")  # no server path
     state = j["result"]["session"]
     assert state["current"] == 1 and state["versions"][1]["scores"] == agent["steps"][0]["scores"]
     assert j["progress"] == 1.0 and j["planned_steps"] == 1
@@ -273,7 +274,14 @@ def test_token_and_host_checks(ws):
     assert c.get("/api/files", headers={"Authorization": "Bearer wrong"}).status_code == 401
     assert c.get("/api/files", headers={"Authorization": "Bearer s3cret"}).status_code == 200
     assert c.get("/api/files?token=s3cret").status_code == 200
+    c.cookies.clear()
     assert c.get("/").status_code == 401
+    page = c.get("/?token=s3cret")  # the printed URL: a cookie carries the token to the page's files
+    assert page.status_code == 200 and "samaudio_token=s3cret" in page.headers["set-cookie"]
+    assert "httponly" in page.headers["set-cookie"].lower()
+    assert c.get("/static/app.js").status_code == 200  # with the cookie
+    c.cookies.clear()
+    assert c.get("/static/app.js").status_code == 401
     h = client(ws, allowed_hosts=("127.0.0.1",))
     assert h.get("/api/health").json() == {"error": "host 'testserver' is not served here"}
 

@@ -4,6 +4,7 @@ the screenshot in the README (docs/web.png) is taken here."""
 
 from __future__ import annotations
 
+import contextlib
 import re
 import socket
 import threading
@@ -39,15 +40,11 @@ def free_port() -> int:
         return s.getsockname()[1]
 
 
-@pytest.fixture(scope="module")
-def server(tmp_path_factory):
-    root = tmp_path_factory.mktemp("webws")
-    burst_wav(root / "mix.wav", seconds=6.0, bursts=((1.0, 2.0), (4.0, 4.8)))
-    tiny_video(root / "clip.mp4")
-    mp = pytest.MonkeyPatch()
-    mp.setenv("SAMAUDIO_HOME", str(root / "home"))
+@contextlib.contextmanager
+def running(root: Path, **kw):
+    """The app served on a free loopback port, in a thread, while the block runs: its URL."""
     port = free_port()
-    app = create_app(Config(root, planner="rules", engine="dummy", memory=False))
+    app = create_app(Config(root, planner="rules", engine="dummy", memory=False, **kw))
     srv = uvicorn.Server(uvicorn.Config(app, host="127.0.0.1", port=port, log_level="warning"))
     thread = threading.Thread(target=srv.run, daemon=True)
     thread.start()
@@ -55,9 +52,22 @@ def server(tmp_path_factory):
     while not srv.started:
         assert time.time() - t0 < 20, "server did not start"
         time.sleep(0.05)
-    yield f"http://127.0.0.1:{port}", root
-    srv.should_exit = True
-    thread.join(10)
+    try:
+        yield f"http://127.0.0.1:{port}"
+    finally:
+        srv.should_exit = True
+        thread.join(10)
+
+
+@pytest.fixture(scope="module")
+def server(tmp_path_factory):
+    root = tmp_path_factory.mktemp("webws")
+    burst_wav(root / "mix.wav", seconds=6.0, bursts=((1.0, 2.0), (4.0, 4.8)))
+    tiny_video(root / "clip.mp4")
+    mp = pytest.MonkeyPatch()
+    mp.setenv("SAMAUDIO_HOME", str(root / "home"))
+    with running(root) as url:
+        yield url, root
     mp.undo()
 
 
@@ -200,3 +210,18 @@ def test_microphone_is_transcribed_and_shown_before_acting(server, page):
     assert page.evaluate("() => S.session.versions.length") == versions  # nothing was acted on
     assert page.locator(".msg.user").count() == 0
     assert page.errors == []
+
+
+def test_a_token_protected_server_works_from_the_printed_url(tmp_path, page, monkeypatch):
+    monkeypatch.setenv("SAMAUDIO_HOME", str(tmp_path / "home"))
+    burst_wav(tmp_path / "mix.wav", seconds=2.0, bursts=((0.5, 1.0),))
+    with running(tmp_path, token="t0ken") as url:
+        refused = page.goto(url + "/")  # no token: not even the page is served
+        assert refused.status == 401 and refused.json() == {"error": "missing or wrong token"}
+        page.goto(url + "/?token=t0ken")
+        page.select_option("#file-list", "mix.wav")
+        page.click("#open-btn")
+        page.wait_for_function("() => S.ws && S.ws.getDuration() > 1.9")  # peaks, media with the token
+        page.click("#play-btn")
+        page.wait_for_function("() => S.ws.getCurrentTime() > 0.2", timeout=10_000)
+        assert page.errors == []

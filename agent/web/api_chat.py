@@ -73,7 +73,9 @@ def chat(name: str, body: ChatBody, request: Request):
             result = agent.run(None, text)
         finally:
             planner.pointed, planner.on_plan = None, None
-        return {"reply": result.reply, "agent": result.to_dict(), "session": session_view(session)}
+        # Paths in the reply are shown relative to the workspace: a page needs no server paths.
+        reply = result.reply.replace(f"{state.root}{os.sep}", "")
+        return {"reply": reply, "agent": result.to_dict(), "session": session_view(session)}
 
     job = jobs.submit(session, "chat", work)
     return job.to_dict()

@@ -1,7 +1,9 @@
 """The FastAPI app: the page, the JSON API, and the rules every request passes.
 
 * a token, when one is configured (always when bound beyond loopback): ``Authorization:
-  Bearer T``, or ``?token=T`` (media elements and images cannot send headers);
+  Bearer T``, ``?token=T`` (media elements and images cannot send headers), or the
+  same-site, HTTP-only cookie set when the printed ``/?token=T`` URL is opened (so the
+  page's own scripts and styles load);
 * an optional Host check (``allowed_hosts``), so a page on another site cannot reach a
   loopback server through DNS rebinding;
 * every error is JSON ``{"error": message}``: a ``SamaudioError`` with its own message and
@@ -29,6 +31,7 @@ from .state import Busy, Config, NotFound, State, TooLarge
 
 log = logging.getLogger(__name__)
 STATIC = Path(__file__).parent / "static"
+TOKEN_COOKIE = "samaudio_token"
 
 
 def _status(exc: SamaudioError) -> int:
@@ -56,16 +59,21 @@ def create_app(config: Config) -> FastAPI:
             host = (request.headers.get("host") or "").rsplit(":", 1)[0].strip("[]")
             if host not in config.allowed_hosts:
                 return JSONResponse({"error": f"host '{host}' is not served here"}, status_code=403)
+        from_query = False
         if config.token:
             given = request.query_params.get("token") or ""
+            from_query = bool(given)
             auth = request.headers.get("authorization") or ""
             if auth.lower().startswith("bearer "):
-                given = auth[7:].strip()
-            given = given or request.cookies.get("samaudio_token", "")
+                given, from_query = auth[7:].strip(), False
+            given = given or request.cookies.get(TOKEN_COOKIE, "")
             if not secrets.compare_digest(given.encode(), config.token.encode()):
                 return JSONResponse({"error": "missing or wrong token"}, status_code=401)
         try:
-            return await call_next(request)
+            response = await call_next(request)
+            if from_query:  # the printed URL's token: kept in a cookie, so the page's scripts load too
+                response.set_cookie(TOKEN_COOKIE, config.token, httponly=True, samesite="strict")
+            return response
         except Exception as exc:  # errors outside the routes' handlers (streaming bodies, ...)
             log.error("request failed:\n%s", traceback.format_exc())
             return JSONResponse({"error": f"internal error: {type(exc).__name__}: {exc}"}, status_code=500)

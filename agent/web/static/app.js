@@ -54,10 +54,30 @@ async function openPath() {
   catch (e) { status(e.message, true); }
 }
 
+function uploadWithProgress(file) {
+  // XHR rather than fetch: it reports upload progress, which a long recording needs.
+  return new Promise((resolve, reject) => {
+    const xhr = new XMLHttpRequest();
+    xhr.open("POST", "/api/upload?name=" + encodeURIComponent(file.name));
+    if (token) xhr.setRequestHeader("Authorization", "Bearer " + token);
+    xhr.upload.onprogress = (e) => {
+      if (e.lengthComputable) status(`uploading ${file.name}: ${Math.round((100 * e.loaded) / e.total)} %`);
+    };
+    xhr.upload.onload = () => status(`checking ${file.name} (decoding it once)…`);
+    xhr.onload = () => {
+      let data;
+      try { data = JSON.parse(xhr.responseText); } catch (e) { data = { error: `HTTP ${xhr.status}` }; }
+      if (xhr.status >= 200 && xhr.status < 300) resolve(data); else reject(new Error(data.error || `HTTP ${xhr.status}`));
+    };
+    xhr.onerror = () => reject(new Error("upload failed: the server could not be reached"));
+    xhr.send(file);
+  });
+}
+
 async function upload(file) {
   status(`uploading ${file.name}…`);
   try {
-    await show(await api("POST", "/api/upload?name=" + encodeURIComponent(file.name), undefined, file));
+    await show(await uploadWithProgress(file));
     status(""); refreshLists();
   } catch (e) { status(e.message, true); }
 }
