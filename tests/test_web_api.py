@@ -282,6 +282,12 @@ def test_token_and_host_checks(ws):
     assert c.get("/static/app.js").status_code == 200  # with the cookie
     c.cookies.clear()
     assert c.get("/static/app.js").status_code == 401
+    # another site's page in the same browser cannot post here, token or not
+    evil = {"Origin": "http://evil.example", "Authorization": "Bearer s3cret"}
+    assert c.post("/api/upload?name=a.wav", content=b"x", headers=evil).json() == {"error": "cross-site request refused"}
+    assert c.post("/api/open", json={"path": "mix.wav"}, headers={"Sec-Fetch-Site": "cross-site"}).status_code == 403
+    same = {"Origin": "http://testserver", "Authorization": "Bearer s3cret"}
+    assert c.post("/api/open", json={"path": "mix.wav"}, headers=same).status_code == 200
     h = client(ws, allowed_hosts=("127.0.0.1",))
     assert h.get("/api/health").json() == {"error": "host 'testserver' is not served here"}
 

@@ -5,7 +5,8 @@
   same-site, HTTP-only cookie set when the printed ``/?token=T`` URL is opened (so the
   page's own scripts and styles load);
 * an optional Host check (``allowed_hosts``), so a page on another site cannot reach a
-  loopback server through DNS rebinding;
+  loopback server through DNS rebinding, and no cross-site POST (a form or a no-cors fetch
+  from another page in the same browser): its ``Origin`` must be this server;
 * every error is JSON ``{"error": message}``: a ``SamaudioError`` with its own message and
   a 4xx status, anything else a 500 naming the exception, never a traceback.
 """
@@ -16,6 +17,7 @@ import logging
 import secrets
 import traceback
 from pathlib import Path
+from urllib.parse import urlsplit
 
 from fastapi import FastAPI, Request
 from fastapi.exceptions import RequestValidationError
@@ -48,6 +50,17 @@ def _status(exc: SamaudioError) -> int:
     return 400
 
 
+def cross_site(request: Request) -> bool:
+    """A request another site's page made (a form post, a no-cors fetch): its Origin is not
+    this server, or the browser says so. Loopback alone does not stop those."""
+    if request.headers.get("sec-fetch-site") == "cross-site":
+        return True
+    origin = request.headers.get("origin")
+    if not origin or origin == "null":
+        return origin == "null"
+    return urlsplit(origin).netloc != (request.headers.get("host") or "")
+
+
 def create_app(config: Config) -> FastAPI:
     app = FastAPI(title="samaudio", docs_url=None, redoc_url=None, openapi_url=None)
     app.state.web = State(config)
@@ -59,6 +72,8 @@ def create_app(config: Config) -> FastAPI:
             host = (request.headers.get("host") or "").rsplit(":", 1)[0].strip("[]")
             if host not in config.allowed_hosts:
                 return JSONResponse({"error": f"host '{host}' is not served here"}, status_code=403)
+        if request.method not in ("GET", "HEAD") and cross_site(request):
+            return JSONResponse({"error": "cross-site request refused"}, status_code=403)
         from_query = False
         if config.token:
             given = request.query_params.get("token") or ""
