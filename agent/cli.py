@@ -17,7 +17,7 @@ from collections.abc import Sequence
 
 from samaudio_core.errors import SamaudioError
 
-from .commands import apply, chat, do, engines, judge, plan, separate, spans, transcribe
+from .commands import apply, chat, do, engines, judge, plan, separate, serve, spans, transcribe
 
 #: The subcommands, in the order ``--help`` lists them. Each module imports what it runs only
 #: when it runs, so building the parser stays light.
@@ -31,6 +31,7 @@ _MODULES = {
     "chat": chat,
     "apply": apply,
     "engines": engines,
+    "serve": serve,
 }
 COMMANDS = tuple(_MODULES)
 

@@ -29,6 +29,8 @@ from dataclasses import dataclass
 
 import numpy as np
 
+from .progress import tick
+
 
 @dataclass(frozen=True)
 class Block:
@@ -171,6 +173,7 @@ def iter_blocks(
     norm = np.zeros(0, np.float64)
     try:
         for i, b in enumerate(plan):
+            tick(i, len(plan), desc)  # a watcher (the web server) sees progress and may cancel here
             seg = read(b.start, b.end)
             y = np.asarray(fn(seg, b))
             if y.shape[-1] != b.length:

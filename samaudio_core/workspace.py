@@ -105,14 +105,20 @@ class Workspace:
         input_path: str | os.PathLike,
         name: str | None = None,
         out_dir: str | os.PathLike | None = None,
+        info: dict[str, Any] | None = None,
     ) -> Workspace:
         """Start a session: validate the input as audio, copy it under ``original/`` read-only.
 
         ``out_dir`` puts exports in a folder of the caller's choosing instead of ``<session>/out``
         (``samaudio apply --out-dir``); exports are still confined to that one folder.
+        ``info``: the input's ``sample_rate``, ``channels`` and ``duration`` when the caller has
+        already decoded it in a streamed pass (``samaudio_core.mediascan.scan``), so a long
+        file is not loaded whole just to be checked.
         """
         src = Path(input_path)
-        audio = load_audio(src)  # fails early, with a clear message, on bad input
+        if info is None:
+            audio = load_audio(src)  # fails early, with a clear message, on bad input
+            info = {"sample_rate": audio.sample_rate, "channels": audio.channels, "duration": audio.duration}
         root = Path(root)
         base = (
             safe_name(name)
@@ -152,9 +158,9 @@ class Workspace:
                 "name": base,
                 "created": _now(),
                 "input": str(src.resolve()),
-                "sample_rate": audio.sample_rate,
-                "channels": audio.channels,
-                "duration": audio.duration,
+                "sample_rate": int(info["sample_rate"]),
+                "channels": int(info["channels"]),
+                "duration": float(info["duration"]),
                 "versions": [asdict(Version(0, str(original.relative_to(tmp))))],
                 "stack": [0],
                 "out_dir": str(Path(out_dir).resolve()) if out_dir is not None else None,
@@ -244,12 +250,35 @@ class Workspace:
         return load_audio(self.path_of(self.current))
 
     def current_audio_info(self) -> dict[str, Any]:
-        v = self.current
-        return v.info.get("audio") or {
+        return self.audio_info(self.current)
+
+    def audio_info(self, version: Version) -> dict[str, Any]:
+        """``duration``, ``sample_rate`` and ``channels`` of one version (no decoding)."""
+        return version.info.get("audio") or {
             "duration": self._m["duration"],
             "sample_rate": self._m["sample_rate"],
             "channels": self._m["channels"],
         }
+
+    @property
+    def stack(self) -> list[int]:
+        """The undo stack: version ids, oldest first; the last is the current version."""
+        return list(self._m["stack"])
+
+    @property
+    def exports(self) -> list[dict[str, Any]]:
+        """Every export so far: ``time``, ``version`` and ``path``."""
+        return [dict(e) for e in self._m.get("exports", [])]
+
+    def restore_stack(self, stack: list[int]) -> None:
+        """Put the undo stack back to an earlier value of :attr:`stack` (a cancelled job's
+        edits come off it); versions made meanwhile stay on disk, as every version does."""
+        if not stack or stack[0] != 0 or any(not 0 <= i < len(self._m["versions"]) for i in stack):
+            raise WorkspaceError(f"not an undo stack of this session: {stack}")
+        if stack != self._m["stack"]:
+            self._m["stack"] = list(stack)
+            self._m["log"].append({"time": _now(), "action": "restore", "stack": list(stack)})
+            self._save()
 
     def history(self) -> list[Version]:
         """The versions on the undo stack, oldest first."""

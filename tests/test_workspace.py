@@ -95,3 +95,22 @@ def test_names_are_checked_and_sessions_do_not_collide(tmp_path, song):
     with pytest.raises(WorkspaceError, match="not a samaudio session"):
         Workspace.open(tmp_path)
     assert os.access(a.path_of(a.original), os.W_OK) is False or os.geteuid() == 0
+
+
+def test_create_with_streamed_info_and_restore_stack(tmp_path):
+    from samaudio_core.mediascan import scan
+
+    src = tmp_path / "in.wav"
+    sf.write(src, np.full(8000, 0.25, np.float32), 8000)
+    found = scan(src)
+    ws = Workspace.create(tmp_path / "s", src, info={"sample_rate": found.sample_rate,
+                                                     "channels": found.channels, "duration": found.duration})
+    assert (ws.duration, ws.audio_info(ws.original)["sample_rate"]) == (1.0, 8000)
+    before = ws.stack
+    ws.commit(Audio(np.zeros((1, 8000), np.float32), 8000), {"op": "gain", "db": -60})
+    assert ws.stack == [0, 1]
+    ws.restore_stack(before)
+    reopened = Workspace.open(ws.folder)
+    assert reopened.stack == [0] and len(reopened.versions) == 2  # the version stays on disk
+    with pytest.raises(WorkspaceError, match=r"not an undo stack of this session: \[0, 5\]"):
+        ws.restore_stack([0, 5])
