@@ -747,7 +747,9 @@ class _Reader:
                 if any(o.op == "separate" and o.action == "isolate" for o in out):
                     continue  # already implied by keeping only the target
                 raise Refusal("say which sound to keep (for example 'keep only the voice')")
-            if it.op == "separate" and (it.pronoun or (it.target is None and not it.whole and not it.generic)):
+            if it.op == "separate" and (
+                it.pronoun or (it.target is None and not it.whole and not it.generic)
+            ):
                 source = next((p for p in reversed(pending) if p.target), None)
                 prev = out[-1] if out else None
                 if source is None and prev is not None and prev.op == "separate" and prev.target:
