@@ -5,7 +5,9 @@ Each line read from stdin is one instruction ("remove the wind", "a bit more", "
 A session lives under ``$SAMAUDIO_HOME/sessions/NAME`` as a workspace folder, so
 ``--session NAME`` after a restart resumes it where it was, undo history included, and
 session memory remembers what was said. ``--say SPOKEN.wav`` (repeatable) speaks the first
-instructions; each transcript is shown before it is acted on. ``quit`` or end of input ends.
+instructions; each transcript is shown before it is acted on, and one that is not Whisper's
+first guess (the first planned to no edit) is acted on only after a "y" on stdin. ``quit``
+or end of input ends.
 """
 
 from __future__ import annotations
@@ -60,9 +62,14 @@ def run(args) -> int:
     agent = Agent(ws, planner=args.planner, engine=args.engine, judge=args.judge)
     interactive = sys.stdin.isatty()
 
+    def confirm(text: str) -> bool:
+        """Ask before acting on a transcript that needed correcting; the answer is read from stdin."""
+        print(f'act on "{text}"? [y/N] ', end="", file=sys.stderr, flush=True)
+        return sys.stdin.readline().strip().lower() in ("y", "yes")
+
     def turns():
         for spoken in args.say:
-            yield spoken_instruction(spoken)
+            yield spoken_instruction(spoken, confirm=confirm) or ""
         while True:
             if interactive:
                 print("> ", end="", file=sys.stderr, flush=True)

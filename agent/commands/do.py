@@ -57,11 +57,23 @@ def register(sub) -> None:
     p.set_defaults(func=run)
 
 
-def spoken_instruction(path: str) -> str:
-    """Transcribe ``path`` and show the transcript (stderr) before anything acts on it."""
+def spoken_instruction(path: str, confirm=None) -> str | None:
+    """Transcribe ``path`` and show the transcript (stderr) before anything acts on it.
+
+    When the chosen hypothesis is not Whisper's first guess (the first did not plan to an
+    edit), both are shown and ``confirm(text)`` (chat: a question on stdin) may decline it;
+    None is then returned and nothing acts."""
 
     t = transcribe(path)
     print(f'heard: "{t.text}"', file=sys.stderr)
+    if t.corrected:
+        print(
+            f'  (Whisper\'s first guess was "{t.alternatives[0]}", which is no edit I can make)',
+            file=sys.stderr,
+        )
+        if confirm is not None and not confirm(t.text):
+            print("  not acted on; say or type it again", file=sys.stderr)
+            return None
     return t.text
 
 
