@@ -16,7 +16,6 @@ import sys
 from pathlib import Path
 
 from agent.commands.do import spoken_instruction
-from agent.memory import samaudio_home
 from samaudio_core.errors import SamaudioError
 from samaudio_core.workspace import Workspace, safe_name
 
@@ -40,6 +39,9 @@ def register(sub) -> None:
 
 def open_session(input_path: str, name: str | None):
     """(workspace, resumed?) for a chat: the named session when it exists, else a new one."""
+    # Deferred: session memory imports the tools, and `samaudio plan` must start fast.
+    from agent.memory import samaudio_home
+
 
     root = samaudio_home() / "sessions"
     if name and (root / safe_name(name) / "manifest.json").exists():

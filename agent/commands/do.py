@@ -16,7 +16,6 @@ import sys
 from pathlib import Path
 
 from agent.errors import SessionError
-from agent.memory import samaudio_home
 from agent.speech import transcribe
 from samaudio_core.errors import SamaudioError
 from samaudio_core.workspace import Workspace, safe_name
@@ -80,8 +79,10 @@ def spoken_instruction(path: str, confirm=None) -> str | None:
 def run(args) -> int:
     from tqdm import tqdm
 
-    # Deferred, so building the CLI's parser stays light: the agent loop loads LangChain and the tools.
+    # Deferred, so building the CLI's parser stays light (and `samaudio plan` starts fast): the
+    # agent loop loads LangChain and the tools, session memory the tools.
     from agent.loop import Agent
+    from agent.memory import samaudio_home
 
     if args.say:
         instruction, inputs = spoken_instruction(args.say), list(args.words)
