@@ -177,7 +177,7 @@ FILLERS = [
     r"\b(?:out )?of (?:here|there)\b|\bversion\b|\b(?:is|are|was|were)\b|\bwhat i (?:want|need|mean|'m after|am after)\b|\bthe one\b",
     r"\bas well\b|\btoo\b|\bnow\b|\bagain\b|\bright away\b|\bquickly\b|\bup front\b",
     # discourse around the sound: "overall", "push the voice forward", "the piano on its own"
-    r"\boverall\b|\bpush\b|\bmove\b|\b(?:should|must|needs? to|has to|have to|ought to)\b",
+    r"\boverall\b|\bpush\b|\bpull\b|\bmove\b|\b(?:should|must|needs? to|has to|have to|ought to)\b",
     r"\b(?:on (?:its|their|his|her) own|by (?:itself|themselves)|alone|in isolation|"
     r"from (?:everything|all|anything) else|from the rest(?: of (?:the|it) ?\w*)?)\b",
     r"\b(?:clearly|obviously|distinctly|definitely|really|very|quite|pretty|loud and clear|basically|so)\b",
@@ -259,6 +259,13 @@ def clean_target(text: str) -> str:
     text = re.sub(
         r"(?<=\w)\s+(?:that|which|who)\s+(?:is|are|was|were|'s|happens?|occurs?|appears?|plays?|comes?|keeps?|"
         r"starts?|sounds?|goes|you|i|we|can|runs?)\b.*$",
+        " ",
+        text,
+    )
+    # "the noise you hear at 0:10": who hears it is not part of the sound
+    text = re.sub(
+        r"(?<=\w)(?<!\bcan)(?<!\bcould)(?<!\bdo)(?<!\bwill)(?<!\bwould)(?<!\bshould)(?<!\bmay)"
+        r"\s+(?:that |which )?(?:you|i|we) (?:can |could )?(?:\w+ )?hear\b",
         " ",
         text,
     )
