@@ -128,6 +128,7 @@ def _nbest(whisper, path: str, n: int, prompt: str | None, hotwords: str | None)
     import numpy as np
     from faster_whisper.audio import decode_audio
     from faster_whisper.tokenizer import Tokenizer
+    from faster_whisper.transcribe import get_suppressed_tokens
 
     fe = whisper.feature_extractor
     audio = decode_audio(path, sampling_rate=fe.sampling_rate)
@@ -148,6 +149,7 @@ def _nbest(whisper, path: str, n: int, prompt: str | None, hotwords: str | None)
     result = whisper.model.generate(
         whisper.encode(features), [tokens], beam_size=max(5, n), num_hypotheses=n,
         max_length=whisper.max_length, suppress_blank=True, return_no_speech_prob=True,
+        suppress_tokens=get_suppressed_tokens(tokenizer, [-1]),  # what transcribe() suppresses
     )[0]  # fmt: skip
     if result.no_speech_prob > 0.6 or not np.any(np.abs(audio) > 1e-4):  # faster-whisper's threshold
         return []

@@ -1,13 +1,15 @@
 """Planner benchmark: exact recipe match on written instructions, and planning speed.
 
-Each line of ``planner_instructions_{dev,holdout}.jsonl`` holds an instruction, the input's
+Each line of ``planner_instructions_{dev,phrasing,holdout,blind}.jsonl`` holds an instruction, the input's
 duration (null when unknown), an optional planner context (preferences) and the expected
 recipe, or ``{"steps": [], "error": true}`` for a refusal. A prediction matches when it has
 the same ops in the same order and, per step, the same action and format, the same target
 words (lower case, articles and plural "s" ignored), dB and LUFS within 0.6, and times
 (ranges, spans, trim points, fade lengths) within 0.35 s; a refusal matches a prediction
 with no steps and an error. The holdout set was written before the planner and is not
-used to tune it: report it separately.
+used to tune it: report it separately. ``blind`` (issue 14: 170 instructions phrased the way
+users write in audio tools' trackers and forums, paraphrased) was committed before any tuning
+for that issue; ``phrasing`` is its separate tuning set.
 
 Speed: wall time of one ``samaudio plan -`` process planning 100 instructions from stdin
 (process start and imports included).

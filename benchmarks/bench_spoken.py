@@ -105,7 +105,15 @@ def transcripts(
             for i, row in enumerate(todo, 1):
                 speak(row["instruction"], voice, wav, rng)
                 t0 = time.perf_counter()
-                texts = [normalize_numbers(t) for t in _nbest(whisper, str(wav), n, DOMAIN_PROMPT, hotwords)]
+                if mode == "plain":  # exactly the call agent.speech made before issue 14
+                    segments, _ = whisper.transcribe(
+                        str(wav), language="en", beam_size=5, vad_filter=False,
+                        condition_on_previous_text=False, initial_prompt=DOMAIN_PROMPT,
+                    )  # fmt: skip
+                    raw = [" ".join(seg.text.strip() for seg in segments).strip()]
+                else:
+                    raw = _nbest(whisper, str(wav), n, DOMAIN_PROMPT, hotwords)
+                texts = [normalize_numbers(t) for t in raw]
                 texts = texts or [""]
                 _, text = choose_hypothesis(texts, planner) if len(texts) > 1 else (0, texts[0])
                 spent.append(time.perf_counter() - t0)

@@ -382,6 +382,11 @@ class _Reader:
         if EXPORT_VERB.search(c):  # "export as flack": a format the recogniser wrote as another word
             for heard, fmt_word in MISHEARD.items():
                 c = re.sub(rf"\b{heard}\b", fmt_word, c)
+            near = re.search(r"\b(?:as|to|in|into)\s+(?:an?\s+)?([a-z0-9]{2,5})\b(?!\.)", c)
+            if near and not FORMAT.search(c):  # "save as flaq": respelt only when one format is close
+                close = difflib.get_close_matches(near.group(1), EXPORT_FORMATS, n=2, cutoff=0.7)
+                if len(close) == 1:
+                    c = c[: near.start(1)] + close[0] + c[near.end(1) :]
         fmt = FORMAT.search(c)
         only_format = fmt and is_whole(
             clean_target(re.sub(r"\b(?:file|version|copy|format)\b", " ", FORMAT.sub(" ", VERB.sub(" ", c))))
