@@ -317,7 +317,15 @@ def normalize_numbers(text: str) -> str:
     s = re.sub(r"\b2nd\b", "second", s)
     s = re.sub(r"\b3rd\b", "third", s)
     # "flac" is a rare word to Whisper: "save as flag / flack / black" means the format.
-    s = re.sub(r"\b(as|to|in)\s+(?:a\s+)?(?:flag|flack|black)\b", r"\1 flac", s, flags=re.IGNORECASE)
+    s = re.sub(r"\bsame as\b", "save as", s, flags=re.IGNORECASE)  # "save" heard as "same"
+    s = re.sub(r"\b(as|to|in)\s+(?:a\s+)?(?:flag|flack|black|lag|flak)\b", r"\1 flac", s, flags=re.IGNORECASE)
+    # "Code you remove ...": the polite opening heard as another word before a command verb
+    s = re.sub(
+        r"^(?:code|good|cut|got) you (?=(?:please |remove|isolate|make|turn|boost|lower|get|take|keep|cut)\b)",
+        "could you ",
+        s,
+        flags=re.IGNORECASE,
+    )
     return re.sub(r"\s+", " ", _spoken_clock_times(s)).strip()
 
 
@@ -333,6 +341,8 @@ def _spoken_clock_times(s: str) -> str:
     A decimal with a unit ("0.25 seconds", "2.50 dB") is left alone.
     """
     s = re.sub(r"(?<=\b\d), (?=\d)", " ", s)  # "1, 0, 0" -> "1 0 0": digits read out one by one
+    s = re.sub(rf"\b0\.0([0-5]\d)\b{_NOT_UNIT}", r"0:\1", s)  # "0.030" for a spoken "zero thirty"
+    s = re.sub(r"\b(\d{1,2}:[0-5]\d) 0 (?=and|to|-|until)", r"\1 ", s)  # "1:00 0 and 1:30"
     s = re.sub(rf"\b(\d{{1,2}})\.([0-5]\d)\b{_NOT_UNIT}", r"\1:\2", s)
     s = re.sub(rf"\b(\d)-([0-5]\d)\b{_NOT_UNIT}", r"\1:\2", s)  # "1-30" -> "1:30" ("10-11" stays a range)
     s = re.sub(rf"{_TIME_WORD}(\d) ([0-5]) (\d)\b{_NOT_UNIT}", r"\1\2:\3\4", s, flags=re.IGNORECASE)

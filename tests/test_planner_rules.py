@@ -384,6 +384,9 @@ PHRASING = [
     ("the dog at 0:03 dash 0:05, remove it", [sep("dog", "remove", spans=[[3, 5]])]),
     ("lower the voice between 40 dash 50 seconds", [sep("voice", "gain", -6.0, range=[[40, 50]])]),
     ("fade out 6", [{"op": "fade", "direction": "out", "seconds": 6.0}]),
+    ("fade out, 6", [{"op": "fade", "direction": "out", "seconds": 6.0}]),
+    # a transcript without the comma between the description and the command
+    ("Horn is audible from 0:10 to 0:12 remove it", [sep("horn", "remove", spans=[[10, 12]])]),
     ("export as flack", [{"op": "export", "format": "flac"}]),
     ("save it as flaq", [{"op": "export", "format": "flac"}]),  # one format is close: respelt
     ("export as mp4", None),  # a real, unsupported format is refused, never respelt

@@ -41,6 +41,10 @@ def _home(tmp_path, monkeypatch):
         ("fade in over 1.5 s and cut 10-11 seconds", "fade in over 1.5 s and cut 10-11 seconds"),
         ("make it 0.25 seconds longer", "make it 0.25 seconds longer"),
         ("trim the 1st 2 seconds and save as flack", "trim the first 2 seconds and save as flac"),
+        ("fade out over 2 seconds and same as lag", "fade out over 2 seconds and save as flac"),
+        ("Code you remove the hum", "could you remove the hum"),
+        ("isolate the whistle at 0.030 - 0.032", "isolate the whistle at 0:30 - 0:32"),
+        ("Keep the part between 1:00 0 and 1:30", "Keep the part between 1:00 and 1:30"),
     ],
 )
 def test_number_words_are_normalised(said, normalised):

@@ -210,6 +210,7 @@ def _normalise(text: str) -> str:
     t = re.sub(r"\bminute (\d+)\b", lambda m: f"{int(m.group(1))}:00", t)  # "between minute 1 and minute 2"
     t = words_to_numbers(t)
     t = re.sub(r"(\d)\s*\bdash\b\s*(?=\d)", r"\1-", t)  # "0:12 dash 0:14" as a recogniser writes it
+    t = re.sub(r"\b(fade (?:it )?(?:in|out)),\s*(?=\d)", r"\1 ", t)  # "fade out, 6": a transcript's comma
     t = re.sub(r"\btwice\b(?! as)", "2 times", t)
     for c in _COMPOUNDS:
         t = t.replace(c, c.replace(" and ", " & "))
@@ -228,8 +229,17 @@ _SPLIT = re.compile(
 )
 
 
+# "the hum is audible at 0:05 to 0:08 remove it": a transcript often drops the comma between a
+# time and the next command; a remove/keep verb right after a time starts a new clause.
+_TIME_THEN_VERB = re.compile(
+    r"(§\d+)\s+(?=(?:please |now |and )?(?:remove|get rid of|take (?:it |them )?out|delete|kill|cut (?:it|them)|"
+    r"isolate|extract|keep (?:it|them|only)|lower (?:it|them)|boost (?:it|them)|raise (?:it|them)|find)\b)"
+)
+
+
 def _split(text: str) -> list[str]:
     clauses: list[str] = []
+    text = _TIME_THEN_VERB.sub(r"\1, ", text)
     for c in _SPLIT.split(text):
         if not c or not c.strip(" .,"):
             continue

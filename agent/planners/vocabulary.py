@@ -257,7 +257,8 @@ def clean_target(text: str) -> str:
     )
     # relative clauses: "the dog barking that happens at ...", "the hum that you can hear"
     text = re.sub(
-        r"(?<=\w)\s+(?:that|which|who)\s+(?:is|are|was|were|'s|happens?|occurs?|appears?|plays?|comes?|keeps?|"
+        r"(?<=\w)\s+(?:that|which|who)\s+(?:is|are|was|were|'s|happen(?:s|ed)?|occur(?:s|red)?|appear(?:s|ed)?|"
+        r"play(?:s|ed)?|comes?|came|keeps?|"
         r"starts?|sounds?|goes|you|i|we|can|runs?)\b.*$",
         " ",
         text,
