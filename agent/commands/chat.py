@@ -42,7 +42,6 @@ def open_session(input_path: str, name: str | None):
     # Deferred: session memory imports the tools, and `samaudio plan` must start fast.
     from agent.memory import samaudio_home
 
-
     root = samaudio_home() / "sessions"
     if name and (root / safe_name(name) / "manifest.json").exists():
         ws = Workspace.open(root / name)
