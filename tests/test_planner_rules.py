@@ -353,3 +353,63 @@ def test_a_fingerprint_span_followed_by_a_verb_is_one_step():
     assert [s.model_dump(exclude_none=True) for s in recipe.steps] == [
         {"op": "separate", "target": "bird", "action": "remove", "spans": [(12.0, 14.0)]}
     ]
+
+
+# Issue 14: the words around a sound, descriptions of where it is heard, pronouns, recogniser noise.
+PHRASING = [
+    # discourse and filler around the target
+    ("you can hear a helicopter in the distance, remove it", [sep("helicopter", "remove")]),
+    ("lower the overall reverb", [sep("reverb", "gain", -6.0)]),
+    ("bring the piano forward", [sep("piano", "gain", 6.0)]),
+    ("push the lead vocal forward a bit", [sep("lead vocal", "gain", 3.0)]),
+    ("basically I just want the voice on its own", [sep("voice", "isolate")]),
+    ("my recording has a lot of hiss, can you remove it", [sep("hiss", "remove")]),
+    # where the sound is heard is a span prompt, whatever the preposition
+    ("a horn is audible from 0:10 to 0:12, remove it", [sep("horn", "remove", spans=[[10, 12]])]),
+    ("you can clearly hear the rain between 0:20 and 0:25, get rid of it", [sep("rain", "remove", spans=[[20, 25]])]),
+    ("the fan is the only thing you hear from 0:00 to 0:02. remove it", [sep("fan", "remove", spans=[[0, 2]])]),
+    ("use 0:30-0:32 as a reference for the hum and remove it", [sep("hum", "remove", spans=[[30, 32]])]),
+    ("use this bit as a reference for the beeping: 0:44 to 0:46, take it out",
+     [sep("beeping", "remove", spans=[[44, 46]])]),
+    # ... but a plain time restricts the edit
+    ("remove the hum from 0:30 to 0:32", [sep("hum", "remove", range=[[30, 32]])]),
+    ("make the music louder but only between 0:30 and 1:00", [sep("music", "gain", 6.0, range=[[30, 60]])]),
+    # pronouns point back to the sound named before them
+    ("the drums are buried, bring them up", [sep("drums", "gain", 6.0)]),
+    ("the hi-hat is harsh, turn it down 2 dB", [sep("hi-hat", "gain", -2.0)]),
+    # a span prompt that names no sound is not a trim
+    ("isolate the sound at 0:10 to 0:12", [{"op": "separate", "action": "isolate", "spans": [[10, 12]]}]),
+    ("remove whatever that is at 0:20 to 0:21", [{"op": "separate", "action": "remove", "spans": [[20, 21]]}]),
+    # recogniser noise: "dash", dropped units, a misheard format
+    ("the dog at 0:03 dash 0:05, remove it", [sep("dog", "remove", spans=[[3, 5]])]),
+    ("lower the voice between 40 dash 50 seconds", [sep("voice", "gain", -6.0, range=[[40, 50]])]),
+    ("fade out 6", [{"op": "fade", "direction": "out", "seconds": 6.0}]),
+    ("fade out, 6", [{"op": "fade", "direction": "out", "seconds": 6.0}]),
+    # a transcript without the comma between the description and the command
+    ("Horn is audible from 0:10 to 0:12 remove it", [sep("horn", "remove", spans=[[10, 12]])]),
+    ("export as flack", [{"op": "export", "format": "flac"}]),
+    ("save it as flaq", [{"op": "export", "format": "flac"}]),  # one format is close: respelt
+    ("export as mp4", None),  # a real, unsupported format is refused, never respelt
+]  # fmt: skip
+
+
+@pytest.mark.parametrize(("instruction", "expected"), PHRASING, ids=[c[0][:40] for c in PHRASING])
+def test_real_phrasing(instruction, expected):
+    recipe = RulesPlanner().plan(instruction, duration=D)
+    if expected is None:
+        assert recipe.steps == [] and "not a supported format" in recipe.error
+        return
+    assert recipe.error is None, recipe.error
+    assert same(steps_of(recipe), expected), steps_of(recipe)
+
+
+def test_that_sound_and_them_point_back_to_the_session():
+    last = PlanContext(last_recipe=parse_recipe({"steps": [sep("horn", "gain", -6.0)]}))
+    assert steps_of(RulesPlanner().plan("remove that sound as well", duration=D, context=last)) == [
+        sep("horn", "remove")
+    ]
+    # with nothing named before, "that sound" is not the whole mix: it is refused, not guessed
+    alone = RulesPlanner().plan("remove that sound as well", duration=D)
+    assert alone.steps == [] and alone.error.startswith("say what to remove (for example")
+    # "it" on a level change with no sound named is still the whole mix
+    assert steps_of(RulesPlanner().plan("turn it up 3 dB", duration=D)) == [{"op": "gain", "db": 3.0}]

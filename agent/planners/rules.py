@@ -62,12 +62,14 @@ from .timeparse import TimeRef, find_duration, find_times, words_to_numbers
 from .vocabulary import (
     ACAPPELLA,
     AGAIN,
+    AUDIBLE,
     BARE_TIME_SUBJECT,
     BOXES,
     BY_NUMBER,
     CANT_HEAR,
     CLEARER,
     COMPLAINT,
+    COPULA,
     DEFAULT_DB,
     DENOISE,
     DONT_WANT,
@@ -81,12 +83,15 @@ from .vocabulary import (
     FORMAT,
     FORMAT_WORDS,
     FULL,
+    GENERIC_SOUND,
     GENTLE,
     HALF,
+    HEARING,
     KARAOKE,
     LARGE,
     LARGE_DB,
     LEAD_CLAUSE,
+    MISHEARD,
     MORE_LESS,
     NOMINAL,
     NONAUDIO,
@@ -99,6 +104,7 @@ from .vocabulary import (
     POSITION,
     PRESENCE,
     PRONOUNS,
+    REFERENCE,
     RESET,
     REST_WORDS,
     RUINS,
@@ -107,6 +113,7 @@ from .vocabulary import (
     SMALL_DB,
     SO_MUCH,
     SPANS_HINT,
+    THAT_SOUND,
     TIME_ONLY_OBJECT,
     TOO,
     TOO_MUCH,
@@ -202,6 +209,8 @@ def _normalise(text: str) -> str:
     t = POLITE.sub(" ", t)
     t = re.sub(r"\bminute (\d+)\b", lambda m: f"{int(m.group(1))}:00", t)  # "between minute 1 and minute 2"
     t = words_to_numbers(t)
+    t = re.sub(r"(\d)\s*\bdash\b\s*(?=\d)", r"\1-", t)  # "0:12 dash 0:14" as a recogniser writes it
+    t = re.sub(r"\b(fade (?:it )?(?:in|out)),\s*(?=\d)", r"\1 ", t)  # "fade out, 6": a transcript's comma
     t = re.sub(r"\btwice\b(?! as)", "2 times", t)
     for c in _COMPOUNDS:
         t = t.replace(c, c.replace(" and ", " & "))
@@ -220,8 +229,17 @@ _SPLIT = re.compile(
 )
 
 
+# "the hum is audible at 0:05 to 0:08 remove it": a transcript often drops the comma between a
+# time and the next command; a remove/keep verb right after a time starts a new clause.
+_TIME_THEN_VERB = re.compile(
+    r"(§\d+)\s+(?=(?:please |now |and )?(?:remove|get rid of|take (?:it |them )?out|delete|kill|cut (?:it|them)|"
+    r"isolate|extract|keep (?:it|them|only)|lower (?:it|them)|boost (?:it|them)|raise (?:it|them)|find)\b)"
+)
+
+
 def _split(text: str) -> list[str]:
     clauses: list[str] = []
+    text = _TIME_THEN_VERB.sub(r"\1, ", text)
     for c in _SPLIT.split(text):
         if not c or not c.strip(" .,"):
             continue
@@ -256,6 +274,9 @@ class _Item:
     found: bool = False  # "find the dog ...": isolate unless a later clause says otherwise
     rest: bool = False  # "... and ditch the rest": implied by an isolate before it
     box: tuple[float, float, float, float] | None = None  # video region (fractions) for a visual prompt
+    implied: bool = False  # a level change read from a complaint ("the vocals are buried"): a later verb wins
+    generic: bool = False  # "isolate the sound at 0:05-0:08": the spans are the whole prompt, no target
+    pronoun_word: str = ""
 
 
 def _fix_typo(clause: str) -> str:
@@ -300,6 +321,22 @@ class _Reader:
         c = self._prepare(c)
         times = self._times_in(c)
         spans_hint = bool(SPANS_HINT.search(c))
+        ref = REFERENCE.search(c)
+        if ref:  # "use 0:30-0:32 as a reference for the hum": those times are where the hum is heard
+            for t in times:
+                t.span = True
+            named = ref.group("t")
+            where = " ".join(re.findall(r"§\d+", ref.group("where")))
+            rest = f"{c[: ref.start()]} {where} {c[ref.end() :]}".strip()
+            if not VERB.search(rest) or not re.sub(r"§\d+|[\s:,]", "", rest):
+                return _Item(op=None, target=clean_target(named) if named else None, times=times)
+            item = self.read_clause(rest)
+            if item is not None and named and (item.pronoun or not item.target):
+                item.target, item.pronoun, item.whole = clean_target(named), False, False
+            return item
+        if times and HEARING.search(c) and not CANT_HEAR.match(c):
+            for t in times:  # "you can clearly hear the rain between 0:20 and 0:25"
+                t.span = True
         item = self._read_command(c, times) or self._read_idiom(c, times)
         if item is not None:
             return item
@@ -352,6 +389,14 @@ class _Reader:
         if UNDO.search(c) and not VERB.search(re.sub(r"\bgo back\b|\bundo\b", " ", c)):
             m = re.search(r"\b(\d+) (?:times|steps?|changes?|edits?)\b", c)
             return _Item(op="undo", count=max(1, min(int(m.group(1)), 20)) if m else 1)
+        if EXPORT_VERB.search(c):  # "export as flack": a format the recogniser wrote as another word
+            for heard, fmt_word in MISHEARD.items():
+                c = re.sub(rf"\b{heard}\b", fmt_word, c)
+            near = re.search(r"\b(?:as|to|in|into)\s+(?:an?\s+)?([a-z0-9]{2,5})\b(?!\.)", c)
+            if near and not FORMAT.search(c):  # "save as flaq": respelt only when one format is close
+                close = difflib.get_close_matches(near.group(1), EXPORT_FORMATS, n=2, cutoff=0.7)
+                if len(close) == 1:
+                    c = c[: near.start(1)] + close[0] + c[near.end(1) :]
         fmt = FORMAT.search(c)
         only_format = fmt and is_whole(
             clean_target(re.sub(r"\b(?:file|version|copy|format)\b", " ", FORMAT.sub(" ", VERB.sub(" ", c))))
@@ -405,12 +450,13 @@ class _Reader:
         m = CANT_HEAR.match(c)
         if m:
             target = m.group("t") or m.group("t2") or ""
-            return self._target_item(_Item(op="separate", action="gain", db=DEFAULT_DB, times=times), target)
+            item = _Item(op="separate", action="gain", db=DEFAULT_DB, times=times, implied=True)
+            return self._target_item(item, target)
         m = TOO.match(c)
         if m:
             up = m.group("dir") in ("quiet", "soft", "low", "faint", "weak", "buried")
             size = _size(c[: m.start("dir")])
-            item = _Item(op="separate", action="gain", db=size if up else -size, times=times)
+            item = _Item(op="separate", action="gain", db=size if up else -size, times=times, implied=True)
             return self._target_item(item, m.group("t"))
         if not VERB.search(c):
             m = TOO_MUCH.match(c)
@@ -423,7 +469,12 @@ class _Reader:
         return None
 
     def _read_verbless(self, c: str, times: list[TimeRef], spans_hint: bool) -> _Item:
-        """No verb: a wish, a complaint, a noun phrase, a bare time, or a signed level."""
+        """No verb: a wish, a complaint, a description, a noun phrase, a bare time, or a signed level."""
+        m = AUDIBLE.match(c)
+        if m and not BARE_TIME_SUBJECT.fullmatch(clean_target(m.group("t"))):
+            for t in times:  # "the hum is clearly audible between 5 and 8 s": where the hum is heard
+                t.span = True
+            return self._target_item(_Item(op=None, times=times), m.group("t"))
         m = DONT_WANT.match(c)
         if m:
             target = m.group("t") or m.group("t2") or m.group("t3") or ""
@@ -438,6 +489,9 @@ class _Reader:
                 item = self._target_item(_Item(op=None, times=times, presence=True), m.group("t"))
                 item.spans_hint = spans_hint
                 return item
+        m = COPULA.match(c)
+        if m and not times and not re.search(r"\d", c):  # "the snare sounds thin": a later verb says what
+            return self._target_item(_Item(op=None), m.group("t"))
         db = signed_db(c)
         rest = strip_amounts(c)
         if db is None:  # "vocals at +4", "guitar -3"
@@ -483,6 +537,9 @@ class _Reader:
             item.action, item.db, item.explicit_db = "gain", -abs(db), True
             return self._target_item(item, strip_amounts(rest))
         cleaned = clean_target(strip_amounts(rest))
+        if self._generic(item, cleaned):
+            item.action = "remove"
+            return item
         if times and (not cleaned or is_whole(cleaned) or TIME_ONLY_OBJECT.fullmatch(cleaned)):
             if re.match(r"mute|silence", verb_text):
                 return _Item(op="gain", db=MUTE_DB, times=times, whole=True)
@@ -502,6 +559,9 @@ class _Reader:
     def _read_isolate(self, rest: str, item: _Item, finding: bool) -> _Item:
         """Keep-verbs: a sound is isolated; a time only is kept (trim)."""
         cleaned = clean_target(rest)
+        if not finding and self._generic(item, cleaned):
+            item.action = "isolate"
+            return item
         if (
             item.times
             and (not cleaned or is_whole(cleaned) or TIME_ONLY_OBJECT.fullmatch(cleaned))
@@ -513,6 +573,17 @@ class _Reader:
         if finding and item.target:  # "find the dog at 0:03 and remove it": the verb comes later
             item.op, item.found = None, True
         return item
+
+    def _generic(self, item: _Item, cleaned: str) -> bool:
+        """ "isolate the sound at 0:05 to 0:08": an object naming no sound, with a time after "at"
+        (or said to be heard), is a span prompt with no target, not a trim."""
+        spans = [r for r in item.times if r.span or r.prep in ("at", "around") or r.kind == "point"]
+        if not spans or not GENERIC_SOUND.fullmatch(cleaned):
+            return False
+        for r in item.times:
+            r.span = True
+        item.generic, item.target = True, None
+        return True
 
     def _main_verb(self, c: str) -> tuple[str, int, int] | None:
         """(kind, start, end) of the clause's verb; 'trim' is its own kind."""
@@ -536,8 +607,11 @@ class _Reader:
         t = clean_target(text)
         if item.box is not None and not t:
             return item  # "the thing in the left half": the region alone is the prompt
-        if t in PRONOUNS or re.fullmatch(r"(?:all of )?(?:it|them)", t):
+        said = re.sub(r"\s+", " ", re.sub(r"[^\w\s]", " ", text)).strip()
+        that_sound = THAT_SOUND.search(said) and t in ("sound", "sounds", "same sound", "one", "thing")
+        if that_sound or t in PRONOUNS or re.fullmatch(r"(?:all of )?(?:it|them)", t):
             item.pronoun, item.target = True, None
+            item.pronoun_word = "that sound" if that_sound else t
         elif is_whole(t):
             item.whole, item.target = True, None
         else:
@@ -607,6 +681,9 @@ class _Reader:
                     raise Refusal(f"'{ref.text}' is past the end of the audio ({self.duration:.2f} s)")
         if seconds is None:
             seconds = find_duration(re.sub(r"§\d+", " ", c))
+        if seconds is None:  # "fade out 4": a bare number after a fade is its length in seconds
+            n = re.search(r"(?<![\w.§:])(\d+(?:\.\d+)?)(?![\w.:%])(?!\s*(?:db|lufs)\b)", c)
+            seconds = float(n.group(1)) if n else None
         return _Item(op="fade", fields={"direction": direction, "seconds": seconds or DEFAULT_FADE})
 
     # -- combining ----------------------------------------------------------------------------
@@ -685,8 +762,19 @@ class _Reader:
                 if any(o.op == "separate" and o.action == "isolate" for o in out):
                     continue  # already implied by keeping only the target
                 raise Refusal("say which sound to keep (for example 'keep only the voice')")
-            if it.op == "separate" and (it.pronoun or (it.target is None and not it.whole)):
+            if it.op == "separate" and (
+                it.pronoun or (it.target is None and not it.whole and not it.generic)
+            ):
                 source = next((p for p in reversed(pending) if p.target), None)
+                prev = out[-1] if out else None
+                if source is None and prev is not None and prev.op == "separate" and prev.target:
+                    # "the vocals are buried, bring them up": the explicit verb replaces the implied one;
+                    # "them" / "him" / "that sound" after a named sound is that sound, not the mix
+                    if prev.implied or it.pronoun_word in ("them", "they", "him", "her", "that sound"):
+                        if prev.implied:
+                            out.pop()
+                        it.target, it.pronoun = prev.target, False
+                        it.times = prev.times + it.times
                 if source is not None:
                     pending.remove(source)
                     it.target = source.target
@@ -694,7 +782,9 @@ class _Reader:
                     it.times = source.times + it.times
                     it.spans_hint = it.spans_hint or source.spans_hint
                     it.pronoun = False
-                elif it.action == "gain":
+                elif it.target is not None:
+                    pass
+                elif it.action == "gain" and it.pronoun_word != "that sound":
                     it.whole, it.pronoun = True, False
                 else:
                     prev = next((o for o in reversed(out) if o.op == "separate" and o.target), None)
@@ -788,7 +878,7 @@ class _Reader:
                 step["range"] = self._intervals(it.times)
             return [step]
         # separate
-        if (it.whole or not it.target) and it.box is None:
+        if (it.whole or not it.target) and it.box is None and not it.generic:
             raise Refusal(
                 f"say which sound to {'remove' if it.action == 'remove' else 'keep'} (for example 'the wind')"
             )
@@ -814,7 +904,7 @@ class _Reader:
             # "at" marks a span prompt (where the target is clear), except on a level change,
             # where "boost the guitar at 1:00-1:10" says where to change it.
             at = ref.prep in ("at", "around") or ref.kind == "point"
-            as_span = (it.spans_hint or (at and it.action != "gain")) and ref.prep != "only"
+            as_span = ref.span or ((it.spans_hint or (at and it.action != "gain")) and ref.prep != "only")
             as_span = as_span and ref.kind in ("range", "point")
             (spans if as_span else ranges).extend(ref.intervals(self.duration))
         if spans:

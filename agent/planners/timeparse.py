@@ -182,7 +182,8 @@ class TimeRef:
     'before' (0..a), 'until_last' (0..end-n), 'ends' (the first and the last n) or 'point'
     (around a). ``prep`` is the word
     just before it ("at", "in", "during", "between", "from", "to" ...), which decides span
-    prompt vs range. ``exclude`` marks "everywhere except <this>".
+    prompt vs range unless the sentence says the sound is heard there (``span``). ``exclude``
+    marks "everywhere except <this>".
     """
 
     kind: str
@@ -191,6 +192,7 @@ class TimeRef:
     prep: str = ""
     text: str = ""
     exclude: bool = False
+    span: bool = False  # where the target is heard ("audible from A to B", "use A-B as a reference")
 
     @property
     def length(self) -> float | None:

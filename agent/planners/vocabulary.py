@@ -68,7 +68,7 @@ ISOLATE = (
 UP = (
     r"louder|boost|raise|turn up|bring up|bring out|pump up|crank up|crank|amplify|increase|emphasi[sz]e|"
     r"more prominent|higher|stronger|boosted|raised|turned up|hotter|push up|stand out|pop out|pop more|"
-    r"cut through|come through|more present|more audible|up"
+    r"cut through|come through|more present|more audible|come forward|more forward|forward|up"
 )
 DOWN = (
     r"quieter|softer|lower|turn down|bring down|tone down|dial down|dial back|quiet down|reduce|duck|"
@@ -121,8 +121,10 @@ COMPLAINT = re.compile(
 )
 RUINS = re.compile(r"^(?P<t>.+?) (?:ruins|ruined|kills|spoils|wrecks|drowns out|covers up|masks) .*$")
 PRESENCE = re.compile(
-    r"^(?:.*?\b)?(?:there'?s|there is|there are|there was|i hear|i can hear|you can hear|can you hear|"
-    r"listen to|notice|hear that|you hear) (?P<t>.+)$"
+    r"^(?:.*?\b)?(?:there'?s|there is|there are|there was|(?:i|you|we) (?:can |could )?(?:clearly |really |still |also |"
+    r"definitely |obviously |always )?hear|can you hear|listen to|notice|hear that|"
+    r"(?:my|the|this|our) (?:\w+ )?(?:recording|audio|clip|track|podcast|video|file|song|interview|mic|take|footage)s? "
+    r"(?:has|had|have|contains?|got|picked up)) (?P<t>.+)$"
 )
 DONT_WANT = re.compile(
     r"^(?:.*?\b)?(?:i |we )?(?:(?:don'?t|do not|dont|no longer) (?:want|need|like)|hate|can'?t stand|cannot stand|"
@@ -174,6 +176,11 @@ FILLERS = [
     r"the whole (?:time|way|clip|thing)|in the whole (?:clip|thing|track|recording|file)|every ?where else)\b",
     r"\b(?:out )?of (?:here|there)\b|\bversion\b|\b(?:is|are|was|were)\b|\bwhat i (?:want|need|mean|'m after|am after)\b|\bthe one\b",
     r"\bas well\b|\btoo\b|\bnow\b|\bagain\b|\bright away\b|\bquickly\b|\bup front\b",
+    # discourse around the sound: "overall", "push the voice forward", "the piano on its own"
+    r"\boverall\b|\bpush\b|\bpull\b|\bmove\b|\b(?:should|must|needs? to|has to|have to|ought to)\b",
+    r"\b(?:on (?:its|their|his|her) own|by (?:itself|themselves)|alone|in isolation|"
+    r"from (?:everything|all|anything) else|from the rest(?: of (?:the|it) ?\w*)?)\b",
+    r"\b(?:clearly|obviously|distinctly|definitely|really|very|quite|pretty|loud and clear|basically|so)\b",
 ]
 FILLER = re.compile("|".join(FILLERS))
 LEAD_WORDS = (
@@ -190,10 +197,12 @@ EVALUATIVE = re.compile(
     r"odd|random|infuriating|persistent|little|horrid|dreadful|irritating|bothersome|terrible)\b"
 )
 DETERMINER = re.compile(
-    r"^(?:(?:the|a|an|that|this|those|these|some|any|all|my|our|your|his|her|their|its|every|each|of)\b\s*)+"
+    r"^(?:(?:a lot of|lots of|loads of|a bunch of|a ton of|tons of|plenty of|a bit of|a little|"
+    r"the|a|an|that|this|those|these|some|any|all|my|our|your|his|her|their|its|every|each|of)\b\s*)+"
 )
 TRAILING = re.compile(
-    r"(?:\s+\b(?:please|now|too|again|off|out|away|of|with|the|a|and|is|are|it|at|in|to|for|on|by)\b)+$"
+    r"(?:\s+\b(?:please|now|too|again|off|out|away|of|with|the|a|and|is|are|it|at|in|to|for|on|by|only|just|but|"
+    r"though)\b)+$"
 )
 WHOLE = {
     "",
@@ -248,8 +257,16 @@ def clean_target(text: str) -> str:
     )
     # relative clauses: "the dog barking that happens at ...", "the hum that you can hear"
     text = re.sub(
-        r"(?<=\w)\s+(?:that|which|who)\s+(?:is|are|was|were|'s|happens?|occurs?|appears?|plays?|comes?|keeps?|"
+        r"(?<=\w)\s+(?:that|which|who)\s+(?:is|are|was|were|'s|happen(?:s|ed)?|occur(?:s|red)?|appear(?:s|ed)?|"
+        r"play(?:s|ed)?|comes?|came|keeps?|"
         r"starts?|sounds?|goes|you|i|we|can|runs?)\b.*$",
+        " ",
+        text,
+    )
+    # "the noise you hear at 0:10": who hears it is not part of the sound
+    text = re.sub(
+        r"(?<=\w)(?<!\bcan)(?<!\bcould)(?<!\bdo)(?<!\bwill)(?<!\bwould)(?<!\bshould)(?<!\bmay)"
+        r"\s+(?:that |which )?(?:you|i|we) (?:can |could )?(?:\w+ )?hear\b",
         " ",
         text,
     )
@@ -379,3 +396,40 @@ POLITE = re.compile(
     r"\bif (?:it is|it's) not too much (?:trouble|to ask)\b|\bif you (?:don't|do not) mind\b|"
     r"\bwhen you (?:get|have) a (?:chance|minute|moment)\b|\bif (?:at all )?possible\b"
 )
+
+
+# --- descriptions of the sound around a time, and prompts that name no sound ---------------
+
+# "the hum is clearly audible between 5 and 8 s", "the fan is the only thing you hear from 0:00
+# to 0:02", "the flute can be heard clearly at ...": the subject is the sound and the times are
+# where it is audible (span prompts), whatever the preposition.
+AUDIBLE = re.compile(
+    r"^(?P<t>.+?) (?:is|are|can be|could be|gets?|comes?|sounds?)(?: \w+){0,2}? "
+    r"(?:audible|obvious|heard|clear|noticeable|prominent|present|loudest|isolated|"
+    r"the only (?:thing|sound|noise)s?(?: (?:you|i|we) (?:can )?hear)?|on (?:its|their) own|alone|by itself)\b.*$"
+)
+# Hearing verbs: with a time in the same clause, the times are where the sound is heard.
+HEARING = re.compile(
+    r"\b(?:(?:i|you|we) (?:can |could )?(?:\w+ )?hear|audible|can be heard|(?:is|are) heard|listen to)\b"
+)
+# "use 0:30-0:32 as a reference for the hum", "using the bit at 1:00 as an example of the dog"
+REFERENCE = re.compile(
+    r"\b(?:use|using|take|taking|with)\b(?P<where>.*?)\bas (?:a |an |the )?(?:reference|example|sample|"
+    r"template|fingerprint|guide)(?: (?:for|of) (?P<t>.+?))?(?=$|\s*[:,]|\s+§|\s+(?:and|then)\b)"
+)
+# Objects that name no sound: with a time they are a span prompt with no target
+# ("isolate the sound at 0:05 to 0:08", "remove whatever that is at 0:50").
+GENERIC_SOUND = re.compile(
+    r"(?:sound|sounds|noise you hear|thing|whatever|whatever (?:that|this|it) is|what you hear|"
+    r"(?:sound|thing|whatever) (?:you|i|we)(?: can)?(?: hear)?|that sound|this sound|that noise|this noise)"
+)
+# "that sound", "the same sound": point back to a sound named before (in the sentence or session)
+THAT_SOUND = re.compile(r"(?:that|this|the same|those|these) (?:sound|noise|one|thing)s?")
+# "the snare sounds thin", "the cymbals are harsh": a sound described, acted on by a later clause
+COPULA = re.compile(r"^(?P<t>.+?) (?:is|are|sounds?|seems?|feels?|looks?|gets?)(?P<pred>(?: \w+){1,3})$")
+# Formats and short words a recogniser writes as other words ("flack", "August" for ogg)
+MISHEARD = {
+    "flack": "flac", "flak": "flac", "flax": "flac", "flick": "flac",
+    "og": "ogg", "august": "ogg", "augh": "ogg", "ogue": "ogg", "oggy": "ogg",
+    "mp three": "mp3", "m p 3": "mp3", "mp 3": "mp3", "empty three": "mp3", "mp-3": "mp3",
+}  # fmt: skip
