@@ -16,7 +16,7 @@ from collections.abc import Sequence
 
 from samaudio_core.errors import SamaudioError
 
-from .commands import apply, chat, do, engines, judge, plan, separate, spans, transcribe
+from .commands import apply, chat, do, engines, judge, plan, recipe, separate, spans, transcribe
 
 #: The subcommands, in the order ``--help`` lists them. Each module imports what it runs only
 #: when it runs, so building the parser stays light.
@@ -29,6 +29,7 @@ _MODULES = {
     "do": do,
     "chat": chat,
     "apply": apply,
+    "recipe": recipe,
     "engines": engines,
 }
 COMMANDS = tuple(_MODULES)

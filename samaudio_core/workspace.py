@@ -178,6 +178,11 @@ class Workspace:
             "channels": self._m["channels"],
         }
 
+    @property
+    def exports(self) -> list[dict[str, Any]]:
+        """What the session exported, oldest first: ``{"time", "version", "path"}`` each (a copy)."""
+        return [dict(e) for e in self._m.get("exports", [])]
+
     def history(self) -> list[Version]:
         """The versions on the undo stack, oldest first."""
         return [Version(**self._m["versions"][i]) for i in self._m["stack"]]
