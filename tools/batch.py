@@ -28,7 +28,9 @@ import fcntl
 import json
 import logging
 import os
+import signal
 import sys
+import threading
 import time
 from collections import deque
 from collections.abc import Callable, Iterable, Iterator
@@ -116,7 +118,7 @@ def expand_inputs(inputs: Iterable[str], exclude: str | os.PathLike | None = Non
             n += 1
             unique = f"{key}-{n}"
         seen_keys.add(unique.lower())
-        tasks.append(Task(str(p.absolute()), unique))
+        tasks.append(Task(os.path.abspath(p), unique))  # absolute, ".." folded, links kept as given
     return tasks
 
 
@@ -238,12 +240,30 @@ _POOL_WORKER: Worker | None = None
 
 
 def _pool_init(config: WorkerConfig) -> None:
-    import signal
-
     # Ctrl-C goes to the whole process group: the driver decides what stops, not each worker.
     signal.signal(signal.SIGINT, signal.SIG_IGN)
     global _POOL_WORKER
     _POOL_WORKER = Worker(config)
+    # The driver's abort (Ctrl-C) terminates workers: leave no scratch folder behind.
+    signal.signal(signal.SIGTERM, _discard_and_exit)
+    threading.Thread(target=_exit_with_parent, args=(os.getppid(),), daemon=True).start()
+
+
+def _discard_and_exit(*_: object) -> None:
+    if _POOL_WORKER is not None:
+        _POOL_WORKER.discard_scratch()
+    os._exit(1)
+
+
+def _exit_with_parent(parent: int, every: float = 0.5) -> None:
+    """Stop this pool worker when the driver is gone (kill -9 leaves no one to stop it).
+
+    Without this an orphaned worker keeps taking the files already queued to it; the driver's
+    rerun does them again anyway, since no results line says they were done.
+    """
+    while os.getppid() == parent:
+        time.sleep(every)
+    _discard_and_exit()
 
 
 def _pool_ready() -> str | None:
@@ -323,10 +343,13 @@ class PoolExecutor:
         self._pool.shutdown(wait=True, cancel_futures=True)
 
     def abort(self) -> None:
-        self._pool.shutdown(wait=False, cancel_futures=True)
         # The pool has no public way to stop a task already running; its processes are ours.
-        for proc in list(getattr(self._pool, "_processes", {}).values()):
+        procs = list((getattr(self._pool, "_processes", None) or {}).values())
+        for proc in procs:
             proc.terminate()
+        self._pool.shutdown(wait=False, cancel_futures=True)
+        for proc in procs:
+            proc.join(5)
 
 
 # ----- the driver ---------------------------------------------------------------------------------

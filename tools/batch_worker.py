@@ -115,6 +115,7 @@ class Worker:
     def __init__(self, config: WorkerConfig):
         self.config = config
         self.error: str | None = None
+        self._scratch: Path | None = None  # the scratch folder of the file in progress
         self.engine: Any = config.engine
         self.recipe = parse_recipe(json.loads(config.recipe_json))
         try:
@@ -145,6 +146,11 @@ class Worker:
                 "on every node (see docs/batch.md)"
             )
 
+    def discard_scratch(self) -> None:
+        """Remove the scratch folder of the file in progress (the process is about to exit)."""
+        if self._scratch is not None:
+            shutil.rmtree(self._scratch, ignore_errors=True)
+
     def ready(self) -> str | None:
         """None when the worker can run files, else why not."""
         return self.error
@@ -170,6 +176,7 @@ class Worker:
                 raise BatchError(self.error)
             rec.update(self._process(task))
             rec["status"] = "done"
+            self._scratch = None
         except SamaudioError as exc:
             rec["error"] = str(exc)
         except Exception as exc:  # a bug or a library failure on one file must not stop the batch
@@ -191,7 +198,7 @@ class Worker:
         if not src.is_file():
             raise BatchError(f"{src}: no such file")
         with tempfile.TemporaryDirectory(prefix="samaudio-batch-") as tmp:
-            scratch = Path(tmp)
+            scratch = self._scratch = Path(tmp)
             ws = Workspace.create(scratch / "sessions", src, name="input", out_dir=scratch / "out")
             report = run_recipe(
                 self.recipe, ws, engine=self.engine, judge=cfg.judge, export_default=cfg.export_default

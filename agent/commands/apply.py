@@ -84,7 +84,8 @@ def run(args) -> int:
         if args.json:
             tqdm.write(json.dumps(rec), file=sys.stdout)
         if rec["status"] != "done":
-            tqdm.write(f"Skipping {rec['input']}: {rec['error']}", file=sys.stderr)
+            error = str(rec["error"]).removeprefix(f"{rec['input']}: ")  # the line names the file once
+            tqdm.write(f"Skipping {rec['input']}: {error}", file=sys.stderr)
         elif rec.get("judge_failed"):
             low = [
                 f"step {j['step']} {j['scores'].get('overall', 0):.2f}/5"
