@@ -54,7 +54,10 @@ class RayExecutor:
                 raise BatchError(f"cannot start or join Ray at '{address}': {exc}") from None
             self.started = True
         cpus = int(ray.cluster_resources().get("CPU", 1))
-        self.capacity = max(1, workers or cpus)
+        if workers and workers > cpus:
+            # An actor takes one CPU: more actors than CPUs would wait for ever to be placed.
+            log.warning("--workers %d is more than the %d CPU(s) Ray has: using %d", workers, cpus, cpus)
+        self.capacity = max(1, min(workers or cpus, cpus))
         nodes = sum(1 for n in ray.nodes() if n.get("Alive"))
         self.where = f"{nodes} node(s), {cpus} CPU(s)"
         self._token = Path(config.out_dir) / f".samaudio-shared-check-{uuid.uuid4().hex}"

@@ -83,6 +83,7 @@ def run(args) -> int:
     def report(rec: dict) -> None:
         if args.json:
             tqdm.write(json.dumps(rec), file=sys.stdout)
+            sys.stdout.flush()  # a reader on a pipe sees each file as it finishes
         if rec["status"] != "done":
             error = str(rec["error"]).removeprefix(f"{rec['input']}: ")  # the line names the file once
             tqdm.write(f"Skipping {rec['input']}: {error}", file=sys.stderr)
