@@ -1,6 +1,6 @@
 """The Ray executor in local mode: a recipe saved from a chat, run over a folder on Ray actors,
-gives the sequential run's outputs. Ray starts once for the session (``ray_local``): it costs
-seconds and hundreds of MB, so the Ray tests are few."""
+gives the sequential run's outputs. Ray starts once for the session (``ray_local`` in
+conftest.py): it costs seconds and hundreds of MB, so the Ray tests are few."""
 
 from __future__ import annotations
 
@@ -13,14 +13,6 @@ import ray
 from batch_helpers import make_tree, outputs, records
 
 from agent.cli import main
-
-
-@pytest.fixture(scope="session")
-def ray_local():
-    """One local Ray for every test that needs it (the executor reuses a running Ray)."""
-    ray.init(num_cpus=2, include_dashboard=False, log_to_driver=False)
-    yield ray
-    ray.shutdown()
 
 
 @pytest.fixture
