@@ -133,7 +133,7 @@ def test_resume_after_kill_9_redoes_no_finished_file(tmp_path):
     out = tmp_path / "o"
     env = {**os.environ, "PYTHONPATH": str(ROOT)}
     argv = [sys.executable, "-m", "agent.cli", "apply", str(recipe), str(folder), "--out-dir", str(out)]
-    argv += ["--engine", "dummy", "--workers", "1", "--no-progress", "--no-judge"]
+    argv += ["--engine", "dummy", "--workers", "2", "--no-progress", "--no-judge"]
     proc = subprocess.Popen(argv, env=env, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
     results = out / "results.jsonl"
     deadline = time.monotonic() + 60
@@ -144,12 +144,18 @@ def test_resume_after_kill_9_redoes_no_finished_file(tmp_path):
     proc.wait()
     before = records(out)
     assert 1 <= len(before) < n, len(before)  # killed mid-run
+    workers = {r["pid"] for r in before}
+    assert proc.pid not in workers
+    deadline = time.monotonic() + 15
+    while any(_alive(pid) for pid in workers):  # orphaned pool workers notice and exit
+        assert time.monotonic() < deadline, "pool workers outlived the killed driver"
+        time.sleep(0.1)
     with open(results, "ab") as fh:  # and as if the kill had cut a line in half
         fh.write(b'{"input": "/half')
     finished = {r["input"]: Path(r["outputs"][0]).stat().st_mtime_ns for r in before}
     assert not [p for p in out.rglob("*") if ".part" in p.name]  # no partial file left under any name
 
-    assert main(argv[3:]) == 0  # the same command, in this process
+    assert main([*argv[3:-4], "--workers", "1", "--no-progress", "--no-judge"]) == 0  # resumed here
     after = records(out, cut=1)
     assert len(after) == n  # the cut line is skipped; every file has exactly one record
     assert {r["input"] for r in after} == {str(p) for p in folder.rglob("f*.*")}
@@ -158,6 +164,15 @@ def test_resume_after_kill_9_redoes_no_finished_file(tmp_path):
         assert Path(next(r for r in after if r["input"] == inp)["outputs"][0]).stat().st_mtime_ns == mtime
     assert all(r["status"] == "done" for r in after)
     assert results.read_bytes().endswith(b"\n")
+
+
+def _alive(pid: int) -> bool:
+    """Whether process ``pid`` still runs (a zombie waiting to be reaped does not count)."""
+    try:
+        state = Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()[0]
+    except (FileNotFoundError, IndexError):
+        return False
+    return state != "Z"
 
 
 def test_keep_versions_and_the_default_keeps_none(tmp_path):

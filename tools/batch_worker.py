@@ -196,7 +196,8 @@ class Worker:
         cfg = self.config
         src = Path(task.input)
         if not src.is_file():
-            raise BatchError(f"{src}: no such file")
+            where = f" on {socket.gethostname()} (on a cluster the inputs must be on shared storage too)"
+            raise BatchError(f"{src}: no such file{where if cfg.shared_check else ''}")
         with tempfile.TemporaryDirectory(prefix="samaudio-batch-") as tmp:
             scratch = self._scratch = Path(tmp)
             ws = Workspace.create(scratch / "sessions", src, name="input", out_dir=scratch / "out")

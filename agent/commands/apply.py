@@ -40,7 +40,7 @@ def register(sub) -> None:
         default=None,
         metavar="ADDRESS",
         help="run on Ray: no ADDRESS starts a local Ray, 'auto' joins this machine's cluster "
-        "(DIR must then be shared storage)",
+        "(DIR must then be shared storage); give it after the inputs, or as --ray=ADDRESS",
     )
     p.add_argument("--force", action="store_true", help="redo files already done with this recipe")
     p.add_argument("--keep-versions", action="store_true", help="also keep every version, in DIR/versions/")
