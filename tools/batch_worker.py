@@ -127,9 +127,14 @@ class Worker:
             self.engine = load_engine(config.engine)
         except SamaudioError as exc:
             self.error = str(exc)
-        if config.threads and "torch" in sys.modules:
-            # N workers on N cores: each gets its share, instead of every one using them all.
-            sys.modules["torch"].set_num_threads(config.threads)
+        if config.threads:
+            # N workers on N cores: each gets its share of threads (torch's, and the BLAS and
+            # OpenMP pools numpy and scipy use), instead of every one using them all.
+            from threadpoolctl import threadpool_limits
+
+            self._thread_limits = threadpool_limits(limits=config.threads)
+            if "torch" in sys.modules:
+                sys.modules["torch"].set_num_threads(config.threads)
 
     def _check_shared(self) -> None:
         if self.config.shared_check is None:
