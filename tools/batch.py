@@ -7,9 +7,8 @@
 - skips the inputs that ``DIR/results.jsonl`` already records as done with the same recipe
   (:func:`recipe_hash`) whose outputs still exist, unless ``force``;
 - runs the rest on an executor, each worker a :class:`~tools.batch_worker.Worker` that
-  loads the engine once:
-  in this process (``workers=1``), in a pool of processes (``workers=N``), or on Ray actors
-  (``ray=ADDRESS``, :mod:`tools.batch_ray`);
+  loads the engine once: in this process (``workers=1``), in a pool of processes
+  (``workers=N``), or on Ray actors (``ray=ADDRESS``, :mod:`tools.batch_ray`);
 - retries each failed file once, then reports it; one bad file never stops the others;
 - appends one JSON line a finished file to ``results.jsonl``, flushed and fsynced before the
   next, so a kill -9 loses only the files in flight (they run again on the next call).
@@ -73,7 +72,7 @@ def _scan(folder: Path, exclude: Path | None) -> Iterator[Path]:
                 yield here / name
 
 
-def _list_file(arg: str) -> Iterator[tuple[Path, Path | None]]:
+def _list_file(arg: str) -> Iterator[Path]:
     """Entries of ``@list.txt``: one path a line, relative to the list's folder; '#' comments."""
     path = Path(arg[1:])
     if not path.is_file():
@@ -82,7 +81,7 @@ def _list_file(arg: str) -> Iterator[tuple[Path, Path | None]]:
         line = line.strip()
         if line and not line.startswith("#"):
             p = Path(line).expanduser()
-            yield (p if p.is_absolute() else path.parent / p), None
+            yield p if p.is_absolute() else path.parent / p
 
 
 def expand_inputs(inputs: Iterable[str], exclude: str | os.PathLike | None = None) -> list[Task]:
@@ -92,15 +91,11 @@ def expand_inputs(inputs: Iterable[str], exclude: str | os.PathLike | None = Non
     a list is reported instead of silently dropped.
     """
     excluded = Path(exclude).resolve() if exclude is not None else None
-    found: list[tuple[Path, str]] = []
-    pending: deque[tuple[Path, Path | None]] = deque()
+    paths: list[Path] = []
     for arg in inputs:
-        if arg.startswith("@"):
-            pending.extend(_list_file(arg))
-        else:
-            pending.append((Path(arg).expanduser(), None))
-    while pending:
-        p, _ = pending.popleft()
+        paths.extend(_list_file(arg) if arg.startswith("@") else [Path(arg).expanduser()])
+    found: list[tuple[Path, str]] = []
+    for p in paths:
         if p.is_dir():
             found.extend((f, f.relative_to(p).with_suffix("").as_posix()) for f in _scan(p, excluded))
         else:
@@ -141,7 +136,7 @@ class ResultsLog:
         self._fh: Any = None
 
     def __enter__(self) -> ResultsLog:
-        self._fh = open(self.path, "a+b")  # noqa: SIM115 - held open for the whole run
+        self._fh = open(self.path, "a+b")  # held open (and locked) for the whole run
         try:
             fcntl.flock(self._fh.fileno(), fcntl.LOCK_EX | fcntl.LOCK_NB)
         except OSError:
