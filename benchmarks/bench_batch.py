@@ -12,9 +12,11 @@ The recipe removes the hum with the built-in engine (judged) and normalises to -
 For each mode it prints: wall time with start-up, files per minute overall and in steady
 state (first to last finished file, so the workers' start-up is left out), the peak RSS of
 each worker process (from the results lines), bytes written per file (the scratch session
-and the outputs) and bytes left in the output folder per file. Nothing here is a test.
+and the outputs) and bytes left in the output folder per file. With ``--repeat R`` the modes
+run round-robin R times and the timings are medians (a shared machine's load moves between
+runs; each run's line, with the load average, goes to stderr). Nothing here is a test.
 
-    nice python benchmarks/bench_batch.py                       # 200 files, all modes
+    nice python benchmarks/bench_batch.py --repeat 3            # 200 files, all modes, 3 rounds
     nice python benchmarks/bench_batch.py --files 40 --modes sequential workers2
 """
 
@@ -101,12 +103,22 @@ def run_mode(name: str, recipe: Path, inputs: Path, out: Path, engine: str) -> d
     }
 
 
+def median_row(runs: list[dict]) -> dict:
+    """One row per mode: the timings' medians over the rounds, the rest from the last round."""
+    row = dict(runs[-1])
+    for key in ("wall_s", "files_per_min", "steady_files_per_min"):
+        row[key] = round(float(np.median([r[key] for r in runs])), 1)
+    row["rounds"] = len(runs)
+    return row
+
+
 def main() -> None:
     ap = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
     ap.add_argument("--files", type=int, default=200)
     ap.add_argument("--seconds", type=float, default=3.0)
     ap.add_argument("--engine", default="builtin")
     ap.add_argument("--modes", nargs="+", choices=list(MODES), default=list(MODES))
+    ap.add_argument("--repeat", type=int, default=1, help="rounds over the modes (interleaved); medians reported")
     ap.add_argument("--json", action="store_true", help="print the rows as JSON")
     args = ap.parse_args()
     with tempfile.TemporaryDirectory(prefix="bench-batch-") as tmp:
@@ -114,19 +126,24 @@ def main() -> None:
         synthesise(root / "in", args.files, args.seconds)
         recipe = root / "recipe.json"
         recipe.write_text(json.dumps(RECIPE))
-        rows = []
-        for name in args.modes:
-            rows.append(run_mode(name, recipe, root / "in", root / f"out-{name}", args.engine))
-            print(json.dumps(rows[-1]), file=sys.stderr, flush=True)
+        runs: dict[str, list[dict]] = {name: [] for name in args.modes}
+        for k in range(args.repeat):  # interleaved, so a change in the machine's load hits every mode
+            for name in args.modes:
+                out = root / f"out-{name}-{k}"
+                runs[name].append(run_mode(name, recipe, root / "in", out, args.engine))
+                print(json.dumps({**runs[name][-1], "round": k + 1, "load": round(os.getloadavg()[0], 1)}),
+                      file=sys.stderr, flush=True)  # fmt: skip
+        rows = [median_row(runs[name]) for name in args.modes]
         same = [n for n in args.modes if n != "keep"]
         if len(same) > 1:  # every executor runs the same worker code: the outputs must agree
-            ref = {p.name: p.read_bytes() for p in (root / f"out-{same[0]}").glob("*.wav")}
+            ref = {p.name: p.read_bytes() for p in (root / f"out-{same[0]}-0").glob("*.wav")}
             for n in same[1:]:
-                other = {p.name: p.read_bytes() for p in (root / f"out-{n}").glob("*.wav")}
+                other = {p.name: p.read_bytes() for p in (root / f"out-{n}-0").glob("*.wav")}
                 print(f"outputs of {n} identical to {same[0]}: {other == ref}")
     load = os.getloadavg()
     print(f"{args.files} files x {args.seconds:g} s, {SR} Hz mono; recipe: remove hum ({args.engine}, judged), "
-          f"normalize -16 LUFS; {os.cpu_count()} cores, load average at the end {load[0]:.1f}")  # fmt: skip
+          f"normalize -16 LUFS; medians of {args.repeat} round(s); {os.cpu_count()} cores, "
+          f"load average at the end {load[0]:.1f}")  # fmt: skip
     if args.json:
         print(json.dumps(rows, indent=2))
         return
