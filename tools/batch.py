@@ -234,14 +234,14 @@ class SequentialExecutor:
 _POOL_WORKER: Worker | None = None
 
 
-def _pool_init(config: WorkerConfig) -> None:
+def _pool_init(config: WorkerConfig, driver: int) -> None:
     # Ctrl-C goes to the whole process group: the driver decides what stops, not each worker.
     signal.signal(signal.SIGINT, signal.SIG_IGN)
     global _POOL_WORKER
     _POOL_WORKER = Worker(config)
     # The driver's abort (Ctrl-C) terminates workers: leave no scratch folder behind.
     signal.signal(signal.SIGTERM, _discard_and_exit)
-    threading.Thread(target=_exit_with_parent, args=(os.getppid(),), daemon=True).start()
+    threading.Thread(target=_exit_with_parent, args=(driver,), daemon=True).start()
 
 
 def _discard_and_exit(*_: object) -> None:
@@ -250,13 +250,15 @@ def _discard_and_exit(*_: object) -> None:
     os._exit(1)
 
 
-def _exit_with_parent(parent: int, every: float = 0.5) -> None:
+def _exit_with_parent(driver: int, every: float = 0.5) -> None:
     """Stop this pool worker when the driver is gone (kill -9 leaves no one to stop it).
 
-    Without this an orphaned worker keeps taking the files already queued to it; the driver's
-    rerun does them again anyway, since no results line says they were done.
+    Without this an orphaned worker keeps taking the files already queued to it, or waits
+    for ever; the driver's rerun does those files again anyway, since no results line says
+    they were done. ``driver`` is the driver's pid as the driver saw it: a driver killed while
+    this worker was still loading its engine has already been replaced as the parent here.
     """
-    while os.getppid() == parent:
+    while os.getppid() == driver:
         time.sleep(every)
     _discard_and_exit()
 
@@ -292,7 +294,7 @@ class PoolExecutor:
             self.capacity,
             mp_context=multiprocessing.get_context("spawn"),
             initializer=_pool_init,
-            initargs=(self.config,),
+            initargs=(self.config, os.getpid()),
         )
         from concurrent.futures.process import BrokenProcessPool
 
