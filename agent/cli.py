@@ -17,7 +17,7 @@ from collections.abc import Sequence
 
 from samaudio_core.errors import SamaudioError
 
-from .commands import apply, chat, do, engines, judge, plan, separate, serve, spans, transcribe
+from .commands import apply, chat, do, engines, judge, plan, recipe, separate, serve, spans, transcribe
 
 #: The subcommands, in the order ``--help`` lists them. Each module imports what it runs only
 #: when it runs, so building the parser stays light.
@@ -30,6 +30,7 @@ _MODULES = {
     "do": do,
     "chat": chat,
     "apply": apply,
+    "recipe": recipe,
     "engines": engines,
     "serve": serve,
 }

@@ -34,6 +34,7 @@ from .memory import SessionMemory, samaudio_home
 from .planners.base import resolve_planner
 from .preferences import detect_preference
 from .recipe_mode import run_recipe
+from .recipes import RecipeStoreError, save_request, save_session
 from .reply import finish
 from .result import AgentResult
 
@@ -122,6 +123,9 @@ class Agent:
         else:
             raise SamaudioError("Agent.run needs an input file (or an Agent bound to a workspace)")
         instruction = " ".join(str(instruction).split())
+        recipe_name = save_request(instruction)
+        if recipe_name is not None:  # "save this as a recipe NAME": about the session, not an edit
+            return self.save_recipe(ws, instruction, recipe_name)
         prefs = self.memory.preferences() if self.memory else None
         preference = detect_preference(instruction)
         if self.memory and preference:
@@ -158,6 +162,18 @@ class Agent:
             else:
                 result.reply = f"{noted} {result.reply}".strip()
         finish(result, ws, tctx, output, self.threshold)
+        if self.memory:
+            self.memory.add_result(result, ws.name)
+        return result
+
+    def save_recipe(self, ws: Workspace, instruction: str, name: str) -> AgentResult:
+        """Save the session's effective steps as the recipe ``name`` (:mod:`agent.recipes`)."""
+        result = AgentResult(instruction, "", True, ws.name, "recipes")
+        try:
+            result.reply = save_session(ws, name)
+            result.ok = result.reply.startswith(("Saved", "Replaced"))
+        except RecipeStoreError as exc:
+            result.reply, result.ok, result.refused = f"Nothing was saved: {exc}", False, True
         if self.memory:
             self.memory.add_result(result, ws.name)
         return result

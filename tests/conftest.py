@@ -71,3 +71,15 @@ def write_audio(tmp_path: Path):
         return save_audio(tmp_path / name, samples, sample_rate, clip="rescale")
 
     return _write
+
+
+@pytest.fixture(scope="session")
+def ray_local():
+    """One local Ray (2 CPUs, no dashboard) for the whole test session, started by the first
+    test that asks for it: Ray's start costs seconds and hundreds of MB, so the Ray tests share
+    it, and ``samaudio apply --ray`` reuses a Ray already running in its process."""
+    import ray
+
+    ray.init(num_cpus=2, include_dashboard=False, log_to_driver=False)
+    yield ray
+    ray.shutdown()

@@ -57,6 +57,7 @@ from samaudio_core.errors import SamaudioError
 from tools.recipe import EXPORT_FORMATS, MAX_DB, Recipe, RecipeError, parse_recipe
 
 from ..preferences import parse_preference
+from ..recipes import save_request
 from .contract import PlanContext
 from .timeparse import TimeRef, find_duration, find_times, words_to_numbers
 from .vocabulary import (
@@ -981,6 +982,12 @@ class RulesPlanner:
     def plan(
         self, instruction: str, *, duration: float | None = None, context: PlanContext | None = None
     ) -> Recipe:
+        if save_request(instruction) is not None:  # the agent saves recipes; a bare plan cannot
+            return Recipe(
+                steps=[],
+                reply="Saving a recipe is about a session's edits: say it in `samaudio chat` after making "
+                "them. Nothing was changed.",
+            )
         reader = _Reader(duration, context or PlanContext())
         try:
             steps = reader.read(instruction)
