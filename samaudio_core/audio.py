@@ -15,6 +15,7 @@ from __future__ import annotations
 import os
 import struct
 import warnings
+from collections.abc import Iterator
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Literal
@@ -169,24 +170,39 @@ def _read_soundfile(path: str) -> tuple[np.ndarray, int]:
     return data.T.copy(), int(sr)
 
 
+def pyav_audio_frames(container, path: str | os.PathLike) -> tuple[int, int, Iterator[np.ndarray]]:
+    """The first audio stream of an open PyAV ``container``: its sample rate, channel count and
+    an iterator of its decoded frames as planar float32 ``(channels, n)`` arrays. Shared by the
+    whole-file reader here and the block reader in ``mediascan``."""
+    streams = [s for s in container.streams if s.type == "audio"]
+    if not streams:
+        raise AudioLoadError(f"{path}: the file has no audio track")
+    stream = streams[0]
+    sr = int(stream.codec_context.sample_rate or stream.rate or 0)
+    if not sr:
+        raise AudioLoadError(f"{path}: unknown sample rate")
+    channels = stream.codec_context.channels or 1
+    # Resample to planar float so every codec (aac, opus, pcm_s16, ...) comes out alike.
+    import av
+
+    resampler = av.AudioResampler(format="fltp", layout=stream.codec_context.layout, rate=sr)
+
+    def frames() -> Iterator[np.ndarray]:
+        for frame in container.decode(stream):
+            for out in resampler.resample(frame):
+                yield out.to_ndarray().reshape(channels, -1)
+        for out in resampler.resample(None):
+            yield out.to_ndarray().reshape(channels, -1)
+
+    return sr, channels, frames()
+
+
 def _read_pyav(path: str) -> tuple[np.ndarray, int]:
     import av
 
     with av.open(path) as container:
-        streams = [s for s in container.streams if s.type == "audio"]
-        if not streams:
-            raise AudioLoadError(f"{path}: the file has no audio track")
-        stream = streams[0]
-        sr = int(stream.codec_context.sample_rate or stream.rate or 0)
-        channels = stream.codec_context.channels or 1
-        # Resample to planar float so every codec (aac, opus, pcm_s16, ...) comes out alike.
-        resampler = av.AudioResampler(format="fltp", layout=stream.codec_context.layout, rate=sr)
-        chunks: list[np.ndarray] = []
-        for frame in container.decode(stream):
-            for out in resampler.resample(frame):
-                chunks.append(out.to_ndarray().reshape(channels, -1))
-        for out in resampler.resample(None):
-            chunks.append(out.to_ndarray().reshape(channels, -1))
+        sr, channels, frames = pyav_audio_frames(container, path)
+        chunks = list(frames)
     if not chunks:
         return np.zeros((channels, 0), np.float32), sr
     return np.concatenate(chunks, axis=1).astype(np.float32), sr

@@ -18,7 +18,7 @@ from pathlib import Path
 
 import numpy as np
 
-from .audio import VIDEO_EXTENSIONS, check_input_file
+from .audio import VIDEO_EXTENSIONS, check_input_file, pyav_audio_frames
 from .errors import AudioLoadError
 
 #: Samples a decoded block holds at most (per channel): ~1.5 s at 44.1 kHz.
@@ -55,26 +55,12 @@ def _pyav_blocks(path: str, block: int) -> Iterator[tuple[np.ndarray, int]]:
     import av
 
     with av.open(path) as container:
-        streams = [s for s in container.streams if s.type == "audio"]
-        if not streams:
-            raise AudioLoadError(f"{Path(path).name}: the file has no audio track")
-        stream = streams[0]
-        sr = int(stream.codec_context.sample_rate or stream.rate or 0)
-        if not sr:
-            raise AudioLoadError(f"{Path(path).name}: unknown sample rate")
-        channels = stream.codec_context.channels or 1
-        resampler = av.AudioResampler(format="fltp", layout=stream.codec_context.layout, rate=sr)
+        sr, _, frames = pyav_audio_frames(container, Path(path).name)
         pending: list[np.ndarray] = []
         held = 0
-
-        def frames():
-            for frame in container.decode(stream):
-                yield from resampler.resample(frame)
-            yield from resampler.resample(None)
-
-        for out in frames():
-            pending.append(out.to_ndarray().reshape(channels, -1))
-            held += pending[-1].shape[1]
+        for out in frames:
+            pending.append(out)
+            held += out.shape[1]
             if held >= block:
                 yield np.concatenate(pending, axis=1), sr
                 pending, held = [], 0
