@@ -29,7 +29,10 @@ _BLOCK_S = 60.0
 
 
 def _sigmoid(x: np.ndarray) -> np.ndarray:
-    return 1.0 / (1.0 + np.exp(-x))
+    # scipy's expit saturates to 0/1 without the overflow warning np.exp gives on large logits.
+    from scipy.special import expit
+
+    return expit(x)
 
 
 def frame_activity(audio: Audio | str, text: str) -> tuple[np.ndarray, np.ndarray]:
