@@ -94,6 +94,7 @@ from .vocabulary import (
     LEAD_CLAUSE,
     MISHEARD,
     MORE_LESS,
+    NARRATIVE,
     NOMINAL,
     NONAUDIO,
     NONTARGET,
@@ -225,7 +226,7 @@ def _normalise(text: str) -> str:
 
 
 _SPLIT = re.compile(
-    r"\s*(?:[,;!?]+|\.(?=\s|$)|\band then\b|\bthen\b|\bafter that\b|\bafterwards\b|\band also\b|\balso\b|"
+    r"\s*(?:[,;!?]+|(?<=[a-z§\d])\s+-+\s+(?=[a-z])|\.(?=\s|$)|\band then\b|\bthen\b|\bafter that\b|\bafterwards\b|\band also\b|\balso\b|"
     r"\bplus\b|\band\b)\s*"
 )
 
@@ -317,7 +318,7 @@ class _Reader:
     def read_clause(self, c: str) -> _Item | None:
         """Read one clause; None when nothing is left once interjections are dropped."""
         c = LEAD_CLAUSE.sub("", c).strip()
-        if not c:
+        if not c or (NARRATIVE.match(c) and not VERB.search(c) and "§" not in c):
             return None
         c = self._prepare(c)
         times = self._times_in(c)
@@ -768,6 +769,11 @@ class _Reader:
             ):
                 source = next((p for p in reversed(pending) if p.target), None)
                 prev = out[-1] if out else None
+                if source is None and prev is not None and prev.implied and prev.whole and it.action == "gain":
+                    # "the overall mix is too quiet, raise it by 3 dB": one change of the whole mix
+                    out.pop()
+                    it.whole, it.pronoun = True, False
+                    prev = out[-1] if out else None
                 if source is None and prev is not None and prev.op == "separate" and prev.target:
                     # "the vocals are buried, bring them up": the explicit verb replaces the implied one;
                     # "them" / "him" / "that sound" after a named sound is that sound, not the mix
