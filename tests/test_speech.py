@@ -111,6 +111,24 @@ def test_the_hypothesis_that_plans_is_chosen():
     assert choose_hypothesis(["hello there", "what is this"]) == (0, "hello there")
 
 
+def test_a_hypothesis_naming_a_known_sound_beats_an_earlier_one(monkeypatch):
+    from agent import soundalike
+    from agent.speech import choose_hypothesis, respell
+
+    # "remove the hits" plans (to a sound the ontology does not know); "remove the hiss" is known
+    heard = ["remove the hits", "remove the hiss"]
+    assert choose_hypothesis(heard) == (1, "remove the hiss")
+    assert choose_hypothesis(heard, prefer_known=False) == (0, "remove the hits")
+    # with one hypothesis, the learned sound-alike map respells it, whole words only
+    monkeypatch.setattr(soundalike, "SOUNDALIKE", {"hits": "hiss"})
+    assert respell("remove the hits, shits") == "remove the hiss, shits"
+    assert choose_hypothesis(["remove the hits"]) == (0, "remove the hiss")
+    assert choose_hypothesis(["remove the hits"], fix_words=False) == (0, "remove the hits")
+    # a hypothesis that already names a known sound is never respelt
+    monkeypatch.setattr(soundalike, "SOUNDALIKE", {"hum": "drum"})
+    assert choose_hypothesis(["remove the hum"]) == (0, "remove the hum")
+
+
 def test_domain_hotwords_are_short_and_known_to_the_ontology():
     from agent.speech import domain_hotwords
     from samaudio_core.builtin.ontology import KINDS
