@@ -119,17 +119,14 @@ def _prompts() -> tuple[str | None, str | None]:
 
 
 def _speech_only(audio, sr: int):
-    """``audio`` cut to its speech, with 0.2 s either side (Silero VAD, packaged in faster-whisper).
+    """``audio`` cut to its speech, 0.3 s either side kept (Silero VAD, packaged in faster-whisper).
 
     A room's noise before and after the words is where a small Whisper invents text; when the
     VAD finds no speech the audio is returned whole, so a quiet speaker is never cut away."""
     from faster_whisper.vad import VadOptions, get_speech_timestamps
 
-    found = get_speech_timestamps(audio, VadOptions(min_silence_duration_ms=500), sampling_rate=sr)
-    if not found:
-        return audio
-    pad = int(0.2 * sr)
-    return audio[max(0, found[0]["start"] - pad) : found[-1]["end"] + pad]
+    found = get_speech_timestamps(audio, VadOptions(min_silence_duration_ms=500, speech_pad_ms=300), sampling_rate=sr)
+    return audio[found[0]["start"] : found[-1]["end"]] if found else audio
 
 
 def _nbest(
@@ -403,6 +400,8 @@ def _spoken_clock_times(s: str) -> str:
     s = re.sub(r"\b(\d{1,2}:[0-5]\d) 0 (?=and|to|-|until)", r"\1 ", s)  # "1:00 0 and 1:30"
     s = re.sub(rf"\b(\d{{1,2}})\.([0-5]\d)\b{_NOT_UNIT}", r"\1:\2", s)
     s = re.sub(rf"\b(\d)-([0-5]\d)\b{_NOT_UNIT}", r"\1:\2", s)  # "1-30" -> "1:30" ("10-11" stays a range)
+    # "from 1:00 1 10": the "to" between two spoken clock times lost
+    s = re.sub(rf"\b(from|between) (\d{{1,2}}:[0-5]\d) (\d) ([0-5]\d)\b{_NOT_UNIT}", r"\1 \2 to \3:\4", s)
     s = re.sub(rf"{_TIME_WORD}(\d) ([0-5]) (\d)\b{_NOT_UNIT}", r"\1\2:\3\4", s, flags=re.IGNORECASE)
     s = re.sub(rf"{_TIME_WORD}(\d{{1,2}}) ([0-5]\d)\b{_NOT_UNIT}", r"\1\2:\3", s, flags=re.IGNORECASE)
     return s

@@ -410,6 +410,8 @@ PHRASING = [
     # a pronoun after a whole-mix complaint is one change of the whole mix, with the amount said
     ("the whole thing is too quiet, boost it 4 dB", [{"op": "gain", "db": 4.0}]),
     ("the overall mix is too loud, lower it a little", [{"op": "gain", "db": -3.0}]),
+    # a transcript without the comma before a closing command on "it"
+    ("you can hear a siren in the distance remove it", [sep("siren", "remove")]),
 ]  # fmt: skip
 
 

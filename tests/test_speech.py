@@ -45,6 +45,7 @@ def _home(tmp_path, monkeypatch):
         ("Code you remove the hum", "could you remove the hum"),
         ("isolate the whistle at 0.030 - 0.032", "isolate the whistle at 0:30 - 0:32"),
         ("Keep the part between 1:00 0 and 1:30", "Keep the part between 1:00 and 1:30"),
+        ("boost the piano from 1:00 1 10 only", "boost the piano from 1:00 to 1:10 only"),
     ],
 )
 def test_number_words_are_normalised(said, normalised):
@@ -218,3 +219,17 @@ def test_chat_confirms_a_corrected_transcript(tmp_path, monkeypatch, capsys):
         assert 'heard: "remove the wind"' in out.err and 'first guess was "remove the win and"' in out.err
         assert 'act on "remove the wind"? [y/N]' in out.err
         assert ("Removed the wind" in out.out) is acted and ("not acted on" in out.err) is not acted
+
+
+def test_vad_cuts_a_noisy_lead_in_and_tail_but_keeps_the_words():
+    from agent.speech import _speech_only
+
+    speech, sr = sf.read(SPOKEN, dtype="float32")
+    rng = np.random.default_rng(0)
+    rms = float(np.sqrt(np.mean(speech**2)))
+    lead, tail = (rng.standard_normal(n).astype(np.float32) * rms * 0.03 for n in (2 * sr, sr))
+    cut = _speech_only(np.concatenate([lead, speech, tail]), sr)
+    # the 3 s of room noise go (0.3 s of padding either side stays); the 1.3 s clip's words stay
+    assert len(speech) - 0.3 * sr <= len(cut) <= len(speech) + 0.6 * sr
+    # pure noise has no speech: the clip is returned whole rather than cut to nothing
+    assert len(_speech_only(lead, sr)) == len(lead)

@@ -239,9 +239,20 @@ _TIME_THEN_VERB = re.compile(
 )
 
 
+# "you can hear a helicopter in the distance remove it": a transcript drops the comma before a
+# closing command on "it"/"them"; split there when the words before it hold no verb of their own.
+_TRAILING_COMMAND = re.compile(
+    r"\s+(?=(?:please |now )?(?:remove|get rid of|take (?:it |them )?out|delete|kill|isolate|extract|"
+    r"lower|boost|raise|mute|cut) (?:it|them)\b(?: out| completely| everywhere)?$)"
+)
+
+
 def _split(text: str) -> list[str]:
     clauses: list[str] = []
     text = _TIME_THEN_VERB.sub(r"\1, ", text)
+    m = _TRAILING_COMMAND.search(text)
+    if m and not VERB.search(text[: m.start()]) and not re.search(r"[,;.]\s*$", text[: m.start()]):
+        text = f"{text[: m.start()]}, {text[m.end() :]}"
     for c in _SPLIT.split(text):
         if not c or not c.strip(" .,"):
             continue
