@@ -54,8 +54,10 @@ sys.path.insert(0, str(Path(__file__).resolve().parent))
 from bench_planner import context_of, load_set, recipe_matches  # noqa: E402
 
 from agent.planners.rules import RulesPlanner  # noqa: E402
+from agent.planners.vocabulary import TYPO_VERBS  # noqa: E402
 from agent.speech import DOMAIN_PROMPT, _load, _nbest, choose_hypothesis, domain_hotwords, normalize_numbers  # noqa: E402
 from samaudio_core.builtin.ontology import KINDS  # noqa: E402
+from tools.recipe import EXPORT_FORMATS  # noqa: E402
 
 ROOT = Path(__file__).resolve().parent.parent
 #: name -> (espeak-ng arguments, simulated room?)
@@ -193,9 +195,13 @@ def analyse(rows: list[dict], raws: dict, planner, voice: str) -> str:
     )
 
 
-def learn(rows: list[dict], cache: dict, model: str, mode: str, known_words: set[str]) -> dict[str, str]:
+def learn(
+    rows: list[dict], cache: dict, model: str, mode: str, known_words: set[str], domain: set[str]
+) -> dict[str, str]:
     """heard -> said for each one-to-one word substitution on the tune voices' best hypotheses
-    where the heard word is one no instruction uses and the said word is one they do."""
+    where the heard word is one no instruction uses, the said word is a domain word (a sound
+    the ontology knows, a verb, a format or unit) and the two are spelt alike (difflib ratio
+    >= 0.4: "thumb" for hum, not "vegetables" for dB)."""
     pairs: dict[str, dict[str, int]] = {}
     for voice in TUNE_VOICES:
         raws, _ = transcribe_rows(rows, model, voice, mode, cache)
@@ -207,7 +213,8 @@ def learn(rows: list[dict], cache: dict, model: str, mode: str, known_words: set
                 if op != "replace" or i2 - i1 != j2 - j1 or i2 - i1 > 2:
                     continue
                 for a, b in zip(said[i1:i2], got[j1:j2]):
-                    if b not in known_words and a in known_words and b.isalpha() and len(b) > 1:
+                    alike = difflib.SequenceMatcher(a=a, b=b).ratio() >= 0.4
+                    if b not in known_words and a in domain and len(a) > 2 and b.isalpha() and alike:
                         pairs.setdefault(b, {}).setdefault(a, 0)
                         pairs[b][a] += 1
     # one said word per heard word: the commonest (ties: alphabetical, so the map is stable)
@@ -248,8 +255,10 @@ def main(argv: list[str] | None = None) -> int:
         if args.learn:  # instructions 2, 6, 10 ...: none of them in the scored set (0, 4, 8 ...)
             learn_rows = spoken[2::4]
             known_words = {w for r in spoken for w in words(r["instruction"])}
-            known_words |= {w for kind in KINDS for kw in kind.keywords for w in words(kw)}
-            mapping = learn(learn_rows, cache, args.models[0], args.modes[-1], known_words)
+            domain = {w for kind in KINDS for kw in kind.keywords for w in words(kw)}
+            domain |= {*EXPORT_FORMATS, "db", "lufs", *(w for v in TYPO_VERBS for w in v.split())}
+            domain -= {"the", "and", "off", "out", "for", "from", "with"}  # in keywords, but no sound
+            mapping = learn(learn_rows, cache, args.models[0], args.modes[-1], known_words | domain, domain)
             print(f"learned {len(mapping)} sound-alikes from {len(learn_rows)} instructions x {TUNE_VOICES}:")
             print("  " + ", ".join(f"{k} -> {v}" for k, v in mapping.items()))
             print(f"wrote {write_map(mapping).relative_to(ROOT)}")
