@@ -400,6 +400,8 @@ def _spoken_clock_times(s: str) -> str:
     s = re.sub(r"\b(\d{1,2}:[0-5]\d) 0 (?=and|to|-|until)", r"\1 ", s)  # "1:00 0 and 1:30"
     s = re.sub(rf"\b(\d{{1,2}})\.([0-5]\d)\b{_NOT_UNIT}", r"\1:\2", s)
     s = re.sub(rf"\b(\d)-([0-5]\d)\b{_NOT_UNIT}", r"\1:\2", s)  # "1-30" -> "1:30" ("10-11" stays a range)
+    # "0 44 0 46": two clock times read out digit group by digit group, their "to" lost
+    s = re.sub(rf"\b(\d) ([0-5]\d) (\d) ([0-5]\d)\b{_NOT_UNIT}", r"\1:\2 to \3:\4", s)
     # "from 1:00 1 10": the "to" between two spoken clock times lost
     s = re.sub(rf"\b(from|between) (\d{{1,2}}:[0-5]\d) (\d) ([0-5]\d)\b{_NOT_UNIT}", r"\1 \2 to \3:\4", s)
     s = re.sub(rf"{_TIME_WORD}(\d) ([0-5]) (\d)\b{_NOT_UNIT}", r"\1\2:\3\4", s, flags=re.IGNORECASE)

@@ -46,6 +46,7 @@ def _home(tmp_path, monkeypatch):
         ("isolate the whistle at 0.030 - 0.032", "isolate the whistle at 0:30 - 0:32"),
         ("Keep the part between 1:00 0 and 1:30", "Keep the part between 1:00 and 1:30"),
         ("boost the piano from 1:00 1 10 only", "boost the piano from 1:00 to 1:10 only"),
+        ("a reference for the beeping 0 44 0 46", "a reference for the beeping 0:44 to 0:46"),
     ],
 )
 def test_number_words_are_normalised(said, normalised):

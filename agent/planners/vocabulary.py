@@ -448,6 +448,6 @@ COPULA = re.compile(r"^(?P<t>.+?) (?:is|are|sounds?|seems?|feels?|looks?|gets?)(
 # Formats and short words a recogniser writes as other words ("flack", "August" for ogg)
 MISHEARD = {
     "flack": "flac", "flak": "flac", "flax": "flac", "flick": "flac",
-    "og": "ogg", "august": "ogg", "augh": "ogg", "ogue": "ogg", "oggy": "ogg",
+    "og": "ogg", "odd": "ogg", "august": "ogg", "augh": "ogg", "ogue": "ogg", "oggy": "ogg",
     "mp three": "mp3", "m p 3": "mp3", "mp 3": "mp3", "empty three": "mp3", "mp-3": "mp3",
 }  # fmt: skip
