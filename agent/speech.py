@@ -64,8 +64,8 @@ class Transcript:
     """A transcribed instruction: ``text`` (normalised) and ``raw`` (as Whisper wrote it).
 
     ``alternatives`` are Whisper's n-best hypotheses (normalised, best first); ``text`` is the
-    one chosen (:func:`choose_hypothesis`), and ``corrected`` says it was not the top one, so a
-    caller confirms before acting."""
+    one chosen (:func:`choose_hypothesis`), and ``corrected`` says it was not the top one or was
+    respelt, so a caller confirms before acting."""
 
     text: str
     raw: str
