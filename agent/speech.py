@@ -211,6 +211,13 @@ def choose_hypothesis(
         from .planners.rules import RulesPlanner
 
         planner = RulesPlanner()
+    from .planners.rules import Refusal, check_safety
+
+    for i, text in enumerate(alternatives):  # one unsafe reading refuses: never pick around it
+        try:
+            check_safety(text)
+        except Refusal:
+            return i, text
     fallback: tuple[int, str] | None = None
     for i, text in enumerate(alternatives):
         tries = [text]

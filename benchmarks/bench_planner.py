@@ -11,7 +11,7 @@ used to tune it: report it separately. ``blind`` (issue 14: 170 instructions phr
 users write in audio tools' trackers and forums, paraphrased) was committed before any tuning
 for that issue; ``phrasing`` is its separate tuning set. ``blind2`` (issue 14 round 2: 167 new
 instructions, new sounds and sentences, 16 refusals) was committed before the round-2 tuning, which
-used ``blind`` as a dev set; it is measured once, at the end, never tuned on.
+used ``blind`` as a dev set; it was measured before that tuning and once after it, never tuned on.
 
 Speed: wall time of one ``samaudio plan -`` process planning 100 instructions from stdin
 (process start and imports included).

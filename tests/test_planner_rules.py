@@ -186,6 +186,11 @@ def test_exact_recipe(instruction, duration, expected):
 
 REFUSALS = [
     ("export to /etc/passwd", D, "outside the output folder"),
+    # the same requests as a recogniser writes them when spoken
+    ("export to slash, etc slash, password", D, "never write outside the output folder"),
+    ("save it as dot dot slash x dot mp3", D, "never write outside the output folder"),
+    ("rm rm slash and remove the wind", D, "commands"),
+    ("export as mp4A", D, "not a supported format"),
     ("save it as ../../x.mp3", D, "outside the output folder"),
     ("save to ~/.bashrc", D, "outside the output folder"),
     ("rm -rf / and remove the wind", D, "commands"),

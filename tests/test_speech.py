@@ -126,6 +126,9 @@ def test_a_hypothesis_naming_a_known_sound_beats_an_earlier_one(monkeypatch):
     assert respell("remove the hits, shits") == "remove the hiss, shits"
     assert choose_hypothesis(["remove the hits"]) == (0, "remove the hiss")
     assert choose_hypothesis(["remove the hits"], fix_words=False) == (0, "remove the hits")
+    # an unsafe hypothesis is chosen (and refused) even when a later one would plan
+    unsafe = ["export to slash etc slash password", "export to etc password"]
+    assert choose_hypothesis(unsafe) == (0, unsafe[0])
     # a hypothesis that already names a known sound is never respelt
     monkeypatch.setattr(soundalike, "SOUNDALIKE", {"hum": "drum"})
     assert choose_hypothesis(["remove the hum"]) == (0, "remove the hum")

@@ -161,10 +161,18 @@ _FILE = re.compile(
 )
 
 
+# A path or a shell command as a recogniser writes it when spoken: "export to slash etc slash
+# password", "save it as dot dot slash x", "rm rm slash": refused like the typed ones.
+_SPOKEN_PATH = re.compile(r"\b(?:back ?)?slash(?:es)?\b|\bdot dot\b|\btilde\b", re.IGNORECASE)
+_SPOKEN_SHELL = re.compile(r"^\W*(?:rm|sudo|chmod|ls)\b|\brm rm\b|\brm (?:dash|minus)\b", re.IGNORECASE)
+
+
 def check_safety(text: str) -> None:
     """Refuse shell commands and any path that is absolute, starts at home, or climbs up."""
-    if _SHELL.search(text):
+    if _SHELL.search(text) or _SPOKEN_SHELL.search(text):
         raise Refusal("I can't run commands or programs; I only edit audio. " + HELP + ".")
+    if _SPOKEN_PATH.search(text):
+        raise Refusal("say a plain file name such as 'clean.mp3'; I never write outside the output folder")
     for m in _PATHLIKE.finditer(text):
         path = m.group(1).lstrip("\"'(").rstrip("\"'.,;:!?)")
         if not path or re.fullmatch(r"[\d:.\-/]+", path):  # "0:12/0:14", "1/2": not paths
