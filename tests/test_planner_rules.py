@@ -186,6 +186,11 @@ def test_exact_recipe(instruction, duration, expected):
 
 REFUSALS = [
     ("export to /etc/passwd", D, "outside the output folder"),
+    # the same requests as a recogniser writes them when spoken
+    ("export to slash, etc slash, password", D, "never write outside the output folder"),
+    ("save it as dot dot slash x dot mp3", D, "never write outside the output folder"),
+    ("rm rm slash and remove the wind", D, "commands"),
+    ("export as mp4A", D, "not a supported format"),
     ("save it as ../../x.mp3", D, "outside the output folder"),
     ("save to ~/.bashrc", D, "outside the output folder"),
     ("rm -rf / and remove the wind", D, "commands"),
@@ -390,6 +395,28 @@ PHRASING = [
     ("export as flack", [{"op": "export", "format": "flac"}]),
     ("save it as flaq", [{"op": "export", "format": "flac"}]),  # one format is close: respelt
     ("export as mp4", None),  # a real, unsupported format is refused, never respelt
+    # round 2: where the sound is heard is not part of it
+    ("there is a truck outside, get rid of it", [sep("truck", "remove")]),
+    ("you can hear a lawnmower next door, remove it", [sep("lawnmower", "remove")]),
+    ("cut the hum on the mic", [sep("hum", "remove")]),
+    ("remove the hiss in the left channel", [sep("hiss", "remove")]),
+    ("there's too much room tone in the dialogue", [sep("room tone", "gain", -6.0)]),
+    # ... but a time phrase still is a time, and "passing by" is how the sound is named
+    ("remove the wind in the first 10 seconds", [sep("wind", "remove", range=[[0, 10]])]),
+    ("so you can hear trucks driving by, can you remove it", [sep("trucks driving by", "remove")]),
+    # a description before " - " and the command after it; how the file was made is no sound
+    ("the hum in the background - remove it", [sep("hum", "remove")]),
+    ("the hum is audible from 0:05 to 0:07 - take it out", [sep("hum", "remove", spans=[[5, 7]])]),
+    ("we filmed this outside and the wind is terrible", [sep("wind", "remove")]),
+    # the wish around the sound, evaluative words, "I only want"
+    ("what I'd like is for the music to be louder", [sep("music", "gain", 6.0)]),
+    ("there's a bad buzz, remove it", [sep("buzz", "remove")]),
+    ("I only want the piano", [sep("piano", "isolate")]),
+    # a pronoun after a whole-mix complaint is one change of the whole mix, with the amount said
+    ("the whole thing is too quiet, boost it 4 dB", [{"op": "gain", "db": 4.0}]),
+    ("the overall mix is too loud, lower it a little", [{"op": "gain", "db": -3.0}]),
+    # a transcript without the comma before a closing command on "it"
+    ("you can hear a siren in the distance remove it", [sep("siren", "remove")]),
 ]  # fmt: skip
 
 
@@ -413,3 +440,12 @@ def test_that_sound_and_them_point_back_to_the_session():
     assert alone.steps == [] and alone.error.startswith("say what to remove (for example")
     # "it" on a level change with no sound named is still the whole mix
     assert steps_of(RulesPlanner().plan("turn it up 3 dB", duration=D)) == [{"op": "gain", "db": 3.0}]
+
+
+def test_a_channel_is_audio_not_a_region_of_the_video():
+    video = PlanContext(input_is_video=True)
+    assert steps_of(RulesPlanner().plan("remove the buzz in the left channel", duration=D, context=video)) == [
+        sep("buzz", "remove")
+    ]
+    boxed = steps_of(RulesPlanner().plan("remove the guitarist on the left", duration=D, context=video))
+    assert boxed[0]["mask"] == {"box": [0.0, 0.0, 0.5, 1.0]}

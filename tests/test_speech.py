@@ -45,6 +45,8 @@ def _home(tmp_path, monkeypatch):
         ("Code you remove the hum", "could you remove the hum"),
         ("isolate the whistle at 0.030 - 0.032", "isolate the whistle at 0:30 - 0:32"),
         ("Keep the part between 1:00 0 and 1:30", "Keep the part between 1:00 and 1:30"),
+        ("boost the piano from 1:00 1 10 only", "boost the piano from 1:00 to 1:10 only"),
+        ("a reference for the beeping 0 44 0 46", "a reference for the beeping 0:44 to 0:46"),
     ],
 )
 def test_number_words_are_normalised(said, normalised):
@@ -109,6 +111,27 @@ def test_the_hypothesis_that_plans_is_chosen():
     assert choose_hypothesis(["hello there", "remove the hiss", "remove the hits"]) == (1, "remove the hiss")
     # none plans: the first is kept, and its refusal is what the user sees
     assert choose_hypothesis(["hello there", "what is this"]) == (0, "hello there")
+
+
+def test_a_hypothesis_naming_a_known_sound_beats_an_earlier_one(monkeypatch):
+    from agent import soundalike
+    from agent.speech import choose_hypothesis, respell
+
+    # "remove the hits" plans (to a sound the ontology does not know); "remove the hiss" is known
+    heard = ["remove the hits", "remove the hiss"]
+    assert choose_hypothesis(heard) == (1, "remove the hiss")
+    assert choose_hypothesis(heard, prefer_known=False) == (0, "remove the hits")
+    # with one hypothesis, the learned sound-alike map respells it, whole words only
+    monkeypatch.setattr(soundalike, "SOUNDALIKE", {"hits": "hiss"})
+    assert respell("remove the hits, shits") == "remove the hiss, shits"
+    assert choose_hypothesis(["remove the hits"]) == (0, "remove the hiss")
+    assert choose_hypothesis(["remove the hits"], fix_words=False) == (0, "remove the hits")
+    # an unsafe hypothesis is chosen (and refused) even when a later one would plan
+    unsafe = ["export to slash etc slash password", "export to etc password"]
+    assert choose_hypothesis(unsafe) == (0, unsafe[0])
+    # a hypothesis that already names a known sound is never respelt
+    monkeypatch.setattr(soundalike, "SOUNDALIKE", {"hum": "drum"})
+    assert choose_hypothesis(["remove the hum"]) == (0, "remove the hum")
 
 
 def test_domain_hotwords_are_short_and_known_to_the_ontology():
@@ -200,3 +223,17 @@ def test_chat_confirms_a_corrected_transcript(tmp_path, monkeypatch, capsys):
         assert 'heard: "remove the wind"' in out.err and 'first guess was "remove the win and"' in out.err
         assert 'act on "remove the wind"? [y/N]' in out.err
         assert ("Removed the wind" in out.out) is acted and ("not acted on" in out.err) is not acted
+
+
+def test_vad_cuts_a_noisy_lead_in_and_tail_but_keeps_the_words():
+    from agent.speech import _speech_only
+
+    speech, sr = sf.read(SPOKEN, dtype="float32")
+    rng = np.random.default_rng(0)
+    rms = float(np.sqrt(np.mean(speech**2)))
+    lead, tail = (rng.standard_normal(n).astype(np.float32) * rms * 0.03 for n in (2 * sr, sr))
+    cut = _speech_only(np.concatenate([lead, speech, tail]), sr)
+    # the 3 s of room noise go (0.3 s of padding either side stays); the 1.3 s clip's words stay
+    assert len(speech) - 0.3 * sr <= len(cut) <= len(speech) + 0.6 * sr
+    # pure noise has no speech: the clip is returned whole rather than cut to nothing
+    assert len(_speech_only(lead, sr)) == len(lead)

@@ -94,6 +94,7 @@ from .vocabulary import (
     LEAD_CLAUSE,
     MISHEARD,
     MORE_LESS,
+    NARRATIVE,
     NOMINAL,
     NONAUDIO,
     NONTARGET,
@@ -160,10 +161,18 @@ _FILE = re.compile(
 )
 
 
+# A path or a shell command as a recogniser writes it when spoken: "export to slash etc slash
+# password", "save it as dot dot slash x", "rm rm slash": refused like the typed ones.
+_SPOKEN_PATH = re.compile(r"\b(?:back ?)?slash(?:es)?\b|\bdot dot\b|\btilde\b", re.IGNORECASE)
+_SPOKEN_SHELL = re.compile(r"^\W*(?:rm|sudo|chmod|ls)\b|\brm rm\b|\brm (?:dash|minus)\b", re.IGNORECASE)
+
+
 def check_safety(text: str) -> None:
     """Refuse shell commands and any path that is absolute, starts at home, or climbs up."""
-    if _SHELL.search(text):
+    if _SHELL.search(text) or _SPOKEN_SHELL.search(text):
         raise Refusal("I can't run commands or programs; I only edit audio. " + HELP + ".")
+    if _SPOKEN_PATH.search(text):
+        raise Refusal("say a plain file name such as 'clean.mp3'; I never write outside the output folder")
     for m in _PATHLIKE.finditer(text):
         path = m.group(1).lstrip("\"'(").rstrip("\"'.,;:!?)")
         if not path or re.fullmatch(r"[\d:.\-/]+", path):  # "0:12/0:14", "1/2": not paths
@@ -225,7 +234,7 @@ def _normalise(text: str) -> str:
 
 
 _SPLIT = re.compile(
-    r"\s*(?:[,;!?]+|\.(?=\s|$)|\band then\b|\bthen\b|\bafter that\b|\bafterwards\b|\band also\b|\balso\b|"
+    r"\s*(?:[,;!?]+|(?<=[a-z§\d])\s+-+\s+(?=[a-z])|\.(?=\s|$)|\band then\b|\bthen\b|\bafter that\b|\bafterwards\b|\band also\b|\balso\b|"
     r"\bplus\b|\band\b)\s*"
 )
 
@@ -238,9 +247,20 @@ _TIME_THEN_VERB = re.compile(
 )
 
 
+# "you can hear a helicopter in the distance remove it": a transcript drops the comma before a
+# closing command on "it"/"them"; split there when the words before it hold no verb of their own.
+_TRAILING_COMMAND = re.compile(
+    r"\s+(?=(?:please |now )?(?:remove|get rid of|take (?:it |them )?out|delete|kill|isolate|extract|"
+    r"lower|boost|raise|mute|cut) (?:it|them)\b(?: out| completely| everywhere)?$)"
+)
+
+
 def _split(text: str) -> list[str]:
     clauses: list[str] = []
     text = _TIME_THEN_VERB.sub(r"\1, ", text)
+    m = _TRAILING_COMMAND.search(text)
+    if m and not VERB.search(text[: m.start()]) and not re.search(r"[,;.]\s*$", text[: m.start()]):
+        text = f"{text[: m.start()]}, {text[m.end() :]}"
     for c in _SPLIT.split(text):
         if not c or not c.strip(" .,"):
             continue
@@ -317,7 +337,7 @@ class _Reader:
     def read_clause(self, c: str) -> _Item | None:
         """Read one clause; None when nothing is left once interjections are dropped."""
         c = LEAD_CLAUSE.sub("", c).strip()
-        if not c:
+        if not c or (NARRATIVE.match(c) and not VERB.search(c) and "§" not in c):
             return None
         c = self._prepare(c)
         times = self._times_in(c)
@@ -768,6 +788,11 @@ class _Reader:
             ):
                 source = next((p for p in reversed(pending) if p.target), None)
                 prev = out[-1] if out else None
+                if source is None and prev is not None and prev.implied and prev.whole and it.action == "gain":
+                    # "the overall mix is too quiet, raise it by 3 dB": one change of the whole mix
+                    out.pop()
+                    it.whole, it.pronoun = True, False
+                    prev = out[-1] if out else None
                 if source is None and prev is not None and prev.op == "separate" and prev.target:
                     # "the vocals are buried, bring them up": the explicit verb replaces the implied one;
                     # "them" / "him" / "that sound" after a named sound is that sound, not the mix

@@ -32,7 +32,7 @@ UNDO = re.compile(
     r"cancel (?:that|the last)|roll ?back|scratch that|never ?mind)\b"
 )
 EXPORT_VERB = re.compile(r"\b(?:export|save|render|bounce|write (?:it )?out|download|output|convert)\b")
-UNSUPPORTED = ("m4a", "aac", "aif", "aiff", "opus", "wma", "mp4", "webm", "alac", "mov", "avi")
+UNSUPPORTED = ("m4a", "mp4a", "aac", "aif", "aiff", "opus", "wma", "mp4", "webm", "alac", "mov", "avi")
 FORMAT = re.compile(r"\b(" + "|".join([*FORMAT_WORDS, *UNSUPPORTED]) + r")\b")
 NORMALIZE = re.compile(
     r"\bnormali[sz]\w*|\bloudness\b|\blufs\b|"
@@ -160,10 +160,12 @@ AGAIN = re.compile(
 
 # Target cleaning.
 FILLERS = [
+    # "what I'd like is for the crowd to be quieter": the wish around the sound, not the sound
+    r"\bwhat (?:i|we)(?:'d| would)? (?:really )?(?:like|want|need|love|'m after|am after)(?: is| would be)?(?: for)?\b",
     r"\b(?:can|could|would|will|do) (?:you|u)(?: please| kindly| just| maybe)?\b",
     r"\b(?:can|could|may) (?:i|we)\b",
     r"\bplease\b|\bpls\b|\bplz\b|\bkindly\b|\bthanks?(?: you)?\b|\bcheers\b",
-    r"\bto be\b|\bi(?:'d| would) (?:like|love)(?: you)?(?: to)?\b|\bi (?:want|need) you to\b|\bi (?:want|need|would like|'d like)\b|\blet'?s\b",
+    r"\bto be\b|\bi(?:'d| would) (?:like|love)(?: you)?(?: to)?\b|\bi (?:want|need) you to\b|\bi (?:only |just |really )?(?:want|need|would like|'d like)\b|\blet'?s\b",
     r"\bhow (?:do|can|would|should|could) (?:i|we|you)\b|\bis there a way to\b",
     r"\bi think\b|\bi guess\b|\bmaybe\b|\bperhaps\b|\bif (?:you )?(?:can|could|possible)\b|\bfor me\b|\bfor us\b",
     r"\b(?:should|needs? to|has to|have to|must|could|ought to|can) be\b|\b(?:we|i|you)'ll\b|\bwe will\b",
@@ -194,14 +196,15 @@ LEAD = re.compile(rf"^(?:(?:{LEAD_WORDS}|just)(?=[\s,]|$)[\s,]*)+")
 EVALUATIVE = re.compile(
     r"\b(?:annoying|horrible|terrible|awful|stupid|damn|damned|irritating|nasty|pesky|weird|strange|"
     r"distracting|constant|ugly|bloody|freaking|frigging|effing|crappy|obnoxious|unwanted|unpleasant|disturbing|"
-    r"odd|random|infuriating|persistent|little|horrid|dreadful|irritating|bothersome|terrible)\b"
+    r"odd|random|infuriating|persistent|little|horrid|dreadful|irritating|bothersome|terrible|bad|awful)\b"
 )
 DETERMINER = re.compile(
     r"^(?:(?:a lot of|lots of|loads of|a bunch of|a ton of|tons of|plenty of|a bit of|a little|"
     r"the|a|an|that|this|those|these|some|any|all|my|our|your|his|her|their|its|every|each|of)\b\s*)+"
 )
 TRAILING = re.compile(
-    r"(?:\s+\b(?:please|now|too|again|off|out|away|of|with|the|a|and|is|are|it|at|in|to|for|on|by|only|just|but|"
+    r"(?:\s+\b(?:please|now|too|again|off|out|away|of|with|the|a|and|is|are|it|at|in|to|for|on|"
+    r"(?<!passing )(?<!going )(?<!driving )(?<!flying )(?<!walking )(?<!riding )by|only|just|but|"
     r"though)\b)+$"
 )
 WHOLE = {
@@ -240,6 +243,10 @@ WHOLE = {
     "entire thing",
 }
 PRONOUNS = {"it", "them", "that", "this", "those", "these", "that one", "this one", "they", "him", "her"}
+# "I recorded outdoors and ...", "we filmed this at the beach": how the file was made, not a sound
+NARRATIVE = re.compile(
+    r"^(?:so |well |basically )?(?:i|we)(?:'ve| have)? (?:recorded|filmed|shot|made|captured|taped|tracked|did)\b"
+)
 NONAUDIO = re.compile(
     r"\b(?:files?|folders?|director(?:y|ies)|disk|drive|computer|system|database|history|memory|documents?|"
     r"passwords?|emails?|programs?|apps?|installation|os)\b"
@@ -251,6 +258,7 @@ NONTARGET = re.compile(
 
 
 def clean_target(text: str) -> str:
+    text = re.sub(r"\s+", " ", text)  # a verb taken out leaves two spaces ("i  need the dialogue")
     # purpose and comparison tails: "the music so I can hear the speech", "the dialogue over the music"
     text = re.sub(
         r"\s+(?:so(?: that)?|because|since|cause|as|to make) (?:i|we|you|it|they|the|that)\b.*$", " ", text
@@ -275,6 +283,15 @@ def clean_target(text: str) -> str:
     text = re.sub(
         r"\s+(?:over|under|behind|above|against|beneath|on top of|from|off|out of) "
         r"(?:the|all the|that|this|my|here|there)\b.*$",
+        " ",
+        text,
+    )
+    # where the sound is, not what it is: "traffic outside the window", "an airplane overhead",
+    # "wind on the mic", "buzzing in the left channel", "reverb on the vocals"
+    text = re.sub(
+        r"(?<=\w)\s+(?:outside|overhead|upstairs|downstairs|next door|nearby|outdoors|indoors|far away|"
+        r"(?:on|in|inside|near|through|across|at) (?:the|my|our|this|that|a|an|his|her|their|your) "
+        r"(?!§)(?!(?:first|last|start|end|beginning|middle|intro|outro)\b))\b.*$",
         " ",
         text,
     )
@@ -374,6 +391,7 @@ MORE_LESS = re.compile(
 POSITION = re.compile(
     r"\b(?:on|at|in|to) the (?:far )?(?P<where>left|right|middle|center|centre)(?: side)?"
     r"(?: (?:side|half|part))?(?: of the (?:screen|frame|video|picture|image|stage))?\b"
+    r"(?!\s+(?:channel|speaker|ear)s?\b)"  # "the buzzing in the left channel": audio, not a region
 )
 BOXES = {
     "left": (0.0, 0.0, 0.5, 1.0),
@@ -430,6 +448,6 @@ COPULA = re.compile(r"^(?P<t>.+?) (?:is|are|sounds?|seems?|feels?|looks?|gets?)(
 # Formats and short words a recogniser writes as other words ("flack", "August" for ogg)
 MISHEARD = {
     "flack": "flac", "flak": "flac", "flax": "flac", "flick": "flac",
-    "og": "ogg", "august": "ogg", "augh": "ogg", "ogue": "ogg", "oggy": "ogg",
+    "og": "ogg", "odd": "ogg", "august": "ogg", "augh": "ogg", "ogue": "ogg", "oggy": "ogg",
     "mp three": "mp3", "m p 3": "mp3", "mp 3": "mp3", "empty three": "mp3", "mp-3": "mp3",
 }  # fmt: skip
