@@ -233,7 +233,7 @@ def time_cli(instructions: list[str], duration: float) -> float:
 
 def main(argv: list[str] | None = None) -> int:
     ap = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
-    ap.add_argument("--set", choices=(*SET_NAMES, "all"), default="all")
+    ap.add_argument("--set", default="all", help=f"one of {', '.join(SET_NAMES)}, a comma list, or all")
     ap.add_argument("--planner", default="rules")
     ap.add_argument("--failures", action="store_true", help="print every mismatch")
     ap.add_argument("--no-timing", action="store_true")
@@ -256,13 +256,18 @@ def main(argv: list[str] | None = None) -> int:
     )
     ap.add_argument("--json-mode", default=None, help="openai planner response format (SAMAUDIO_LLM_JSON)")
     ap.add_argument("--limit", type=int, default=None, help="only the first N instructions of each set")
+    ap.add_argument("--every", type=int, default=1, help="only every Nth instruction (a spread-out sample)")
+    ap.add_argument("--threads", type=int, default=None, help="--server-gguf: llama.cpp threads")
     args = ap.parse_args(argv)
+    unknown = set(args.set.split(",")) - {*SET_NAMES, "all"}
+    if unknown:
+        ap.error(f"unknown set {', '.join(sorted(unknown))} (choose from {', '.join(SET_NAMES)}, all)")
     if args.server_gguf is not None:
         from agent.planners.local_gguf import MODEL_NAME, serve
 
         args.planner = "openai"
         args.model = args.model or MODEL_NAME
-        server = serve(Path(args.server_gguf) if args.server_gguf else None)
+        server = serve(Path(args.server_gguf) if args.server_gguf else None, threads=args.threads)
     else:
         server = nullcontext(args.base_url)
     with server as base_url:
@@ -278,11 +283,12 @@ def run(args, base_url: str | None) -> int:
         options = {"model": args.model, "base_url": base_url, "json_mode": args.json_mode}
         options.update(fallback=fallback, timeout=300.0, tools=False)
     planner = get_planner(args.planner, **options)
-    names = tuple(n for n in SET_NAMES if SETS[n].exists()) if args.set == "all" else (args.set,)
+    names = tuple(n for n in SET_NAMES if SETS[n].exists()) if args.set == "all" else tuple(args.set.split(","))
     total_ok = total_n = 0
     for name in names:
-        rows = load_set(name)[: args.limit]
-        print(f"{name} set ({len(rows)} instructions, planner {planner.name}):")
+        rows = load_set(name)[:: args.every][: args.limit]
+        sample = f", every {args.every}th" if args.every > 1 else ""
+        print(f"{name} set ({len(rows)} instructions{sample}, planner {planner.name}):")
         ok, per_kind, stats = evaluate(rows, planner, args.failures, fallback=fallback)
         for kind, (k_ok, k_n) in sorted(per_kind.items()):
             print(f"  {kind:<14} {k_ok:>3}/{k_n:<3}")
@@ -293,7 +299,7 @@ def run(args, base_url: str | None) -> int:
                 f"({stats['fallbacks']} answers replaced by the rules planner after "
                 f"{planner.retries} repair round(s))"
             )
-        print(f"  {stats['seconds'] / max(len(rows), 1):.3f} s per instruction (in process)")
+        print(f"  {1000 * stats['seconds'] / max(len(rows), 1):.1f} ms per instruction (in process)")
         total_ok += ok
         total_n += len(rows)
         if args.spoken:

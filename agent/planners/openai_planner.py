@@ -229,8 +229,9 @@ class OpenAIPlanner:
 
     def _ask(self, messages: Messages) -> str:
         # Prefer schema-constrained output; servers that reject it get plain JSON mode, then none.
-        # llama_cpp.server rejects "json_schema" (422) but turns a "schema" inside "json_object"
-        # into a grammar: without that mode a small local model decodes unconstrained JSON.
+        # llama_cpp.server rejects "json_schema" (a validation error, HTTP 500) but turns a
+        # "schema" inside "json_object" into a grammar: without that mode a small local model
+        # decodes unconstrained JSON.
         formats = {
             "json_schema": {
                 "type": "json_schema",
