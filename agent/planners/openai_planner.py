@@ -4,7 +4,9 @@ Configured by ``SAMAUDIO_LLM_BASE_URL`` (OpenAI itself when unset; Ollama, vLLM 
 llama.cpp servers all speak this API), ``SAMAUDIO_LLM_MODEL`` and ``OPENAI_API_KEY``.
 The agent loop first uses the model with the tools bound (``tool_model``); where a server
 does not do tool calling, :meth:`OpenAIPlanner.plan` asks for a recipe constrained by the
-recipe's JSON schema instead. Every answer is validated against the schema; an invalid one
+recipe's JSON schema instead: OpenAI's ``json_schema`` response format, else llama.cpp's
+``json_object`` with a ``schema`` (what ``llama_cpp.server`` accepts), else plain JSON mode,
+else no response format (``SAMAUDIO_LLM_JSON`` picks one of those four outright). Every answer is validated against the schema; an invalid one
 is sent back with the validation error for repair (``retries`` times), and when it is still
 invalid the ``rules`` planner answers. Timeouts are short and there are no silent retries:
 an unreachable endpoint gives a clear :class:`PlannerUnavailableError`, never a hang.
@@ -32,6 +34,8 @@ log = logging.getLogger(__name__)
 #: Seconds to wait for the endpoint before giving up (connect and read).
 DEFAULT_TIMEOUT = 20.0
 DEFAULT_MODEL = "gpt-4o-mini"
+#: response formats tried in this order until the server accepts one (see OpenAIPlanner._ask)
+JSON_MODES = ("json_schema", "json_object_schema", "json_object", "none")
 
 Messages = list[tuple[str, str]]
 
@@ -152,6 +156,9 @@ class OpenAIPlanner:
     timeout : seconds per request (``SAMAUDIO_LLM_TIMEOUT``, default 20)
     retries : repair rounds for an invalid recipe before falling back to ``rules``
     tools : use tool calling in the agent loop (``SAMAUDIO_LLM_TOOLS=0`` turns it off)
+    json_mode : one of JSON_MODES to use outright (``SAMAUDIO_LLM_JSON``); default: the first
+        the server accepts
+    fallback : the planner that answers when the model gives no valid recipe (default rules)
     llm : a ready LangChain chat model (tests pass a fake one)
     """
 
@@ -165,6 +172,8 @@ class OpenAIPlanner:
         timeout: float | None = None,
         retries: int = 2,
         tools: bool | None = None,
+        json_mode: str | None = None,
+        fallback: Planner | None = None,
         llm: Any = None,
     ) -> None:
         self.model = model or os.environ.get("SAMAUDIO_LLM_MODEL") or DEFAULT_MODEL
@@ -180,7 +189,14 @@ class OpenAIPlanner:
         self.retries = retries
         self.use_tools = tools if tools is not None else os.environ.get("SAMAUDIO_LLM_TOOLS", "1") != "0"
         self._llm = llm
-        self._json_mode: str | None = None  # which response_format the server accepted
+        self.fallback = fallback
+        forced = json_mode or os.environ.get("SAMAUDIO_LLM_JSON") or None
+        if forced is not None and forced not in JSON_MODES:
+            raise PlannerUnavailableError(
+                f"unknown JSON mode '{forced}' (SAMAUDIO_LLM_JSON: one of {', '.join(JSON_MODES)})"
+            )
+        self._forced_mode = forced
+        self._json_mode: str | None = forced  # which response_format the server accepted
 
     @property
     def llm(self) -> Any:
@@ -203,20 +219,29 @@ class OpenAIPlanner:
 
     def plan(self, instruction: str, *, duration: float | None = None, context: Any = None) -> Recipe:
         return plan_with_json(
-            self._ask, instruction, duration=duration, context=context, retries=self.retries
+            self._ask,
+            instruction,
+            duration=duration,
+            context=context,
+            retries=self.retries,
+            fallback=self.fallback,
         )
 
     def _ask(self, messages: Messages) -> str:
         # Prefer schema-constrained output; servers that reject it get plain JSON mode, then none.
+        # llama_cpp.server rejects "json_schema" (a validation error, HTTP 500) but turns a
+        # "schema" inside "json_object" into a grammar: without that mode a small local model
+        # decodes unconstrained JSON.
         formats = {
             "json_schema": {
                 "type": "json_schema",
                 "json_schema": {"name": "recipe", "schema": recipe_schema()},
             },
+            "json_object_schema": {"type": "json_object", "schema": recipe_schema()},
             "json_object": {"type": "json_object"},
             "none": None,
         }
-        order = [self._json_mode] if self._json_mode else list(formats)
+        order = [self._json_mode] if self._json_mode else list(JSON_MODES)
         last: BaseException | None = None
         for mode in order:
             fmt = formats[mode]
@@ -229,8 +254,14 @@ class OpenAIPlanner:
                     where = self.base_url or "api.openai.com"
                     raise PlannerUnavailableError(f"{message} [{where}, model {self.model}]") from None
                 last = exc
+                if self._forced_mode:  # asked for this format: its rejection is the answer
+                    break
                 continue
             self._json_mode = mode
             content = answer.content
             return content if isinstance(content, str) else json.dumps(content)
+        if self._forced_mode:
+            raise PlannerUnavailableError(
+                f"the LLM endpoint rejected the response format {self._forced_mode} (SAMAUDIO_LLM_JSON): {last}"
+            )
         raise PlannerUnavailableError(f"the LLM endpoint rejected every request format: {last}")
