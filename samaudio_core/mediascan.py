@@ -18,6 +18,7 @@ from pathlib import Path
 
 import numpy as np
 
+from .atomic import atomic_path
 from .audio import VIDEO_EXTENSIONS, check_input_file, pyav_audio_frames
 from .errors import AudioLoadError
 
@@ -194,11 +195,10 @@ def probe_duration(path: str | os.PathLike) -> float:
 
 def write_pcm16(path: str | os.PathLike, dest: str | os.PathLike) -> Path:
     """Decode ``path`` (any format, video soundtracks too) into a 16-bit PCM wav, block by block,
-    so a browser can play it with range requests. Written via a temporary name, then renamed."""
+    so a browser can play it with range requests. Written atomically (``atomic_path``)."""
     dest = Path(dest)
     dest.parent.mkdir(parents=True, exist_ok=True)
-    tmp = dest.with_name(dest.name + ".part")
-    with wave.open(str(tmp), "wb") as w:
+    with atomic_path(dest, suffix=".wav") as tmp, wave.open(tmp, "wb") as w:
         opened = False
         for samples, sr in iter_blocks(path):
             if not opened:
@@ -208,7 +208,6 @@ def write_pcm16(path: str | os.PathLike, dest: str | os.PathLike) -> Path:
                 opened = True
             pcm = np.clip(samples.T, -1.0, 1.0) * 32767.0
             w.writeframes(np.round(pcm).astype("<i2").tobytes())
-    os.replace(tmp, dest)
     return dest
 
 

@@ -13,10 +13,8 @@ from pathlib import Path
 import numpy as np
 import pytest
 import soundfile as sf
-from web_helpers import SR, burst_wav, tiny_video
-
-pytest.importorskip("fastapi")
 from fastapi.testclient import TestClient  # noqa: E402
+from web_helpers import SR, burst_wav, tiny_video
 
 from agent.web.app import create_app  # noqa: E402
 from agent.web.state import Config  # noqa: E402

@@ -19,8 +19,9 @@ CHROMIUM = Path("/usr/bin/chromium")
 if not CHROMIUM.exists():
     pytest.skip("browser tests need Debian's chromium at /usr/bin/chromium (apt-get install chromium)",
                 allow_module_level=True)  # fmt: skip
-sync_api = pytest.importorskip("playwright.sync_api", reason="browser tests need playwright (the test extra)")
-uvicorn = pytest.importorskip("uvicorn")
+
+import uvicorn  # noqa: E402
+from playwright import sync_api  # noqa: E402
 
 from agent.web.app import create_app  # noqa: E402
 from agent.web.state import Config  # noqa: E402

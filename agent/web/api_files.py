@@ -11,6 +11,7 @@ from fastapi import APIRouter, Request
 from fastapi.concurrency import run_in_threadpool
 from pydantic import BaseModel
 
+from samaudio_core.atomic import atomic_path
 from samaudio_core.errors import AudioLoadError, SamaudioError
 from samaudio_core.mediascan import scan
 from samaudio_core.workspace import Workspace, unique_path
@@ -87,9 +88,10 @@ async def upload(request: Request, name: str):
     folder = state.root / UPLOADS
     folder.mkdir(exist_ok=True)
     dest = unique_path(folder / upload_name(name))
-    part = dest.with_name(dest.name + ".part")
     size = 0
-    try:
+    # Streamed to a temporary file beside ``dest`` that is renamed into place only when whole
+    # (the project's atomic writer: its temp names are the ones a crashed process's sweep knows).
+    with atomic_path(dest, suffix=".part") as part:
         with open(part, "wb") as f:
             async for chunk in request.stream():
                 size += len(chunk)
@@ -98,15 +100,12 @@ async def upload(request: Request, name: str):
                 f.write(chunk)
         if size == 0:
             raise AudioLoadError(f"'{dest.name}': the upload is empty")
-        os.replace(part, dest)
-        try:
-            return await run_in_threadpool(open_session, state, dest)
-        except SamaudioError as exc:
-            dest.unlink(missing_ok=True)  # not audio: keep nothing
-            # The message names the upload, not the server's folders.
-            raise type(exc)(str(exc).replace(f"'{dest}'", f"'{dest.name}'").replace(str(dest), dest.name)) from None
-    finally:
-        part.unlink(missing_ok=True)
+    try:
+        return await run_in_threadpool(open_session, state, dest)
+    except SamaudioError as exc:
+        dest.unlink(missing_ok=True)  # not audio: keep nothing
+        # The message names the upload, not the server's folders.
+        raise type(exc)(str(exc).replace(f"'{dest}'", f"'{dest.name}'").replace(str(dest), dest.name)) from None
 
 
 @router.get("/sessions")
