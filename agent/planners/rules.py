@@ -40,7 +40,9 @@ Conventions (the benchmark in ``benchmarks/bench_planner.py`` holds the planner 
 - "do the same for the guitar" and "again" reuse ``PlanContext.last_recipe``. A standing
   preference with no edit ("always export mp3") returns no steps and a ``reply``; the agent
   stores what :func:`extract_preferences` finds and passes it back as preferences.
-- A misspelt verb among the first words of a clause ("remvoe") is respelt before reading.
+- Typing slips that make no word ("remvoe teh hum") are respelt before reading, and a clause
+  with no verb has its opening word respelt to the nearest verb ("lover the music"):
+  :mod:`agent.planners.spelling`.
 - Refused (no steps, an ``error`` saying why): shell commands, paths outside the output
   folder, more than ±60 dB, reversed ranges, times past the end, times that need an unknown
   duration, unsupported formats, and anything that is not an audio edit.
@@ -59,6 +61,7 @@ from tools.recipe import EXPORT_FORMATS, MAX_DB, Recipe, RecipeError, parse_reci
 from ..preferences import parse_preference
 from ..recipes import save_request
 from .contract import PlanContext
+from .spelling import fix_opening_verb, fix_typos
 from .timeparse import TimeRef, find_duration, find_times, words_to_numbers
 from .vocabulary import (
     ACAPPELLA,
@@ -119,7 +122,6 @@ from .vocabulary import (
     TIME_ONLY_OBJECT,
     TOO,
     TOO_MUCH,
-    TYPO_VERBS,
     UNDO,
     UNSUPPORTED,
     VERB,
@@ -300,22 +302,6 @@ class _Item:
     pronoun_word: str = ""
 
 
-def _fix_typo(clause: str) -> str:
-    """Respell a misspelt verb that opens the clause ("remvoe the wind", "please isloate ...").
-
-    Only the opening word is tried (after "please", "can you" ...): a later word is more
-    often a noun that merely looks like a verb ("the rest" is not "reset").
-    """
-    words = clause.split(" ")
-    opening = re.match(r"(?:(?:please|pls|can you|could you|would you|now|just|then) )*", clause)
-    i = len(opening.group(0).split()) if opening else 0
-    if i < len(words) and len(words[i]) >= 4 and words[i].isalpha():
-        close = difflib.get_close_matches(words[i], TYPO_VERBS, n=1, cutoff=0.75)
-        if close and close[0] != words[i]:
-            return " ".join([*words[:i], close[0], *words[i + 1 :]])
-    return clause
-
-
 def _size(words: str) -> float:
     """dB for an intensifier before "too loud" / "too much": "way" 10, "a bit" 3, else 6."""
     return LARGE_DB if LARGE.search(words) else SMALL_DB if SMALL.search(words) else DEFAULT_DB
@@ -363,7 +349,7 @@ class _Reader:
             return item
         verb = self._main_verb(c)
         if verb is None:
-            fixed = _fix_typo(c)
+            fixed = fix_opening_verb(c)
             if fixed != c:  # "remvoe the wind": read it again with the verb spelled right
                 return self.read_clause(fixed)
             return self._read_verbless(c, times, spans_hint)
@@ -714,6 +700,7 @@ class _Reader:
         if not raw.strip():
             raise Refusal("the instruction is empty. " + HELP + ".")
         check_safety(raw)
+        raw = fix_typos(raw)  # "remvoe teh hum": slips respelt once, before anything reads words
         text = _normalise(raw)
         prefs = extract_preferences(raw)
         if prefs and not re.search(r"\b(?:and|then|also)\b", text):
