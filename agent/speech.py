@@ -391,7 +391,7 @@ def normalize_numbers(text: str) -> str:
     return re.sub(r"\s+", " ", _spoken_clock_times(s)).strip()
 
 
-_TIME_WORD = r"(\b(?:at|from|to|between|and|after|before|until|till|through|starting at|around)\s+)"
+_TIME_WORD = r"(\b(?:at|from|to|between|and|after|before|until|till|through|starting at|around|dash)\s+)"
 _NOT_UNIT = r"(?!\s*(?:dB|%|LUFS|x\b|times\b|s\b|sec|second|minute|hour))"
 
 
@@ -404,8 +404,10 @@ def _spoken_clock_times(s: str) -> str:
     """
     s = re.sub(r"(?<=\b\d), (?=\d)", " ", s)  # "1, 0, 0" -> "1 0 0": digits read out one by one
     s = re.sub(rf"\b0\.0([0-5]\d)\b{_NOT_UNIT}", r"0:\1", s)  # "0.030" for a spoken "zero thirty"
-    s = re.sub(r"\b(\d{1,2}:[0-5]\d) 0 (?=and|to|-|until)", r"\1 ", s)  # "1:00 0 and 1:30"
     s = re.sub(rf"\b(\d{{1,2}})\.([0-5]\d)\b{_NOT_UNIT}", r"\1:\2", s)
+    s = re.sub(r"\b(\d{1,2}:[0-5]\d) 0 (?=and|to|-|until)", r"\1 ", s)  # "1:00 0 and 1:30", "1.00 0 and"
+    s = re.sub(r"\b(\d{1,2}) (?:oh|o) (\d)\b", r"\1:0\2", s, flags=re.IGNORECASE)  # "1 oh 4": a clock time read out
+    s = re.sub(rf"{_TIME_WORD}0([0-5]\d)\b{_NOT_UNIT}", r"\g<1>0:\2", s, flags=re.IGNORECASE)  # "from 030"
     s = re.sub(rf"\b(\d)-([0-5]\d)\b{_NOT_UNIT}", r"\1:\2", s)  # "1-30" -> "1:30" ("10-11" stays a range)
     # "0 44 0 46": two clock times read out digit group by digit group, their "to" lost
     s = re.sub(rf"\b(\d) ([0-5]\d) (\d) ([0-5]\d)\b{_NOT_UNIT}", r"\1:\2 to \3:\4", s)

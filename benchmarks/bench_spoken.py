@@ -119,9 +119,40 @@ def speak(text: str, voice: str, wav: Path, rng: np.random.Generator) -> None:
         sf.write(str(wav), room(audio, sr, rng), sr)
 
 
-def transcribe_rows(rows: list[dict], model: str, voice: str, mode: str, cache: dict) -> tuple[dict, float]:
+_CLOCK = re.compile(r"(?<![\d:.])(\d{1,2}):([0-5]\d)(?![\d:])")
+_BETWEEN_TIMES = re.compile(r"(?<=\d)\s*[-\u2013\u2014]\s*(?=\d)")
+
+
+def _clock_aloud(m: re.Match) -> str:
+    minutes, seconds = int(m.group(1)), int(m.group(2))
+    if seconds == 0 and minutes:
+        return f"{minutes} minute" + ("s" if minutes > 1 else "")
+    if 0 < seconds < 10:
+        return f"{minutes} oh {seconds}" if minutes else f"{seconds} seconds"
+    return f"{minutes} {seconds}"
+
+
+def said_aloud(text: str) -> str:
+    """The instruction as a person says it, for the voice to speak.
+
+    espeak-ng reads written forms literally ("1:00" as "one, zero zero", "0:30-0:32" with a
+    "colon" and a "dash"), which no user says. Clock times are read as people read them
+    ("1:04" -> "1 oh 4", "0:30" -> "0 30", "0:05" -> "5 seconds", "2:00" -> "2 minutes"), a
+    dash between numbers becomes "to", "-23" "minus 23", "1m30s" "1 minute 30 seconds" and "5s"
+    "5 seconds". "dB" stays: people say "dee bee" (and Whisper tiny.en heard espeak-ng's
+    "decibels" as "vegetables"). ``--literal`` speaks the written text as before."""
+    text = _BETWEEN_TIMES.sub(" to ", text)
+    text = re.sub(r"\b(\d+)m\s?(\d+)s\b", r"\1 minute \2 seconds", text)
+    text = _CLOCK.sub(_clock_aloud, text)
+    text = re.sub(r"(?<![\w.])-(?=\d)", "minus ", text)
+    return re.sub(r"(?<=\d)\s?s\b", " seconds", text)
+
+
+def transcribe_rows(
+    rows: list[dict], model: str, voice: str, mode: str, cache: dict, literal: bool = False
+) -> tuple[dict, float]:
     """instruction -> Whisper's raw hypotheses (cached), and the mean seconds per new transcription."""
-    key = f"{model} | {voice} | {mode}"
+    key = f"{model} | {voice} | {mode}" + ("" if literal else " | aloud")
     known = cache.setdefault(key, {})
     todo = [r for r in rows if r["instruction"] not in known]
     spent = []
@@ -134,7 +165,7 @@ def transcribe_rows(rows: list[dict], model: str, voice: str, mode: str, cache: 
         with tempfile.TemporaryDirectory() as tmp:
             wav = Path(tmp) / "spoken.wav"
             for i, row in enumerate(todo, 1):
-                speak(row["instruction"], voice, wav, rng)
+                speak(row["instruction"] if literal else said_aloud(row["instruction"]), voice, wav, rng)
                 t0 = time.perf_counter()
                 if mode == "plain":  # exactly the call agent.speech made before issue 14
                     segments, _ = whisper.transcribe(
@@ -240,6 +271,7 @@ def main(argv: list[str] | None = None) -> int:
     ap.add_argument("--failures", action="store_true")
     ap.add_argument("--analyse", action="store_true", help="misses per voice: recognition or planning")
     ap.add_argument("--learn", action="store_true", help="rebuild agent/soundalike.py from the tune voices")
+    ap.add_argument("--literal", action="store_true", help="speak the written text (clock times, dashes) as before")
     args = ap.parse_args(argv)
     spoken = [
         r
@@ -276,7 +308,7 @@ def main(argv: list[str] | None = None) -> int:
             for mode in args.modes:
                 raws, secs = {}, []
                 for voice in args.voices:
-                    raws[voice], sec = transcribe_rows(rows, model, voice, mode, cache)
+                    raws[voice], sec = transcribe_rows(rows, model, voice, mode, cache, args.literal)
                     if sec:
                         secs.append(sec)
                 for post in args.post:

@@ -47,6 +47,13 @@ def _home(tmp_path, monkeypatch):
         ("Keep the part between 1:00 0 and 1:30", "Keep the part between 1:00 and 1:30"),
         ("boost the piano from 1:00 1 10 only", "boost the piano from 1:00 to 1:10 only"),
         ("a reference for the beeping 0 44 0 46", "a reference for the beeping 0:44 to 0:46"),
+        # clock times as people read them out (issue 14 round 3)
+        ("obvious from one minute to one oh four", "obvious from 1 minute to 1:04"),
+        ("at two oh five", "at 2:05"),
+        ("trim to zero ten dash zero fifty", "trim to 0:10 dash 0:50"),
+        ("keep the part between 1.00 0 and 1.30", "keep the part between 1:00 and 1:30"),
+        ("can be heard from 030 to 033", "can be heard from 0:30 to 0:33"),
+        ("lower it by 030 dB", "lower it by 030 dB"),  # a unit: not a time
     ],
 )
 def test_number_words_are_normalised(said, normalised):
