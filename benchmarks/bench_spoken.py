@@ -52,6 +52,7 @@ import soundfile as sf
 
 sys.path.insert(0, str(Path(__file__).resolve().parent))
 from bench_planner import context_of, load_set, recipe_matches  # noqa: E402
+from neural_voices import NEURAL_VOICES, synthesize  # noqa: E402
 
 from agent.planners.rules import RulesPlanner  # noqa: E402
 from agent.planners.vocabulary import TYPO_VERBS  # noqa: E402
@@ -67,6 +68,8 @@ VOICES = {
     "scot-m-135": (("-v", "en-gb-scotland+m3", "-s", "135"), True),
     "us-f-185": (("-v", "en-us+f4", "-s", "185"), True),
 }
+#: neural voices (benchmarks/neural_voices.py, the spoken-bench extra): no espeak arguments, all held out
+VOICES.update({name: (None, v.room) for name, v in NEURAL_VOICES.items()})
 #: the sound-alike map is learned and choices are made on these; the other two are held out
 TUNE_VOICES = ("us-m-150", "gb-f-170")
 #: mode -> hypotheses, initial prompt?, hotwords?, beam size, VAD trim? ("plain": transcribe(), 1-best)
@@ -113,7 +116,10 @@ def room(audio: np.ndarray, sr: int, rng: np.random.Generator) -> np.ndarray:
 
 def speak(text: str, voice: str, wav: Path, rng: np.random.Generator) -> None:
     args, noisy = VOICES[voice]
-    subprocess.run(["espeak-ng", *args, "-w", str(wav), text], check=True, capture_output=True)
+    if args is None:  # a neural voice
+        sf.write(str(wav), *synthesize(text, voice))
+    else:
+        subprocess.run(["espeak-ng", *args, "-w", str(wav), text], check=True, capture_output=True)
     if noisy:
         audio, sr = sf.read(str(wav), dtype="float64")
         sf.write(str(wav), room(audio, sr, rng), sr)
