@@ -16,16 +16,23 @@ Issue 14 round 2 adds decoding modes measured against ``biased``: ``hot`` (hotwo
 prompt), ``beam10`` (beam 10 instead of 5) and ``vad`` (the clip cut to its speech by Silero VAD
 first, so the room's noisy lead-in is not decoded). Temperature fallback never runs in the n-best
 modes (one beam search at temperature 0). Two voices tune (``TUNE_VOICES``: the sound-alike map is
-learned from them, choices are made on them) and the other two are held out; ``--post`` scores the
+learned from them, choices are made on them) and the other espeak-ng voices are held out (as are the neural ones); ``--post`` scores the
 choice after recognition: ``valid`` (first hypothesis that plans), ``known`` (prefer one whose
 targets the ontology knows) and ``map`` (``known`` plus the learned sound-alike respelling,
 :func:`agent.speech.respell`). ``--analyse`` splits each voice's misses into recognition (the
 words differ) and planning (the words are right, the plan is not). ``--learn`` rebuilds
 ``agent/soundalike.py`` from the tune voices on instructions the scored set does not contain.
 
+Issue 14 round 3: six neural voices (``benchmarks/neural_voices.py``, the ``spoken-bench`` extra:
+Piper ``joe`` and ``hibari`` at three paces, the slower and faster ones in the room), all held out;
+instructions are spoken as people say them (:func:`said_aloud`; ``--literal`` speaks the written
+text as rounds 1-2 did), and ``padded`` adds :data:`agent.speech.END_PAD` of silence after the
+clip, as ``samaudio`` now does.
+
 Whisper's raw hypotheses are cached in ``bench_out/spoken_cache.json`` (key: model, voice,
 mode, text); normalising and choosing run at scoring time, so planner changes re-score free.
 
+    nice python benchmarks/bench_spoken.py --models tiny --modes padded --post map --analyse   # round 3
     nice python benchmarks/bench_spoken.py --models tiny --modes biased vad --post valid known map
     nice python benchmarks/bench_spoken.py --models tiny --modes biased --analyse
     nice python benchmarks/bench_spoken.py --learn                  # rewrites agent/soundalike.py
@@ -56,7 +63,15 @@ from neural_voices import NEURAL_VOICES, synthesize  # noqa: E402
 
 from agent.planners.rules import RulesPlanner  # noqa: E402
 from agent.planners.vocabulary import TYPO_VERBS  # noqa: E402
-from agent.speech import DOMAIN_PROMPT, _load, _nbest, choose_hypothesis, domain_hotwords, normalize_numbers  # noqa: E402
+from agent.speech import (  # noqa: E402
+    DOMAIN_PROMPT,
+    END_PAD,
+    _load,
+    _nbest,
+    choose_hypothesis,
+    domain_hotwords,
+    normalize_numbers,
+)
 from samaudio_core.builtin.ontology import KINDS  # noqa: E402
 from tools.recipe import EXPORT_FORMATS  # noqa: E402
 
@@ -70,16 +85,19 @@ VOICES = {
 }
 #: neural voices (benchmarks/neural_voices.py, the spoken-bench extra): no espeak arguments, all held out
 VOICES.update({name: (None, v.room) for name, v in NEURAL_VOICES.items()})
-#: the sound-alike map is learned and choices are made on these; the other two are held out
+#: the sound-alike map is learned and choices are made on these; every other voice is held out
 TUNE_VOICES = ("us-m-150", "gb-f-170")
-#: mode -> hypotheses, initial prompt?, hotwords?, beam size, VAD trim? ("plain": transcribe(), 1-best)
+#: mode -> hypotheses, initial prompt?, hotwords?, beam size, VAD trim?, end pad (s)
+#: ("plain": transcribe(), 1-best). Until round 3 no mode padded the clip; "padded" is
+#: "biased" + agent.speech.END_PAD, what `samaudio` itself does since round 3.
 MODES = {
-    "plain": (1, True, False, 5, False),
-    "nbest": (4, True, False, 5, False),
-    "biased": (4, True, True, 5, False),
-    "hot": (4, False, True, 5, False),
-    "beam10": (4, True, True, 10, False),
-    "vad": (4, True, True, 5, True),
+    "plain": (1, True, False, 5, False, 0.0),
+    "nbest": (4, True, False, 5, False, 0.0),
+    "biased": (4, True, True, 5, False, 0.0),
+    "hot": (4, False, True, 5, False, 0.0),
+    "beam10": (4, True, True, 10, False, 0.0),
+    "vad": (4, True, True, 5, True, 0.0),
+    "padded": (4, True, True, 5, False, END_PAD),
 }
 POSTS = ("valid", "known", "map")
 _UNSPEAKABLE = ("`", "$", "/", "\\", "~", "&&", "|")
@@ -164,7 +182,7 @@ def transcribe_rows(
     spent = []
     if todo:
         whisper = _load(model_path(model))
-        n, prompted, hot, beam, vad = MODES[mode]
+        n, prompted, hot, beam, vad, pad = MODES[mode]
         prompt = DOMAIN_PROMPT if prompted else None
         hotwords = domain_hotwords() if hot else None
         rng = np.random.default_rng(zlib.crc32(voice.encode()))
@@ -180,7 +198,7 @@ def transcribe_rows(
                     )  # fmt: skip
                     raw = [" ".join(seg.text.strip() for seg in segments).strip()]
                 else:
-                    raw = _nbest(whisper, str(wav), n, prompt, hotwords, beam_size=beam, vad=vad)
+                    raw = _nbest(whisper, str(wav), n, prompt, hotwords, beam_size=beam, vad=vad, pad=pad)
                 spent.append(time.perf_counter() - t0)
                 known[row["instruction"]] = raw  # Whisper's hypotheses, chosen from when scored
                 print(f"  {key}: {i}/{len(todo)}", end="\r", file=sys.stderr)
