@@ -244,3 +244,34 @@ def test_vad_cuts_a_noisy_lead_in_and_tail_but_keeps_the_words():
     assert len(speech) - 0.3 * sr <= len(cut) <= len(speech) + 0.6 * sr
     # pure noise has no speech: the clip is returned whole rather than cut to nothing
     assert len(_speech_only(lead, sr)) == len(lead)
+
+
+def test_a_clip_cut_at_its_last_word_is_decoded_with_silence_after_it():
+    from agent.speech import END_PAD, _load, _nbest, _prompts, default_model
+
+    whisper = _load(default_model())
+    speech, sr = sf.read(SPOKEN, dtype="float32")
+    loud = np.nonzero(np.abs(speech) > 0.02)[0]
+    import tempfile
+
+    with tempfile.TemporaryDirectory() as tmp:
+        cut = Path(tmp) / "cut.wav"
+        sf.write(cut, speech[: loud[-1] + 1], sr)  # the recording stops as the last word ends
+        heard_lengths = []
+        real = whisper.feature_extractor
+
+        class Recording:  # the feature extractor, noting how much audio it was given
+            def __getattr__(self, name):
+                return getattr(real, name)
+
+            def __call__(self, audio, *a, **k):
+                heard_lengths.append(len(audio))
+                return real(audio, *a, **k)
+
+        whisper.feature_extractor = Recording()
+        try:
+            texts = _nbest(whisper, str(cut), 2, *_prompts())
+        finally:
+            whisper.feature_extractor = real
+    assert heard_lengths == [loud[-1] + 1 + int(END_PAD * sr)]
+    assert texts[0].lower().split()[-1] == "wind"  # the last word is heard
