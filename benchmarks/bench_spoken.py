@@ -27,12 +27,12 @@ Issue 14 round 3: six neural voices (``benchmarks/neural_voices.py``, the ``spok
 Piper ``joe`` and ``hibari`` at three paces, the slower and faster ones in the room), all held out;
 instructions are spoken as people say them (:func:`said_aloud`; ``--literal`` speaks the written
 text as rounds 1-2 did), and ``padded`` adds :data:`agent.speech.END_PAD` of silence after the
-clip, as ``samaudio`` now does.
+clip (measured: no gain on the tune voices, so ``samaudio`` does not pad).
 
 Whisper's raw hypotheses are cached in ``bench_out/spoken_cache.json`` (key: model, voice,
 mode, text); normalising and choosing run at scoring time, so planner changes re-score free.
 
-    nice python benchmarks/bench_spoken.py --models tiny --modes padded --post map --analyse   # round 3
+    nice python benchmarks/bench_spoken.py --models tiny --modes biased padded --post valid known map --analyse  # round 3
     nice python benchmarks/bench_spoken.py --models tiny --modes biased vad --post valid known map
     nice python benchmarks/bench_spoken.py --models tiny --modes biased --analyse
     nice python benchmarks/bench_spoken.py --learn                  # rewrites agent/soundalike.py
@@ -88,8 +88,8 @@ VOICES.update({name: (None, v.room) for name, v in NEURAL_VOICES.items()})
 #: the sound-alike map is learned and choices are made on these; every other voice is held out
 TUNE_VOICES = ("us-m-150", "gb-f-170")
 #: mode -> hypotheses, initial prompt?, hotwords?, beam size, VAD trim?, end pad (s)
-#: ("plain": transcribe(), 1-best). Until round 3 no mode padded the clip; "padded" is
-#: "biased" + agent.speech.END_PAD, what `samaudio` itself does since round 3.
+#: ("plain": transcribe(), 1-best). "padded" (round 3) is "biased" + agent.speech.END_PAD of
+#: silence after the clip: measured, no gain on the tune voices, so not what `samaudio` does.
 MODES = {
     "plain": (1, True, False, 5, False, 0.0),
     "nbest": (4, True, False, 5, False, 0.0),

@@ -246,7 +246,7 @@ def test_vad_cuts_a_noisy_lead_in_and_tail_but_keeps_the_words():
     assert len(_speech_only(lead, sr)) == len(lead)
 
 
-def test_a_clip_cut_at_its_last_word_is_decoded_with_silence_after_it():
+def test_padding_puts_silence_after_a_clip_cut_at_its_last_word():
     from agent.speech import END_PAD, _load, _nbest, _prompts, default_model
 
     whisper = _load(default_model())
@@ -270,7 +270,7 @@ def test_a_clip_cut_at_its_last_word_is_decoded_with_silence_after_it():
 
         whisper.feature_extractor = Recording()
         try:
-            texts = _nbest(whisper, str(cut), 2, *_prompts())
+            texts = _nbest(whisper, str(cut), 2, *_prompts(), pad=END_PAD)
         finally:
             whisper.feature_extractor = real
     assert heard_lengths == [loud[-1] + 1 + int(END_PAD * sr)]
