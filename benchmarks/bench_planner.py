@@ -11,7 +11,10 @@ used to tune it: report it separately. ``blind`` (issue 14: 170 instructions phr
 users write in audio tools' trackers and forums, paraphrased) was committed before any tuning
 for that issue; ``phrasing`` is its separate tuning set. ``blind2`` (issue 14 round 2: 167 new
 instructions, new sounds and sentences, 16 refusals) was committed before the round-2 tuning, which
-used ``blind`` as a dev set; it was measured before that tuning and once after it, never tuned on.
+used ``blind`` as a dev set; it was measured before that tuning and once after it. ``blind3`` (issue 14
+round 3: 200 instructions, 20 refusals, 16 with a typo) was written before the round-3 tuning by a
+writer who never read or ran the planner (``planner_instructions_blind3.md``); round 3 tunes on
+``blind2`` and never reads ``blind3``: it is measured before the tuning (score only) and once after.
 
 Speed: wall time of one ``samaudio plan -`` process planning 100 instructions from stdin
 (process start and imports included).
@@ -52,8 +55,9 @@ from tools.recipe import parse_recipe
 
 ROOT = Path(__file__).resolve().parent.parent
 
-#: dev, phrasing (and, since issue 14 round 2, blind) tune the planner; holdout and blind2 never do
-SET_NAMES = ("dev", "phrasing", "holdout", "blind", "blind2")
+#: dev, phrasing (and, since issue 14 round 2, blind; since round 3, blind2) tune the planner;
+#: holdout and blind3 never do
+SET_NAMES = ("dev", "phrasing", "holdout", "blind", "blind2", "blind3")
 SETS = {name: ROOT / "benchmarks" / f"planner_instructions_{name}.jsonl" for name in SET_NAMES}
 # US voice, default rate, 80 ms between words: the clearest espeak-ng setting for Whisper tiny.en we tried
 ESPEAK = ("-v", "en-us", "-s", "150", "-g", "8")
