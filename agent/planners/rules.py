@@ -86,6 +86,8 @@ from .vocabulary import (
     FULL,
     GENERIC_SOUND,
     GENTLE,
+    GERUND,
+    GERUNDS,
     HALF,
     HEARING,
     KARAOKE,
@@ -104,6 +106,7 @@ from .vocabulary import (
     PLATFORM_LUFS,
     POLITE,
     POSITION,
+    PREAMBLE,
     PRESENCE,
     PRONOUNS,
     REFERENCE,
@@ -114,11 +117,14 @@ from .vocabulary import (
     SMALL,
     SMALL_DB,
     SO_MUCH,
+    SOCIAL,
     SPANS_HINT,
     THAT_SOUND,
     TIME_ONLY_OBJECT,
     TOO,
     TOO_MUCH,
+    TOOL_MENTION,
+    TOOL_SUBJECT,
     TYPO_VERBS,
     UNDO,
     UNSUPPORTED,
@@ -217,6 +223,9 @@ def _normalise(text: str) -> str:
     t = re.sub(r"\bacapella\b|\ba capella\b|\ba cappella\b", "acappella", t)
     t = re.sub(r"\bfade-(in|out)\b", r"fade \1", t)
     t = POLITE.sub(" ", t)
+    t = TOOL_SUBJECT.sub("can you", t)  # "can audacity remove the hiss": the tool is who is asked
+    t = TOOL_MENTION.sub(" ", t)  # "remove the hum in audacity", "using ffmpeg, ..."
+    t = GERUND.sub(lambda m: GERUNDS[m.group(1)], t)  # "removing hum from a recording" (a forum title)
     t = re.sub(r"\bminute (\d+)\b", lambda m: f"{int(m.group(1))}:00", t)  # "between minute 1 and minute 2"
     t = words_to_numbers(t)
     t = re.sub(r"(\d)\s*\bdash\b\s*(?=\d)", r"\1-", t)  # "0:12 dash 0:14" as a recogniser writes it
@@ -336,7 +345,13 @@ class _Reader:
 
     def read_clause(self, c: str) -> _Item | None:
         """Read one clause; None when nothing is left once interjections are dropped."""
-        c = LEAD_CLAUSE.sub("", c).strip()
+        head, colon, tail = c.partition(":")
+        if colon and "§" not in head and SOCIAL.match(LEAD_CLAUSE.sub("", head.strip()) or head.strip()):
+            c = tail  # "quick question: can you remove the crowd noise"
+        for _ in range(3):  # "so, how do I ...", "hi, is there a way to ..."
+            if SOCIAL.match(c.strip()) or SOCIAL.match(LEAD_CLAUSE.sub("", c).strip()):
+                return None  # "hi all", "thanks in advance", "any help appreciated"
+            c = PREAMBLE.sub("", LEAD_CLAUSE.sub("", c).strip()).strip()
         if not c or (NARRATIVE.match(c) and not VERB.search(c) and "§" not in c):
             return None
         c = self._prepare(c)

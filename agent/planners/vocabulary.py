@@ -123,7 +123,9 @@ RUINS = re.compile(r"^(?P<t>.+?) (?:ruins|ruined|kills|spoils|wrecks|drowns out|
 PRESENCE = re.compile(
     r"^(?:.*?\b)?(?:there'?s|there is|there are|there was|(?:i|you|we) (?:can |could )?(?:clearly |really |still |also |"
     r"definitely |obviously |always )?hear|can you hear|listen to|notice|hear that|"
-    r"(?:my|the|this|our) (?:\w+ )?(?:recording|audio|clip|track|podcast|video|file|song|interview|mic|take|footage)s? "
+    r"(?:my|the|this|our) (?:\w+ )?(?:recording|audio|clip|track|podcast|video|file|song|interview|mic|take|footage|"
+    r"vlog|voice note|note|memo|episode|tape|cassette|lecture|voiceover|narration|movie|film|stream|camera|camcorder|"
+    r"phone|recorder|microphone)s? "
     r"(?:has|had|have|contains?|got|picked up)) (?P<t>.+)$"
 )
 DONT_WANT = re.compile(
@@ -158,7 +160,81 @@ AGAIN = re.compile(
     r"^(?:do (?:that|it|this) |same |repeat(?: that| it)?|one more time|again)(?: again| please)*$"
 )
 
+# Forum phrasing (issue 14 round 3): the tool a user names, the question around the request,
+# and the greetings and thanks around it.
+#: audio and video tools users name ("in audacity", "with ffmpeg"): never part of a sound
+TOOLS = (
+    r"(?:audacity|adobe audition|audition|adobe premiere(?: pro| elements| rush)?|premiere(?: pro| elements| rush)?|"
+    r"final cut(?: pro)?(?: x)?|fcpx|davinci(?: resolve)?|resolve|imovie|garageband|logic(?: pro)?(?: x)?|pro tools|"
+    r"reaper|ableton(?: live)?|fl studio|cubase|sound ?forge|(?:sony |magix )?vegas(?: pro)?|kdenlive|shotcut|"
+    r"openshot|olive|flowblade|ffmpeg|sox|obs(?: studio)?|descript|capcut|ocenaudio|wavepad|goldwave|"
+    r"izotope(?: rx)?|rx|this (?:app|tool|program|software|editor)|the (?:app|tool|program|software|editor))"
+)
+TOOL_MENTION = re.compile(
+    rf"\s*\b(?:in|with|using|via|through|inside|from within) {TOOLS}(?: \d+(?:\.\d+)*)?\b(?!\s*§)|"
+    rf"^\s*(?:in|with|using) {TOOLS}\s*(?:,|$)"
+)
+TOOL_SUBJECT = re.compile(rf"\b(?:can|could|will|would|does|do) {TOOLS}\b")
+#: questions and wishes that open a request ("how do I", "is it possible to", "any tips for"):
+#: what follows them is the request
+PREAMBLE = re.compile(
+    r"^(?:(?:"
+    r"how (?:do|can|could|would|should|might|do you|does one) (?:i|we|you|one)?\s*(?:best |possibly |even |actually )?(?:go about )?"
+    r"|how to(?: go about)?"
+    r"|what(?:'s| is| would be) the (?:best|easiest|simplest|quickest|fastest|right|proper|correct|cleanest|"
+    r"recommended|usual) way (?:to|of)"
+    r"|(?:is|are) (?:it|there) (?:at all )?(?:possible|any way|a way|some way|an easy way|a simple way|an option)"
+    r"(?: for me| at all)?(?: to| of)?"
+    r"|(?:is|are) there (?:a|any|some)(?: \w+)? (?:way|option|method|tool|setting|trick)s? (?:to|of|for)"
+    r"|(?:any|some) (?:tips|ideas|advice|suggestions|pointers)(?: on| for| about| with)?(?: how to)?"
+    r"|(?:can|could|would|will) (?:anyone|someone|somebody|you guys|you all|y'all|one of you)(?: please)?"
+    r"(?: help(?: me)?(?: to)?)?"
+    r"|(?:please )?help me(?: to)?"
+    r"|i(?:'m| am) (?:trying|looking|hoping|wanting) to"
+    r"|i (?:need|want|would like|'d like|wish|have|hope) to(?! hear| listen| keep| only| just)"
+    r"|i(?:'m| am| was)? wondering (?:if|whether|how)(?: (?:i|you|one|it) (?:can|could|would|might)(?: be able to)?)?"
+    r"|(?:i )?need (?:some )?help(?: with| to)?"
+    r"|(?:does|do) (?:anyone|anybody|someone|you) know how to"
+    r"|what (?:should|can|do) i do to"
+    r"|(?:a )?quick question"
+    r")\s+)+"
+)
+#: a whole clause that asks for nothing: a greeting, thanks, "new here", "any help appreciated"
+SOCIAL = re.compile(
+    r"^(?:"
+    r"(?:hi|hello|hey|hiya|howdy|greetings|good (?:morning|afternoon|evening|day))(?: (?:all|everyone|everybody|guys|"
+    r"folks|there|team|people|friends))*"
+    r"|(?:i'?m |i am )?(?:(?:a |very |completely |totally |pretty )?new (?:here|to (?:this|audio(?: editing)?|\w+(?: \w+)?))|"
+    r"(?:a |an? )?(?:complete |total )?(?:newbie|noob|beginner|novice|amateur)(?: here)?|first (?:time )?post(?:er)?(?: here)?)"
+    r"|(?:thanks|thank you|thx|ty|cheers|many thanks|much appreciated|appreciate it)(?: (?:a lot|so much|very much|"
+    r"in advance|all|everyone|guys|for (?:any|your|the) help))*"
+    r"|(?:any|all) (?:help|advice|tips|ideas|suggestions)(?: (?:would be|is|will be))?(?: (?:much|greatly|really|very))?"
+    r"(?: (?:appreciated|welcome|great|awesome|helpful|lovely|nice))?"
+    r"|(?:please )?help(?: me)?(?: please| out)?|(?:i )?need help|(?:i )?hope (?:someone|somebody|anyone|you|one of you) "
+    r"can help(?: me)?(?: out)?|(?:can|could) (?:someone|anyone|somebody) help(?: me)?(?: out)?"
+    r"|sorry if this (?:was|has been|is|got) (?:asked|answered|posted|covered)(?: (?:before|already|a lot))*"
+    r"|(?:a )?quick question|(?:i have a )?question|(?:just )?wondering"
+    r")$"
+)
+#: "removing hum from a recording" (a forum title) reads as "remove hum ..."
+GERUNDS = {
+    "removing": "remove", "reducing": "reduce", "isolating": "isolate", "extracting": "extract",
+    "separating": "separate", "eliminating": "eliminate", "deleting": "delete", "lowering": "lower",
+    "boosting": "boost", "raising": "raise", "muting": "mute", "stripping": "strip", "suppressing": "suppress",
+    "filtering": "filter", "cleaning": "clean", "amplifying": "amplify", "increasing": "increase",
+    "decreasing": "decrease", "trimming": "trim", "fading": "fade", "exporting": "export", "converting": "convert",
+    "denoising": "denoise", "attenuating": "attenuate", "ducking": "duck", "soloing": "solo", "erasing": "erase",
+    "normalizing": "normalize", "normalising": "normalise",
+}  # fmt: skip
+GERUND = re.compile(r"\b(" + "|".join(GERUNDS) + r")\b")
+
 # Target cleaning.
+#: what a sound is heard in (never the sound itself)
+CONTAINERS = (
+    r"(?:footage|recordings?|audio|videos?|vlogs?|podcasts?|interviews?|episodes?|clips?|songs?|files?|tapes?|"
+    r"cassettes?|voiceovers?|voice-overs?|lectures?|mp3s?|wavs?|movies?|films?|streams?|takes?|sessions?|"
+    r"rehearsals?|shows?|memos?|voice notes?|webinars?|meetings?|calls?|broadcasts?|livestreams?)"
+)
 FILLERS = [
     # "what I'd like is for the crowd to be quieter": the wish around the sound, not the sound
     r"\bwhat (?:i|we)(?:'d| would)? (?:really )?(?:like|want|need|love|'m after|am after)(?: is| would be)?(?: for)?\b",
@@ -282,10 +358,12 @@ def clean_target(text: str) -> str:
     text = re.sub(r"\s+than\b.*$", " ", text)  # "the host louder than the guest"
     text = re.sub(
         r"\s+(?:over|under|behind|above|against|beneath|on top of|from|off|out of) "
-        r"(?:the|all the|that|this|my|here|there)\b.*$",
+        r"(?:the|all the|that|this|my|our|your|his|her|their|a|an|some|every|each|here|there)\b.*$",
         " ",
         text,
     )
+    # the thing the sound is in: "the hiss of my vlog", "wind noise on camcorder footage"
+    text = re.sub(rf"\s+(?:from|of|on|in|off|out of|throughout) (?:(?!§)\S+ ){{0,2}}{CONTAINERS}\b.*$", " ", text)
     # where the sound is, not what it is: "traffic outside the window", "an airplane overhead",
     # "wind on the mic", "buzzing in the left channel", "reverb on the vocals"
     text = re.sub(
