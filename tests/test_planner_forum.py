@@ -62,6 +62,30 @@ CASES = [
     ("remove the hiss from a voice memo", [sep("hiss", "remove")]),
     ("take the traffic out of my vlog", [sep("traffic", "remove")]),
     ("remove the rumble on phone footage", [sep("rumble", "remove")]),
+    # how the file was made is no sound (present tense, passive, "recorded at ...")
+    ("I record in my garage and you can hear the freezer, remove it", [sep("freezer", "remove")]),
+    ("the podcast was recorded in a cafe and there's lots of clatter, reduce it", [sep("clatter", "gain", -6.0)]),
+    ("recorded on a windy beach and the wind is horrible", [sep("wind", "remove")]),
+    # a description, then a command that names the sound: the command is the request
+    ("the clip has a harsh metallic ringing, remove the ringing", [sep("ringing", "remove")]),
+    ("my neighbour's parrot squawks all afternoon, cut the parrot", [sep("parrot", "remove")]),
+    ("the projector fan was whirring the whole talk, remove the fan noise", [sep("fan noise", "remove")]),
+    ("there's a squeak around 0:52, remove just the squeak", [sep("squeak", "remove", spans=[[51.5, 52.5]])]),
+    # ... and a command on "it" still points back to it
+    ("the printer keeps beeping during the call, remove it", [sep("printer", "remove")]),
+    ("my webcam picks up a lot of buzz, take it out", [sep("buzz", "remove")]),
+    # "both" is every sound named before
+    ("there's a fridge and a clock in the background, remove both", [sep("fridge", "remove"), sep("clock", "remove")]),
+    # "but" before a second command
+    ("remove the organ but keep the choir", [sep("organ", "remove"), sep("choir", "isolate")]),
+    ("the reverb is fine but the hiss is too loud", [sep("hiss", "gain", -6.0)]),
+    # a comparison is a complaint; a later command on the same sound (or the same way) replaces it
+    ("the cowbell is louder than the vocals", [sep("cowbell", "gain", -6.0)]),
+    ("the co-host is much quieter than me, boost the co-host by 4 dB", [sep("co-host", "gain", 4.0)]),
+    ("the hum is almost as loud as the speech, reduce it a lot", [sep("hum", "gain", -10.0)]),
+    ("the input level was too low, raise the volume", [{"op": "gain", "db": 6.0}]),
+    # ... but "too" adds a second request
+    ("the drums are too loud, lower the bass too", [sep("drums", "gain", -6.0), sep("bass", "gain", -6.0)]),
 ]  # fmt: skip
 
 

@@ -63,12 +63,14 @@ from .timeparse import TimeRef, find_duration, find_times, words_to_numbers
 from .vocabulary import (
     ACAPPELLA,
     AGAIN,
+    ALL_OF_THEM,
     AUDIBLE,
     BARE_TIME_SUBJECT,
     BOXES,
     BY_NUMBER,
     CANT_HEAR,
     CLEARER,
+    COMPARE,
     COMPLAINT,
     COPULA,
     DEFAULT_DB,
@@ -81,6 +83,7 @@ from .vocabulary import (
     EXPORT_VERB,
     FADE,
     FADE_START,
+    FINE,
     FORMAT,
     FORMAT_WORDS,
     FULL,
@@ -103,6 +106,7 @@ from .vocabulary import (
     NORMALIZE,
     PART_OBJECT,
     PERCENT,
+    PERSIST,
     PLATFORM_LUFS,
     POLITE,
     POSITION,
@@ -118,6 +122,7 @@ from .vocabulary import (
     SMALL_DB,
     SO_MUCH,
     SOCIAL,
+    SOURCE,
     SPANS_HINT,
     THAT_SOUND,
     TIME_ONLY_OBJECT,
@@ -244,7 +249,10 @@ def _normalise(text: str) -> str:
 
 _SPLIT = re.compile(
     r"\s*(?:[,;!?]+|(?<=[a-z§\d])\s+-+\s+(?=[a-z])|\.(?=\s|$)|\band then\b|\bthen\b|\bafter that\b|\bafterwards\b|\band also\b|\balso\b|"
-    r"\bplus\b|\band\b)\s*"
+    r"\bplus\b|\band\b|"
+    # "remove the music but keep the motorcycles"; "the ambience is fine but the footsteps ..."
+    r"\bbut (?=(?:please |just |also |then |do )?(?:keep|leave|retain|preserve|remove|get rid|take|lower|boost|make|"
+    r"raise|turn|isolate|mute|cut|reduce|don'?t|do not)\b)|(?:(?<=\bfine)|(?<=\bokay)|(?<=\bok)|(?<=\bgood)|(?<=\bgreat)|(?<=\bperfect)) but\b)\s*"
 )
 
 
@@ -307,6 +315,7 @@ class _Item:
     implied: bool = False  # a level change read from a complaint ("the vocals are buried"): a later verb wins
     generic: bool = False  # "isolate the sound at 0:05-0:08": the spans are the whole prompt, no target
     pronoun_word: str = ""
+    also: bool = False  # "... remove the hiss too": adds to what was said before, replaces nothing
 
 
 def _fix_typo(clause: str) -> str:
@@ -354,6 +363,8 @@ class _Reader:
             c = PREAMBLE.sub("", LEAD_CLAUSE.sub("", c).strip()).strip()
         if not c or (NARRATIVE.match(c) and not VERB.search(c) and "§" not in c):
             return None
+        if FINE.match(c) and "§" not in c:
+            return None  # "the ambience is fine (but ...)": nothing to do with it
         c = self._prepare(c)
         times = self._times_in(c)
         spans_hint = bool(SPANS_HINT.search(c))
@@ -448,6 +459,14 @@ class _Reader:
 
     def _read_idiom(self, c: str, times: list[TimeRef]) -> _Item | None:
         """Set phrases: "make the voice clearer", "karaoke", "everything but X", "too loud" ..."""
+        m = COMPARE.match(c)
+        if m:  # "the guest is much quieter than me": a complaint; a later command on it wins
+            size = _size(m.group("int") or "")
+            item = _Item(op="separate", action="gain", db=size if m.group("up") else -size, times=times, implied=True)
+            return self._target_item(item, m.group("t"))
+        m = PERSIST.match(c) or SOURCE.match(c)
+        if m and not VERB.search(m.group("t")):  # "the dog keeps barking"; "the mic picks up static"
+            return self._target_item(_Item(op=None, times=times, presence=True), m.group("t"))
         m = NOMINAL.match(c)
         if m:  # "noise reduction", "vocal isolation"
             action = "isolate" if m.group("n") in ("isolation", "extraction", "separation") else "remove"
@@ -645,7 +664,9 @@ class _Reader:
             return item  # "the thing in the left half": the region alone is the prompt
         said = re.sub(r"\s+", " ", re.sub(r"[^\w\s]", " ", text)).strip()
         that_sound = THAT_SOUND.search(said) and t in ("sound", "sounds", "same sound", "one", "thing")
-        if that_sound or t in PRONOUNS or re.fullmatch(r"(?:all of )?(?:it|them)", t):
+        if ALL_OF_THEM.fullmatch(t):  # "remove both": every sound named before
+            item.pronoun, item.target, item.pronoun_word = True, None, "them"
+        elif that_sound or t in PRONOUNS or re.fullmatch(r"(?:all of )?(?:it|them)", t):
             item.pronoun, item.target = True, None
             item.pronoun_word = "that sound" if that_sound else t
         elif is_whole(t):
@@ -747,7 +768,12 @@ class _Reader:
             step = previous[-1].model_dump(exclude_none=True, exclude={"spans", "absent", "mask"})
             return [{**step, "target": target}]
         text, self.refs = find_times(text)
-        items = [it for it in (self.read_clause(c) for c in _split(text)) if it is not None]
+        items = []
+        for c in _split(text):
+            it = self.read_clause(c)
+            if it is not None:
+                it.also = bool(re.search(r"(?:\btoo|\bas well)\W*$", c))
+                items.append(it)
         return self.combine(items, raw)
 
     def combine(self, items: list[_Item], raw: str) -> list[dict]:
@@ -794,6 +820,24 @@ class _Reader:
             if pending_times and it.op in ("separate", "gain", "trim"):
                 it.times = pending_times + it.times
                 pending_times = []
+            named = it.op == "separate" and it.target is not None and not it.pronoun and not it.generic
+            if named and not it.also:
+                # A command that names its sound after a description of it, or of what happened, is the
+                # request; the description was context ("the audio has that hollow echo, remove the
+                # echo"; "our guest's laptop fan was spinning, remove the fan noise").
+                for p in pending:
+                    if p.times and not it.times and _same_sound(p.target, it.target):
+                        it.times = p.times  # "there's a cough at 0:35, remove just the cough"
+                        it.spans_hint = it.spans_hint or p.spans_hint
+                pending = []
+                prev = out[-1] if out else None
+                if prev is not None and prev.implied and (
+                    _same_sound(prev.target, it.target)
+                    or (it.action == "gain" and prev.action == "gain" and (it.db or 0) * (prev.db or 0) > 0)
+                ):
+                    out.pop()  # "my guest is much quieter than me, make the guest louder": one change
+            elif it.op == "separate" and it.whole and not it.also and out and out[-1].implied and out[-1].whole:
+                out.pop()  # "the recording level was too low, raise the volume"
             if it.rest:
                 if any(o.op == "separate" and o.action == "isolate" for o in out):
                     continue  # already implied by keeping only the target
@@ -1042,6 +1086,25 @@ class RulesPlanner:
         except SamaudioError as exc:  # a time that cannot be resolved (reversed, needs the duration)
             return Recipe(steps=[], error=str(exc))
         return recipe
+
+
+_GENERIC_WORDS = {"noise", "noises", "sound", "sounds", "background", "audio", "the", "a", "an", "my"}
+
+
+def _same_sound(a: str | None, b: str | None) -> bool:
+    """Whether two target phrases name the same sound: a content word in common ("hollow
+    auditorium echo" and "echo", "dogs bark" and "barking"), "noise" and "sound" not counting."""
+
+    def stems(t: str) -> set[str]:
+        out = set()
+        for w in re.findall(r"[a-z0-9]+", t.lower()):
+            if w in _GENERIC_WORDS or len(w) < 3:
+                continue
+            w = re.sub(r"(?:ing|s)$", "", w) if len(w) > 4 else w
+            out.add(w)
+        return out
+
+    return bool(a and b and stems(a) & stems(b))
 
 
 def _merge_fingerprints(steps: list[dict]) -> list[dict]:

@@ -63,7 +63,7 @@ ISOLATE = (
     r"leave only|leave just|single out|find|keep|i only want to hear|i only want|i just want to hear|i just want|"
     r"i want only|i want just|i want to hear only|i want to hear just|only want|just want|give me only|"
     r"give me just|let me hear only|let me hear just|let me hear|give me|nothing but|isolated|extracted|"
-    r"use only|use just|only use"
+    r"use only|use just|only use|leave"
 )
 UP = (
     r"louder|boost|raise|turn up|bring up|bring out|pump up|crank up|crank|amplify|increase|emphasi[sz]e|"
@@ -110,7 +110,7 @@ SO_MUCH = re.compile(
     r"^(?:there'?s |there is )?(?:so much|much|such a lot of|all this|all that|lots of) (?P<t>.+)$"
 )
 TOO = re.compile(
-    r"^(?P<t>.+?) (?:is|are|'s|'re|sounds?|seems?|feels?|gets?)(?: (?P<int>way|much|far|a bit|a little|slightly|kind of|"
+    r"^(?P<t>.+?) (?:is|are|'s|'re|was|were|sounds?|seems?|feels?|gets?)(?: (?P<int>way|much|far|a bit|a little|slightly|kind of|"
     r"kinda|somewhat|a lot|really|so|very|just|a tad|still))* too (?P<dir>loud|quiet|soft|low|faint|weak|strong|high|hot|"
     r"prominent|much|buried|present|overpowering|dominant)\b.*$"
 )
@@ -241,7 +241,7 @@ FILLERS = [
     r"\b(?:can|could|would|will|do) (?:you|u)(?: please| kindly| just| maybe)?\b",
     r"\b(?:can|could|may) (?:i|we)\b",
     r"\bplease\b|\bpls\b|\bplz\b|\bkindly\b|\bthanks?(?: you)?\b|\bcheers\b",
-    r"\bto be\b|\bi(?:'d| would) (?:like|love)(?: you)?(?: to)?\b|\bi (?:want|need) you to\b|\bi (?:only |just |really )?(?:want|need|would like|'d like)\b|\blet'?s\b",
+    r"\bto be\b|\bi(?:'d| would)(?: really| so much| just)? (?:like|love)(?: you)?(?: to)?\b|\bi (?:want|need) you to\b|\bi (?:only |just |really )?(?:want|need|would like|'d like)\b|\blet'?s\b",
     r"\bhow (?:do|can|would|should|could) (?:i|we|you)\b|\bis there a way to\b",
     r"\bi think\b|\bi guess\b|\bmaybe\b|\bperhaps\b|\bif (?:you )?(?:can|could|possible)\b|\bfor me\b|\bfor us\b",
     r"\b(?:should|needs? to|has to|have to|must|could|ought to|can) be\b|\b(?:we|i|you)'ll\b|\bwe will\b",
@@ -256,6 +256,7 @@ FILLERS = [
     r"\bas well\b|\btoo\b|\bnow\b|\bagain\b|\bright away\b|\bquickly\b|\bup front\b",
     # discourse around the sound: "overall", "push the voice forward", "the piano on its own"
     r"\boverall\b|\bpush\b|\bpull\b|\bmove\b|\b(?:should|must|needs? to|has to|have to|ought to)\b",
+    r"\binstead\b|\brather\b|\buntouched\b|\bas (?:it )?is\b|\bintact\b|\bin place\b",
     r"\b(?:on (?:its|their|his|her) own|by (?:itself|themselves)|alone|in isolation|"
     r"from (?:everything|all|anything) else|from the rest(?: of (?:the|it) ?\w*)?)\b",
     r"\b(?:clearly|obviously|distinctly|definitely|really|very|quite|pretty|loud and clear|basically|so)\b",
@@ -321,8 +322,39 @@ WHOLE = {
 PRONOUNS = {"it", "them", "that", "this", "those", "these", "that one", "this one", "they", "him", "her"}
 # "I recorded outdoors and ...", "we filmed this at the beach": how the file was made, not a sound
 NARRATIVE = re.compile(
-    r"^(?:so |well |basically )?(?:i|we)(?:'ve| have)? (?:recorded|filmed|shot|made|captured|taped|tracked|did)\b"
+    r"^(?:so |well |basically )?(?:"
+    r"(?:i|we)(?:'ve| have|'m| am|'re| are| was| were)? (?:just )?(?:record(?:ed|ing)?|film(?:ed|ing)?|shoot(?:ing)?|shot|"
+    r"made|making|captur(?:ed|ing)|tap(?:ed|ing)|track(?:ed|ing)|did|interview(?:ed|ing)?|digiti[sz](?:ed|ing)|"
+    r"transferr(?:ed|ing)|ripp(?:ed|ing)|transcrib(?:ed|ing)|edit(?:ed|ing)|typing up|work(?:ed|ing) on|sang|sing(?:ing)?|"
+    r"play(?:ed|ing)|host(?:ed|ing)|use[ds]?|using)"
+    r"|(?:the |my |our |this |it |his |her |their )?(?:\w+ ){0,3}(?:was|were|is|got|has been|had been) "
+    r"(?:recorded|filmed|shot|taped|captured|made|done)"
+    r"|(?:recorded|filmed|shot|taped) (?:at|in|on|outside|outdoors|indoors|inside|during|with|by|from)"
+    r")\b"
 )
+#: "the ambience is fine": a judgement that asks for nothing
+FINE = re.compile(
+    r"^(?P<t>.+?) (?:is|are|sounds?|seems?|looks?|was|were)(?: \w+)? (?:fine|ok|okay|good|great|perfect|alright|"
+    r"all right|nice)$"
+)
+#: "the espresso machine keeps going off": a complaint about the subject
+PERSIST = re.compile(r"^(?P<t>.+?) (?:keeps?|kept|won'?t stop|never stops|doesn'?t stop) (?:on )?(?:\w+ing\b.*)?$")
+#: "the camcorder picked up lots of wind rumble", "my amp adds hiss": the object is the sound
+SOURCE = re.compile(
+    r"^(?:.*?\b)?(?:the|my|our|this|his|her|their|a|an) (?:\S+ ){0,3}?\S+ (?:picks? up|picked up|picking up|adds|added|"
+    r"makes|made|leaves|(?<!the )(?<!\ba )(?<!\ban )(?<!\bmy )(?<!\bthis )(?<!\bthat )(?<!\bfar )left|produces|produced|creates|created|causes|caused|introduces|introduced|generates|"
+    r"generated|gives|gave|emits|emitted) (?!(?:the|it|its|my|me|us|you|everything|everyone|him|her|them)\b)"
+    r"(?:(?:a lot of|lots of|loads of|tons of|a bit of|some|a|an|this|that) )*(?P<t>.+)$"
+)
+#: "X is louder than Y", "the traffic is almost as loud as my voice": a complaint about X
+COMPARE = re.compile(
+    r"^(?P<t>.+?) (?:is|are|'s|'re|sounds?|seems?|gets?|was|were)(?: (?P<int>much|a lot|way|far|a bit|a little|"
+    r"slightly|so|really|even|almost|nearly|about|just|practically))* "
+    r"(?:(?P<up>quieter|softer|lower|weaker|less audible) than|(?P<down>louder|stronger|more prominent) than|"
+    r"as (?P<as>loud|strong|prominent) as)\b.*$"
+)
+#: "remove both": every sound named before
+ALL_OF_THEM = re.compile(r"(?:both|both of them|all of them|them all|them both|all (?:2|3|4|three|two|four)(?: of them)?)")
 NONAUDIO = re.compile(
     r"\b(?:files?|folders?|director(?:y|ies)|disk|drive|computer|system|database|history|memory|documents?|"
     r"passwords?|emails?|programs?|apps?|installation|os)\b"
@@ -391,10 +423,15 @@ def clean_target(text: str) -> str:
     return re.sub(r"\s+", " ", t).strip(" -")
 
 
+#: words that, all together, name the whole mix ("the recording level", "the audio volume")
+WHOLE_WORDS = {"recording", "audio", "level", "levels", "volume", "mix", "track", "output", "input", "gain", "master"}
+
+
 def is_whole(target: str) -> bool:
     t = re.sub(r"\b(?:whole|entire|overall|full|complete|general|master|total)\b", " ", target)
     t = re.sub(r"\s+", " ", t).strip()
-    return t in WHOLE or target in WHOLE
+    words = t.split()
+    return t in WHOLE or target in WHOLE or (len(words) > 1 and all(w in WHOLE_WORDS for w in words))
 
 
 def amount(text: str, default: float = DEFAULT_DB) -> tuple[float, bool]:
