@@ -316,6 +316,7 @@ class _Item:
     generic: bool = False  # "isolate the sound at 0:05-0:08": the spans are the whole prompt, no target
     pronoun_word: str = ""
     also: bool = False  # "... remove the hiss too": adds to what was said before, replaces nothing
+    described: bool = False  # "the snare sounds thin": a description, not a sound waiting for a verb
 
 
 def _fix_typo(clause: str) -> str:
@@ -546,7 +547,7 @@ class _Reader:
                 return item
         m = COPULA.match(c)
         if m and not times and not re.search(r"\d", c):  # "the snare sounds thin": a later verb says what
-            return self._target_item(_Item(op=None), m.group("t"))
+            return self._target_item(_Item(op=None, described=True), m.group("t"))
         db = signed_db(c)
         rest = strip_amounts(c)
         if db is None:  # "vocals at +4", "guitar -3"
@@ -829,7 +830,7 @@ class _Reader:
                     if p.times and not it.times and _same_sound(p.target, it.target):
                         it.times = p.times  # "there's a cough at 0:35, remove just the cough"
                         it.spans_hint = it.spans_hint or p.spans_hint
-                pending = []
+                pending = [p for p in pending if not _is_context(p) and not _same_sound(p.target, it.target)]
                 prev = out[-1] if out else None
                 if prev is not None and prev.implied and (
                     _same_sound(prev.target, it.target)
@@ -1086,6 +1087,17 @@ class RulesPlanner:
         except SamaudioError as exc:  # a time that cannot be resolved (reversed, needs the duration)
             return Recipe(steps=[], error=str(exc))
         return recipe
+
+
+def _is_context(item: _Item) -> bool:
+    """A clause waiting for a verb that is context, not a sound to act on: a complaint or
+    description ("there's a hum", "the snare sounds thin"), or a sentence of what happened
+    ("our guest's laptop fan was spinning", "the lav mic rubbed on his shirt"). A bare noun
+    phrase ("make the vocals and the guitar louder") still takes the next verb."""
+    if item.presence or item.described or item.found or not item.target:
+        return True
+    words = item.target.split()
+    return len(words) >= 4 or any(re.fullmatch(r"\w{3,}(?<!e)ed", w) for w in words)
 
 
 _GENERIC_WORDS = {"noise", "noises", "sound", "sounds", "background", "audio", "the", "a", "an", "my"}
