@@ -86,6 +86,18 @@ CASES = [
     ("the input level was too low, raise the volume", [{"op": "gain", "db": 6.0}]),
     # ... but "too" adds a second request
     ("the drums are too loud, lower the bass too", [sep("drums", "gain", -6.0), sep("bass", "gain", -6.0)]),
+    # the noise-profile workflow of audio editors: the stretch named is a span prompt
+    ("the first 4 seconds are just room tone, use that as the profile and remove it everywhere",
+     [sep("room tone", "remove", spans=[[0, 4]])]),
+    ("grab a noise sample from 0:10 to 0:12 where only the generator runs and remove it",
+     [sep("generator", "remove", spans=[[10, 12]])]),
+    ("mark the bit with only the buzz (0:20 to 0:22) and remove the buzz everywhere",
+     [sep("buzz", "remove", spans=[[20, 22]])]),
+    ("use the last 2 seconds as the noise profile and remove the hiss", [sep("hiss", "remove", spans=[[118, 120]])]),
+    ("the kettle whistles alone from 0:40 to 0:43, remove it", [sep("kettle", "remove", spans=[[40, 43]])]),
+    ("the drone is on its own at 5 to 8 seconds, use that to take it out", [sep("drone", "remove", spans=[[5, 8]])]),
+    # ... while a plain time still restricts the edit
+    ("remove the hiss in the last 2 seconds", [sep("hiss", "remove", range=[[118, 120]])]),
 ]  # fmt: skip
 
 

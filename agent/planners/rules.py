@@ -100,6 +100,7 @@ from .vocabulary import (
     MISHEARD,
     MORE_LESS,
     NARRATIVE,
+    NOISE_PRINT,
     NOMINAL,
     NONAUDIO,
     NONTARGET,
@@ -118,6 +119,7 @@ from .vocabulary import (
     REST_WORDS,
     RUINS,
     SAME_FOR,
+    SELECT_PART,
     SMALL,
     SMALL_DB,
     SO_MUCH,
@@ -125,6 +127,7 @@ from .vocabulary import (
     SOURCE,
     SPANS_HINT,
     THAT_SOUND,
+    TIME_IS,
     TIME_ONLY_OBJECT,
     TOO,
     TOO_MUCH,
@@ -135,6 +138,7 @@ from .vocabulary import (
     UNSUPPORTED,
     VERB,
     WEAK_ISOLATE,
+    WHERE_ONLY,
     amount,
     clean_target,
     is_whole,
@@ -372,7 +376,7 @@ class _Reader:
         ref = REFERENCE.search(c)
         if ref:  # "use 0:30-0:32 as a reference for the hum": those times are where the hum is heard
             for t in times:
-                t.span = True
+                t.span = t.reference = True
             named = ref.group("t")
             where = " ".join(re.findall(r"§\d+", ref.group("where")))
             rest = f"{c[: ref.start()]} {where} {c[ref.end() :]}".strip()
@@ -527,10 +531,11 @@ class _Reader:
     def _read_verbless(self, c: str, times: list[TimeRef], spans_hint: bool) -> _Item:
         """No verb: a wish, a complaint, a description, a noun phrase, a bare time, or a signed level."""
         m = AUDIBLE.match(c)
-        if m and not BARE_TIME_SUBJECT.fullmatch(clean_target(m.group("t"))):
+        subject = (m.group("t") or m.group("t2")) if m else ""
+        if m and not BARE_TIME_SUBJECT.fullmatch(clean_target(subject)):
             for t in times:  # "the hum is clearly audible between 5 and 8 s": where the hum is heard
                 t.span = True
-            return self._target_item(_Item(op=None, times=times), m.group("t"))
+            return self._target_item(_Item(op=None, times=times), subject)
         m = DONT_WANT.match(c)
         if m:
             target = m.group("t") or m.group("t2") or m.group("t3") or ""
@@ -769,6 +774,12 @@ class _Reader:
             step = previous[-1].model_dump(exclude_none=True, exclude={"spans", "absent", "mask"})
             return [{**step, "target": target}]
         text, self.refs = find_times(text)
+        # the noise-profile workflow: "take a noise print from A to B", "select the part with only
+        # the hum, A to B", "the first 3 s are only room noise" name a reference stretch
+        text = NOISE_PRINT.sub(lambda m: f"use {m.group('time')} as a reference", text)
+        text = WHERE_ONLY.sub(lambda m: f"{m.group('ref')} for {m.group('t')}", text)
+        text = SELECT_PART.sub(lambda m: f"use {m.group('time')} as a reference for {m.group('t')}", text)
+        text = TIME_IS.sub(lambda m: f"use {m.group('time')} as a reference for {m.group('t')}", text)
         items = []
         for c in _split(text):
             it = self.read_clause(c)
@@ -991,7 +1002,7 @@ class _Reader:
             # where "boost the guitar at 1:00-1:10" says where to change it.
             at = ref.prep in ("at", "around") or ref.kind == "point"
             as_span = ref.span or ((it.spans_hint or (at and it.action != "gain")) and ref.prep != "only")
-            as_span = as_span and ref.kind in ("range", "point")
+            as_span = as_span and (ref.kind in ("range", "point") or (ref.reference and ref.kind in ("first", "last")))
             (spans if as_span else ranges).extend(ref.intervals(self.duration))
         if spans:
             step["spans"] = spans

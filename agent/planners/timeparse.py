@@ -193,6 +193,7 @@ class TimeRef:
     text: str = ""
     exclude: bool = False
     span: bool = False  # where the target is heard ("audible from A to B", "use A-B as a reference")
+    reference: bool = False  # "use the first 3 s as the noise profile": a span prompt, whatever its kind
 
     @property
     def length(self) -> float | None:

@@ -197,7 +197,8 @@ PREAMBLE = re.compile(
     r"|(?:does|do) (?:anyone|anybody|someone|you) know how to"
     r"|what (?:should|can|do) i do to"
     r"|(?:a )?quick question"
-    r")\s+)+"
+    r"|use (?:that|this|it|them|those)(?: (?:bit|part|section|one|sample|profile|stretch))? to"
+    r")(?:\s+|$))+"
 )
 #: a whole clause that asks for nothing: a greeting, thanks, "new here", "any help appreciated"
 SOCIAL = re.compile(
@@ -537,7 +538,10 @@ POLITE = re.compile(
 # to 0:02", "the flute can be heard clearly at ...": the subject is the sound and the times are
 # where it is audible (span prompts), whatever the preposition.
 AUDIBLE = re.compile(
-    r"^(?P<t>.+?) (?:is|are|can be|could be|gets?|comes?|sounds?)(?: \w+){0,2}? "
+    r"^(?P<t>.+?) (?:rings|plays|runs|hums|buzzes|beeps|barks|whistles|chirps|squeaks|hisses|rumbles|roars|sings|"
+    r"goes|drones|whines|blares|honks|crackles|howls|squeals|screeches|(?:is|are) \w+ing)(?: \w+){0,2}? "
+    r"(?:on (?:its|their) own|alone|by itself)\b.*$|"
+    r"^(?P<t2>.+?) (?:is|are|can be|could be|gets?|comes?|sounds?)(?: \w+){0,2}? "
     r"(?:audible|obvious|heard|clear|noticeable|prominent|present|loudest|isolated|"
     r"the only (?:thing|sound|noise)s?(?: (?:you|i|we) (?:can )?hear)?|on (?:its|their) own|alone|by itself)\b.*$"
 )
@@ -547,8 +551,31 @@ HEARING = re.compile(
 )
 # "use 0:30-0:32 as a reference for the hum", "using the bit at 1:00 as an example of the dog"
 REFERENCE = re.compile(
-    r"\b(?:use|using|take|taking|with)\b(?P<where>.*?)\bas (?:a |an |the )?(?:reference|example|sample|"
-    r"template|fingerprint|guide)(?: (?:for|of) (?P<t>.+?))?(?=$|\s*[:,]|\s+§|\s+(?:and|then)\b)"
+    r"\b(?:use|using|take|taking|with)\b(?P<where>.*?)\bas (?:a |an |the |my )?(?:noise |sound |audio )?"
+    r"(?:reference|example|sample|template|fingerprint|guide|profile|print)(?: (?:for|of) (?P<t>.+?))?"
+    r"(?=$|\s*[:,]|\s+§|\s+(?:and|then)\b)"
+)
+# The noise-profile workflow of audio editors, said the ways users say it; each is rewritten as
+# "use <time> as a reference for <sound>" before the clauses are read.
+#: "take a noise print from 1:00 to 1:03", "get a noise profile at 0:02"
+NOISE_PRINT = re.compile(
+    r"\b(?:take|get|grab|capture|make|build|create)\s+(?:a |the |my )?(?:noise |sound )?(?:print|profile|sample|"
+    r"fingerprint)\s+(?:from |at |of |using |in |with |between |during )?(?P<time>§\d+)"
+)
+#: "... as a reference where only the air conditioner runs": the sound heard there
+WHERE_ONLY = re.compile(
+    r"(?P<ref>§\d+ as a reference)\s+(?:where|when) (?:only |just )?(?P<t>[^,;§]+?) "
+    r"(?:runs|plays|is audible|is heard|can be heard|is on|is playing|is running|is there|is)\b"
+)
+#: "select the part with only the hum, 0:03 to 0:05"
+SELECT_PART = re.compile(
+    r"\b(?:select|mark|highlight|pick|choose|grab)\s+(?:a |the )?(?:part|bit|section|stretch|region|portion|spot|"
+    r"piece)s?\s+(?:with|where|that has|that contains|containing|of)\s+(?:only |just )?(?P<t>[^,;§]+?)\s*[,:(]?\s*"
+    r"(?P<time>§\d+)\)?"
+)
+#: "the first 3 seconds are only background noise": that stretch is where the sound is alone
+TIME_IS = re.compile(
+    r"(?P<time>§\d+) (?:is|are|has|have|contains?)(?: \w+)? (?:only|just|pure|nothing but|all) (?P<t>[^,;.§]+)"
 )
 # Objects that name no sound: with a time they are a span prompt with no target
 # ("isolate the sound at 0:05 to 0:08", "remove whatever that is at 0:50").
