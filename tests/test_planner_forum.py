@@ -98,6 +98,40 @@ CASES = [
     ("the drone is on its own at 5 to 8 seconds, use that to take it out", [sep("drone", "remove", spans=[[5, 8]])]),
     # ... while a plain time still restricts the edit
     ("remove the hiss in the last 2 seconds", [sep("hiss", "remove", range=[[118, 120]])]),
+    # a frequency says where the sound is in the spectrum, not when
+    ("the whine is somewhere around 8 kHz, remove it", [sep("whine", "remove")]),
+    ("there's a hum between 50 and 100 Hz, get rid of it", [sep("hum", "remove")]),
+    ("remove the 120 Hz hum", [sep("120 hz hum", "remove")]),
+    # how loud or big a sound is, and when vaguely, are not what it is
+    ("there's a loud thud around 0:12, remove it", [sep("thud", "remove", spans=[[11.5, 12.5]])]),
+    ("you can hear a truck at some point, take it out", [sep("truck", "remove")]),
+    ("the generator is all I can hear, lower it", [sep("generator", "gain", -6.0)]),
+    ("it's a faint whistle, remove it", [sep("whistle", "remove")]),
+    ("the bells ring in the middle of the speech, make them quieter", [sep("bells", "gain", -6.0)]),
+    # times said the way people say them
+    ("there's a sniff at about 1:05, remove just the sniff", [sep("sniff", "remove", spans=[[64.5, 65.5]])]),
+    ("cut everything after the talk ends at 1:50", [{"op": "trim", "start": 0.0, "end": 110.0}]),
+    ("lower the music, but only in the part from 0:20 to 0:40", [sep("music", "gain", -6.0, range=[[20, 40]])]),
+    ("cut the last 5 seconds of dead air", [{"op": "trim", "start": 0.0, "end": 115.0}]),
+    ("mute the first second where I cough", [{"op": "gain", "db": -60.0, "range": [[0, 1]]}]),
+    ("add a fade out at the end, about 4 seconds", [{"op": "fade", "direction": "out", "seconds": 4.0}]),
+    ("add 9 dB of gain", [{"op": "gain", "db": 9.0}]),
+    ("convert this mp3 to ogg", [{"op": "export", "format": "ogg"}]),
+    # what a part is, or how the last edit went, asks for nothing
+    ("cut the first 3 seconds, it's just me setting up the mic", [{"op": "trim", "start": 3.0}]),
+    ("much better, now boost the voice 2 dB", [sep("voice", "gain", 2.0)]),
+    ("scrap all of it and start over", [{"op": "reset"}]),
+    # the sound left out of a version; the same request said twice is done once
+    ("give me a version without the drums", [sep("drums", "remove")]),
+    ("I want the vocals on their own, just the vocals", [sep("vocals", "isolate")]),
+    ("I only want the guitar separated from the rest", [sep("guitar", "isolate")]),
+    # edits the recipe has no operation for are refused, not approximated
+    ("slow the whole thing down by 5 percent", None),
+    ("pitch the guitar down 2 semitones", None),
+    ("add some echo to the vocals", None),
+    ("convert it to mono", None),
+    ("transcribe the dialogue", None),
+    ("remove the silences between sentences", None),
 ]  # fmt: skip
 
 
@@ -109,3 +143,13 @@ def test_forum_phrasing(instruction, expected):
         return
     assert recipe.error is None, recipe.error
     assert same(steps, expected), steps
+
+
+def test_instead_and_that_one_point_to_the_last_edit():
+    from agent.planners import PlanContext
+
+    last = PlanContext(last_recipe=parse_recipe({"steps": [sep("hoover", "remove")]}))
+    assert same(plan("no, just turn it down instead", context=last)[1], [sep("hoover", "gain", -6.0)])
+    assert same(plan("lower that one a bit", context=last)[1], [sep("hoover", "gain", -3.0)])
+    # with no session, "it" on a level change is still the whole mix
+    assert plan("just turn it down instead")[1] == [{"op": "gain", "db": -6.0}]

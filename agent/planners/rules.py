@@ -83,9 +83,11 @@ from .vocabulary import (
     EXPORT_VERB,
     FADE,
     FADE_START,
+    FEEDBACK,
     FINE,
     FORMAT,
     FORMAT_WORDS,
+    FREQUENCY,
     FULL,
     GENERIC_SOUND,
     GENTLE,
@@ -93,6 +95,7 @@ from .vocabulary import (
     GERUNDS,
     HALF,
     HEARING,
+    JUSTIFY,
     KARAOKE,
     LARGE,
     LARGE_DB,
@@ -105,6 +108,7 @@ from .vocabulary import (
     NONAUDIO,
     NONTARGET,
     NORMALIZE,
+    NOT_SUPPORTED,
     PART_OBJECT,
     PERCENT,
     PERSIST,
@@ -124,6 +128,7 @@ from .vocabulary import (
     SMALL_DB,
     SO_MUCH,
     SOCIAL,
+    SOUND_VERB,
     SOURCE,
     SPANS_HINT,
     THAT_SOUND,
@@ -139,6 +144,7 @@ from .vocabulary import (
     VERB,
     WEAK_ISOLATE,
     WHERE_ONLY,
+    WITHOUT,
     amount,
     clean_target,
     is_whole,
@@ -236,7 +242,24 @@ def _normalise(text: str) -> str:
     t = TOOL_MENTION.sub(" ", t)  # "remove the hum in audacity", "using ffmpeg, ..."
     t = GERUND.sub(lambda m: GERUNDS[m.group(1)], t)  # "removing hum from a recording" (a forum title)
     t = re.sub(r"\bminute (\d+)\b", lambda m: f"{int(m.group(1))}:00", t)  # "between minute 1 and minute 2"
+    t = FREQUENCY.sub(" ", t)  # "somewhere between 60 and 120 hz": the spectrum, not a time
+    # "after the song ends at 3:45" is after 3:45
+    t = re.sub(
+        r"\b(after|before) (?:the |my )?(?:song|track|music|speech|talking|interview|show|episode|intro|outro|it|he|she|"
+        r"they|talk|video|clip) (?:ends|stops|finishes|is over|starts|begins|kicks in)(?: at)? ",
+        r"\1 ",
+        t,
+    )
     t = words_to_numbers(t)
+    t = re.sub(r"\b(that|this|which|same|other) 1\b(?!\s*(?:s|secs?|seconds?|minutes?|mins?|db|:|\.\d|%))", r"\1 one", t)
+    # "at about 0:35", "about 2 seconds": roughly a time
+    t = re.sub(
+        r"\b(?:at )?(?:about|roughly|approximately|approx\.?|circa)\s+(?=\d{1,2}:\d\d|\d+(?:\.\d+)?\s*"
+        r"(?:seconds?|secs?|s|minutes?|mins?)\b)",
+        "around ",
+        t,
+    )
+    t = re.sub(r"\badd (?=[+]?\d+(?:\.\d+)? ?db\b)", "boost ", t)  # "add 15 dB (of gain)"
     t = re.sub(r"(\d)\s*\bdash\b\s*(?=\d)", r"\1-", t)  # "0:12 dash 0:14" as a recogniser writes it
     t = re.sub(r"\b(fade (?:it )?(?:in|out)),\s*(?=\d)", r"\1 ", t)  # "fade out, 6": a transcript's comma
     t = re.sub(r"\btwice\b(?! as)", "2 times", t)
@@ -321,6 +344,8 @@ class _Item:
     pronoun_word: str = ""
     also: bool = False  # "... remove the hiss too": adds to what was said before, replaces nothing
     described: bool = False  # "the snare sounds thin": a description, not a sound waiting for a verb
+    default_length: bool = False  # a fade whose length was not said (a bare time after it may say it)
+    instead: bool = False  # "just turn it down instead": "it" is the sound of the last edit
 
 
 def _fix_typo(clause: str) -> str:
@@ -370,6 +395,8 @@ class _Reader:
             return None
         if FINE.match(c) and "§" not in c:
             return None  # "the ambience is fine (but ...)": nothing to do with it
+        if (JUSTIFY.match(c) or FEEDBACK.match(c)) and "§" not in c:
+            return None  # "it's just me handling the mic", "that helped", "too much"
         c = self._prepare(c)
         times = self._times_in(c)
         spans_hint = bool(SPANS_HINT.search(c))
@@ -424,6 +451,7 @@ class _Reader:
             r"\1 \3 \2",
             c,
         )
+        c = re.sub(r"\b(clean|tidy|sort)\b ((?:(?!§)\S+ ){0,2}?(?:(?!§)\S+)) (up|out)\b(?! §)", r"\1 \3 \2", c)
         c = re.sub(
             r"\b(pull|push|knock|sit|set|take)\b ((?:(?!§)\S+ ){0,3}?(?:(?!§)\S+)) (back|down|up)\b(?! §)",
             r"\1 \3 \2",
@@ -450,6 +478,10 @@ class _Reader:
                 if len(close) == 1:
                     c = c[: near.start(1)] + close[0] + c[near.end(1) :]
         fmt = FORMAT.search(c)
+        if fmt and EXPORT_VERB.search(c):  # "convert this wav to flac": the format after "to" is the output
+            later = re.search(r"\b(?:to|into|as)\s+(?:an?\s+)?(" + FORMAT.pattern[3:-3] + r")\b", c)
+            if later:
+                fmt = FORMAT.search(c, later.start(1))
         only_format = fmt and is_whole(
             clean_target(re.sub(r"\b(?:file|version|copy|format)\b", " ", FORMAT.sub(" ", VERB.sub(" ", c))))
         )
@@ -494,6 +526,9 @@ class _Reader:
             if target and not is_whole(target):
                 return _Item(op="separate", action="isolate", target=target, times=times)
             return _Item(op="separate", action="remove", target="noise", times=times)
+        m = WITHOUT.match(c)
+        if m:  # "a backing track without the bass": the bass is what goes
+            return self._target_item(_Item(op="separate", action="remove", times=times), m.group("t"))
         if KARAOKE.search(c):
             return _Item(op="separate", action="remove", target="vocals", times=times)
         if ACAPPELLA.search(c):
@@ -550,6 +585,9 @@ class _Reader:
                 item = self._target_item(_Item(op=None, times=times, presence=True), m.group("t"))
                 item.spans_hint = spans_hint
                 return item
+        m = SOUND_VERB.match(c)
+        if m and not re.search(r"\d", c):  # "the church bells ring in the middle of the video"
+            return self._target_item(_Item(op=None, times=times, described=True), m.group("t") or m.group("t2"))
         m = COPULA.match(c)
         if m and not times and not re.search(r"\d", c):  # "the snare sounds thin": a later verb says what
             return self._target_item(_Item(op=None, described=True), m.group("t"))
@@ -669,7 +707,9 @@ class _Reader:
         if item.box is not None and not t:
             return item  # "the thing in the left half": the region alone is the prompt
         said = re.sub(r"\s+", " ", re.sub(r"[^\w\s]", " ", text)).strip()
-        that_sound = THAT_SOUND.search(said) and t in ("sound", "sounds", "same sound", "one", "thing")
+        that_sound = THAT_SOUND.search(said) and t in (
+            "sound", "sounds", "same sound", "one", "thing", "that one", "this one"
+        )  # fmt: skip
         if ALL_OF_THEM.fullmatch(t):  # "remove both": every sound named before
             item.pronoun, item.target, item.pronoun_word = True, None, "them"
         elif that_sound or t in PRONOUNS or re.fullmatch(r"(?:all of )?(?:it|them)", t):
@@ -747,7 +787,9 @@ class _Reader:
         if seconds is None:  # "fade out 4": a bare number after a fade is its length in seconds
             n = re.search(r"(?<![\w.§:])(\d+(?:\.\d+)?)(?![\w.:%])(?!\s*(?:db|lufs)\b)", c)
             seconds = float(n.group(1)) if n else None
-        return _Item(op="fade", fields={"direction": direction, "seconds": seconds or DEFAULT_FADE})
+        return _Item(
+            op="fade", fields={"direction": direction, "seconds": seconds or DEFAULT_FADE}, default_length=not seconds
+        )
 
     # -- combining ----------------------------------------------------------------------------
 
@@ -773,7 +815,14 @@ class _Reader:
             target = clean_target(m.group("t"))
             step = previous[-1].model_dump(exclude_none=True, exclude={"spans", "absent", "mask"})
             return [{**step, "target": target}]
+        unsupported = NOT_SUPPORTED.search(text)
+        if unsupported:
+            raise Refusal(f"'{unsupported.group(0)}' is not an edit I can make. " + HELP + ".")
         text, self.refs = find_times(text)
+        # "only in the section from 1:10 to 1:40": the section is the time
+        text = re.sub(
+            r"\b(?:in |during |for |over )?(?:the |that |this )(?:section|part|bit|stretch|portion|segment) (?=§)", "", text
+        )
         # the noise-profile workflow: "take a noise print from A to B", "select the part with only
         # the hum, A to B", "the first 3 s are only room noise" name a reference stretch
         text = NOISE_PRINT.sub(lambda m: f"use {m.group('time')} as a reference", text)
@@ -785,6 +834,7 @@ class _Reader:
             it = self.read_clause(c)
             if it is not None:
                 it.also = bool(re.search(r"(?:\btoo|\bas well)\W*$", c))
+                it.instead = bool(re.search(r"\binstead\b", c))
                 items.append(it)
         return self.combine(items, raw)
 
@@ -796,6 +846,13 @@ class _Reader:
             if it.op is None and it.target is None and not it.pronoun and not it.whole and it.times:
                 # a bare time: it belongs to the step before it, or else to the next one
                 last = out[-1] if out else None
+                ref = it.times[0]
+                if last is not None and last.op == "fade" and last.default_length and len(it.times) == 1:
+                    # "add a short fade in at the start, about 2 seconds": the length of that fade
+                    length = ref.length if ref.length is not None else ref.a if ref.kind == "point" else None
+                    if length:
+                        last.fields["seconds"], last.default_length = length, False
+                        continue
                 if last is not None and last.op in ("separate", "gain", "trim") and not pending:
                     last.times.extend(it.times)
                 else:
@@ -857,7 +914,9 @@ class _Reader:
             if it.op == "separate" and (
                 it.pronoun or (it.target is None and not it.whole and not it.generic)
             ):
-                source = next((p for p in reversed(pending) if p.target), None)
+                source = next(
+                    (p for p in reversed(pending) if p.target and (it.pronoun or not _is_sentence(p))), None
+                )
                 prev = out[-1] if out else None
                 if source is None and prev is not None and prev.implied and prev.whole and it.action == "gain":
                     # "the overall mix is too quiet, raise it by 3 dB": one change of the whole mix
@@ -881,7 +940,7 @@ class _Reader:
                     it.pronoun = False
                 elif it.target is not None:
                     pass
-                elif it.action == "gain" and it.pronoun_word != "that sound":
+                elif it.action == "gain" and it.pronoun_word != "that sound" and not (it.instead and self._session_target()):
                     it.whole, it.pronoun = True, False
                 else:
                     prev = next((o for o in reversed(out) if o.op == "separate" and o.target), None)
@@ -927,8 +986,16 @@ class _Reader:
             raise Refusal(f"I found no audio edit in '{raw.strip()}'. " + HELP + ".")
         steps: list[dict] = []
         for it in out:
-            steps.extend(self.to_steps(it))
+            for step in self.to_steps(it):
+                if steps and step == steps[-1] and step["op"] in ("separate", "reset"):
+                    continue  # "an acapella of this song, just the vocals": said twice, done once
+                steps.append(step)
         return _merge_fingerprints(steps)
+
+    def _session_target(self) -> str | None:
+        last = self.context.last_recipe
+        targets = [s.target for s in (last.steps if last else []) if s.op == "separate" and s.target]
+        return targets[-1] if targets else None
 
     # -- items to steps -----------------------------------------------------------------------
 
@@ -1098,6 +1165,14 @@ class RulesPlanner:
         except SamaudioError as exc:  # a time that cannot be resolved (reversed, needs the duration)
             return Recipe(steps=[], error=str(exc))
         return recipe
+
+
+def _is_sentence(item: _Item) -> bool:
+    """A noun phrase that is really a sentence of what happened ("the built-in mic recorded quietly")."""
+    words = (item.target or "").split()
+    if item.presence or item.described:
+        return False
+    return len(words) >= 4 or any(re.fullmatch(r"\w{3,}(?<!e)ed", w) for w in words)
 
 
 def _is_context(item: _Item) -> bool:

@@ -144,7 +144,10 @@ TIME = (
     rf"|{_NUM}(?!\.?\d))"  # bare number: seconds (a full stop after it ends the sentence)
 )
 # Numbers followed by these are amounts, not times.
-_NOT_TIME = r"(?!\s*(?:db\b|dbs\b|decibels?\b|lufs\b|lu\b|%|percent\b|times\b|x\b|steps?\b|changes?\b))"
+_NOT_TIME = (
+    r"(?!\s*(?:db\b|dbs\b|decibels?\b|lufs\b|lu\b|%|percent\b|times\b|x\b|steps?\b|changes?\b|k?hz\b|-?bits?\b|"
+    r"kbps\b|khz\b))"
+)
 
 
 def parse_time_value(text: str) -> tuple[float, str | None]:
@@ -270,7 +273,9 @@ _PATTERNS: list[tuple[str, re.Pattern]] = [
     (
         "point",
         re.compile(
-            rf"(?<![\w.:])(?P<t1>{TIME}){_NOT_TIME}\s+in(?:to)?(?: (?:the|this) (?:clip|track|recording|song|video|audio|file))?\b"
+            rf"(?<![\w.:])(?<!\bto )(?<!\band )(?<!-)(?<!- )(?P<t1>{TIME}){_NOT_TIME}\s+in(?:to)?(?: (?:the|this|my|our) (?:whole |entire )?(?:clip|track|"
+            rf"recording|song|video|audio|file|interview|podcast|episode|take|footage|tape|voiceover|lecture|vlog|"
+            rf"rehearsal|show|movie|film|stream))?\b"
         ),
     ),
     (

@@ -21,7 +21,7 @@ LARGE_DB = 10.0  # "a lot"
 # --- clause vocabulary -----------------------------------------------------------------------
 
 RESET = re.compile(
-    r"\b(?:start (?:all )?over|start again|start from scratch|from scratch|reset\w*|"
+    r"\b(?:start (?:all )?over|start again|start from scratch|from scratch|reset\w*|scrap (?:all|everything)(?: of)?(?: (?:it|that|this))?|"
     r"(?:go|get|take me|revert|switch|return) back to (?:the )?(?:original|beginning|start|unedited)|"
     r"back to (?:the )?original|restore (?:the )?original|revert (?:to (?:the )?original|everything|all)|"
     r"undo (?:everything|all\b(?: (?:the )?changes| of it)?|every change)|(?:the )?original (?:version|file|audio) (?:back|again)|"
@@ -29,7 +29,7 @@ RESET = re.compile(
 )
 UNDO = re.compile(
     r"\b(?:undo|undid|revert(?: that| it| the last\w*)?|go back|step back|take (?:that|it) back|"
-    r"cancel (?:that|the last)|roll ?back|scratch that|never ?mind)\b"
+    r"cancel (?:that|the last)|roll ?back|scratch that|scrap that|never ?mind)\b"
 )
 EXPORT_VERB = re.compile(r"\b(?:export|save|render|bounce|write (?:it )?out|download|output|convert)\b")
 UNSUPPORTED = ("m4a", "mp4a", "aac", "aif", "aiff", "opus", "wma", "mp4", "webm", "alac", "mov", "avi")
@@ -56,14 +56,14 @@ REMOVE = (
     r"get rid of|getting rid of|rid of|remove|get out|take out|take away|cut out|cut off|clean up|clean out|"
     r"filter out|strip out|strip away|strip|block out|cancel out|cancel|cut|kill|mute|drop|eliminate|delete|"
     r"lose|erase|suppress|silence|scrap|ditch|eradicate|nuke|wipe out|wipe|denoise|de-noise|chop off|chop out|chop|"
-    r"removed|deleted|eliminated|muted|taken out|cut out|gone|go away|has to go|must go|needs to go|should go"
+    r"removed|deleted|eliminated|muted|taken out|cut out|gone|go away|has to go|must go|needs to go|should go|fix"
 )
 ISOLATE = (
     r"keep only|only keep|keep just|just keep|isolate|extract|solo|pull out|separate out|separate|"
     r"leave only|leave just|single out|find|keep|i only want to hear|i only want|i just want to hear|i just want|"
     r"i want only|i want just|i want to hear only|i want to hear just|only want|just want|give me only|"
     r"give me just|let me hear only|let me hear just|let me hear|give me|nothing but|isolated|extracted|"
-    r"use only|use just|only use|leave"
+    r"use only|use just|only use|leave|separated"
 )
 UP = (
     r"louder|boost|raise|turn up|bring up|bring out|pump up|crank up|crank|amplify|increase|emphasi[sz]e|"
@@ -121,11 +121,12 @@ COMPLAINT = re.compile(
 )
 RUINS = re.compile(r"^(?P<t>.+?) (?:ruins|ruined|kills|spoils|wrecks|drowns out|covers up|masks) .*$")
 PRESENCE = re.compile(
-    r"^(?:.*?\b)?(?:there'?s|there is|there are|there was|(?:i|you|we) (?:can |could )?(?:clearly |really |still |also |"
+    r"^(?:.*?\b)?(?:there'?s|there is|there are|there was|it is(?= (?:a|an) (?!bit\b|little\b|lot\b|tad\b|touch\b))|"
+    r"(?:i|you|we) (?:can |could )?(?:clearly |really |still |also |"
     r"definitely |obviously |always )?hear|can you hear|listen to|notice|hear that|"
     r"(?:my|the|this|our) (?:\w+ )?(?:recording|audio|clip|track|podcast|video|file|song|interview|mic|take|footage|"
     r"vlog|voice note|note|memo|episode|tape|cassette|lecture|voiceover|narration|movie|film|stream|camera|camcorder|"
-    r"phone|recorder|microphone)s? "
+    r"phone|recorder|microphone)s? (?:(?:for|from|of|with|in|on) (?:[\w'-]+ ){0,4}?)?"
     r"(?:has|had|have|contains?|got|picked up)) (?P<t>.+)$"
 )
 DONT_WANT = re.compile(
@@ -179,7 +180,8 @@ TOOL_SUBJECT = re.compile(rf"\b(?:can|could|will|would|does|do) {TOOLS}\b")
 #: what follows them is the request
 PREAMBLE = re.compile(
     r"^(?:(?:"
-    r"how (?:do|can|could|would|should|might|do you|does one) (?:i|we|you|one)?\s*(?:best |possibly |even |actually )?(?:go about )?"
+    r"how (?:do|can|could|would|should|might|does) (?:i|we|you|one)(?: (?:best|possibly|even|actually))?(?: go about)?"
+    r"|(?:can|could|may|should) (?:i|we)"
     r"|how to(?: go about)?"
     r"|what(?:'s| is| would be) the (?:best|easiest|simplest|quickest|fastest|right|proper|correct|cleanest|"
     r"recommended|usual) way (?:to|of)"
@@ -258,6 +260,11 @@ FILLERS = [
     # discourse around the sound: "overall", "push the voice forward", "the piano on its own"
     r"\boverall\b|\bpush\b|\bpull\b|\bmove\b|\b(?:should|must|needs? to|has to|have to|ought to)\b",
     r"\binstead\b|\brather\b|\buntouched\b|\bas (?:it )?is\b|\bintact\b|\bin place\b",
+    # when, vaguely: "at some point", "from time to time", "all through", "halfway through"
+    r"\bat (?:some|one|any) point\b|\bat times\b|\bfrom time to time\b|\b(?:every )?now and (?:then|again)\b|"
+    r"\bevery so often\b|\bsometimes\b|\boccasionally\b|\bhalfway through\b|\bin the middle\b|"
+    r"\ball (?:through|day|night|afternoon|morning|evening)\b|\bseveral times\b|\ba few times\b|\ball the time\b|"
+    r"\bis all (?:i|you|we) (?:can )?hear\b|\ball (?:i|you|we) (?:can )?hear\b",
     r"\b(?:on (?:its|their|his|her) own|by (?:itself|themselves)|alone|in isolation|"
     r"from (?:everything|all|anything) else|from the rest(?: of (?:the|it) ?\w*)?)\b",
     r"\b(?:clearly|obviously|distinctly|definitely|really|very|quite|pretty|loud and clear|basically|so)\b",
@@ -274,14 +281,18 @@ LEAD = re.compile(rf"^(?:(?:{LEAD_WORDS}|just)(?=[\s,]|$)[\s,]*)+")
 EVALUATIVE = re.compile(
     r"\b(?:annoying|horrible|terrible|awful|stupid|damn|damned|irritating|nasty|pesky|weird|strange|"
     r"distracting|constant|ugly|bloody|freaking|frigging|effing|crappy|obnoxious|unwanted|unpleasant|disturbing|"
-    r"odd|random|infuriating|persistent|little|horrid|dreadful|irritating|bothersome|terrible|bad|awful)\b"
+    r"odd|random|infuriating|persistent|little|horrid|dreadful|irritating|bothersome|terrible|bad|awful|"
+    # how loud or how big, not what it is: "a loud bang", "a big click", "a low-level hum"
+    r"loud(?! enough)|big|huge|massive|slight|faint|low-level|low level|obnoxiously|excessive|overwhelming|"
+    r"intrusive|occasional|intermittent|sharp|sudden)\b"
 )
 DETERMINER = re.compile(
     r"^(?:(?:a lot of|lots of|loads of|a bunch of|a ton of|tons of|plenty of|a bit of|a little|"
     r"the|a|an|that|this|those|these|some|any|all|my|our|your|his|her|their|its|every|each|of)\b\s*)+"
 )
 TRAILING = re.compile(
-    r"(?:\s+\b(?:please|now|too|again|off|out|away|of|with|the|a|and|is|are|it|at|in|to|for|on|"
+    r"(?:\s+\b(?:please|now|too|again|off|out|away|of|with|the|a|and|is|are|it|at|in|to|for|on|more|less|"
+    r"separated|isolated|extracted|removed|deleted|muted|gone|"
     r"(?<!passing )(?<!going )(?<!driving )(?<!flying )(?<!walking )(?<!riding )by|only|just|but|"
     r"though)\b)+$"
 )
@@ -376,10 +387,11 @@ def clean_target(text: str) -> str:
     text = re.sub(
         r"(?<=\w)\s+(?:that|which|who)\s+(?:is|are|was|were|'s|happen(?:s|ed)?|occur(?:s|red)?|appear(?:s|ed)?|"
         r"play(?:s|ed)?|comes?|came|keeps?|"
-        r"starts?|sounds?|goes|you|i|we|can|runs?)\b.*$",
+        r"starts?|sounds|goes|you|i|we|can|runs?)\b.*$",
         " ",
         text,
     )
+    text = re.sub(r"\s+(?:is|are) all (?:that )?(?:i|you|we) (?:can )?(?:\w+ )?hear\b.*$", " ", text)  # "X is all I can hear"
     # "the noise you hear at 0:10": who hears it is not part of the sound
     text = re.sub(
         r"(?<=\w)(?<!\bcan)(?<!\bcould)(?<!\bdo)(?<!\bwill)(?<!\bwould)(?<!\bshould)(?<!\bmay)"
@@ -388,6 +400,9 @@ def clean_target(text: str) -> str:
         text,
     )
     text = re.sub(r"\s+(?:during|while|whenever|when)\s+(?!§).*$", " ", text)  # "the music during the speech"
+    text = re.sub(r"\s+where (?:i|you|we|he|she|they|it|someone|somebody)\b.*$", " ", text)  # "... where I bump the mic"
+    text = re.sub(r"\s+with (?:its |some |strong |lots of )?harmonics\b.*$", " ", text)
+
     text = re.sub(r"\s+than\b.*$", " ", text)  # "the host louder than the guest"
     text = re.sub(
         r"\s+(?:over|under|behind|above|against|beneath|on top of|from|off|out of) "
@@ -396,11 +411,11 @@ def clean_target(text: str) -> str:
         text,
     )
     # the thing the sound is in: "the hiss of my vlog", "wind noise on camcorder footage"
-    text = re.sub(rf"\s+(?:from|of|on|in|off|out of|throughout) (?:(?!§)\S+ ){{0,2}}{CONTAINERS}\b.*$", " ", text)
+    text = re.sub(rf"\s+(?:from|of|on|in|off|out of|throughout) (?:(?!§)\S+ ){{0,3}}{CONTAINERS}\b.*$", " ", text)
     # where the sound is, not what it is: "traffic outside the window", "an airplane overhead",
     # "wind on the mic", "buzzing in the left channel", "reverb on the vocals"
     text = re.sub(
-        r"(?<=\w)\s+(?:outside|overhead|upstairs|downstairs|next door|nearby|outdoors|indoors|far away|"
+        r"(?<=\w)\s+(?:outside|overhead|flying over(?:head)?|upstairs|downstairs|next door|nearby|outdoors|indoors|far away|"
         r"(?:on|in|inside|near|through|across|at) (?:the|my|our|this|that|a|an|his|her|their|your) "
         r"(?!§)(?!(?:first|last|start|end|beginning|middle|intro|outro)\b))\b.*$",
         " ",
@@ -425,7 +440,7 @@ def clean_target(text: str) -> str:
 
 
 #: words that, all together, name the whole mix ("the recording level", "the audio volume")
-WHOLE_WORDS = {"recording", "audio", "level", "levels", "volume", "mix", "track", "output", "input", "gain", "master"}
+WHOLE_WORDS = {"recording", "recorded", "audio", "level", "levels", "volume", "mix", "track", "output", "input", "gain", "master"}
 
 
 def is_whole(target: str) -> bool:
@@ -484,10 +499,11 @@ BARE_TIME_SUBJECT = re.compile(
 )
 # objects of a remove-verb that name a stretch of time, not a sound
 TIME_ONLY_OBJECT = re.compile(
-    r"(?:part|bit|section|portion|stretch|piece|start|end|beginning|intro|outro|silence)s?"
+    r"(?:part|bit|section|portion|stretch|piece|start|end|beginning|intro|outro|silence|dead air|dead space)s?"
 )
 PART_OBJECT = re.compile(
-    r"(?:intro|outro|beginning|start|ending|end|silence|silent (?:part|bit))(?: at (?:the )?(?:start|end|beginning))?"
+    r"(?:intro|outro|beginning|start|ending|end|silences?|silent (?:part|bit|section|stretch)s?|dead air|pauses|gaps)"
+    r"(?: at (?:the )?(?:start|end|beginning)| between (?:\w+ ){0,2}\w+)?"
 )
 FADE_START = re.compile(r"\bfade (?:it )?(?:in|out)\b")
 REST_WORDS = ("rest", "everything else", "others", "other sounds", "other stuff", "remainder")
@@ -581,6 +597,7 @@ TIME_IS = re.compile(
 # ("isolate the sound at 0:05 to 0:08", "remove whatever that is at 0:50").
 GENERIC_SOUND = re.compile(
     r"(?:sound|sounds|noise you hear|thing|whatever|whatever (?:that|this|it) is|what you hear|"
+    r"whatever (?:playing|happening|going on|audible|there|sounding)|(?:sound|noise|thing)s? (?:heard|playing|audible)|"
     r"(?:sound|thing|whatever) (?:you|i|we)(?: can)?(?: hear)?|that sound|this sound|that noise|this noise)"
 )
 # "that sound", "the same sound": point back to a sound named before (in the sentence or session)
@@ -593,3 +610,45 @@ MISHEARD = {
     "og": "ogg", "odd": "ogg", "august": "ogg", "augh": "ogg", "ogue": "ogg", "oggy": "ogg",
     "mp three": "mp3", "m p 3": "mp3", "mp 3": "mp3", "empty three": "mp3", "mp-3": "mp3",
 }  # fmt: skip
+
+
+# --- round 3: forum phrasing ---------------------------------------------------------------
+
+#: edits the recipe has no operation for: refused, never approximated by another edit
+NOT_SUPPORTED = re.compile(
+    r"\b(?:speed (?:\w+ ){0,3}?(?:up|down)|slow (?:\w+ ){0,3}?down|tempo|time[- ]?stretch\w*|"
+    r"pitch(?:ed)? (?:\w+ ){0,3}?(?:up|down)|pitch[- ]?shift\w*|semitones?|auto-?tune\w*|"
+    r"(?:convert|make|turn|mix|change) (?:\w+ ){0,3}?(?:to|into|in) (?:mono|stereo)|"
+    r"add (?:some |a bit of |a little |more )?(?:reverb|echo|delay|chorus|distortion|compression|effects?)|"
+    r"transcri(?:be|bed|ption)|subtitles?|captions?|upload\w*|publish\w*|reverse (?:it|the|this))\b"
+)
+#: "it's just me handling the mic": why a part is cut, not a sound to act on
+JUSTIFY = re.compile(
+    r"^(?:it is|that is|this is|it was|that was)(?: just| only| mostly| all)? (?:me|us|him|her|them|someone|somebody|"
+    r"people|silence|dead air|nothing|noise|junk|rubbish)\b.*$"
+)
+#: feedback on the last edit ("that helped", "too much", "much better"): asks for nothing itself
+FEEDBACK = re.compile(
+    r"^(?:(?:that|this|it)(?: is| was|'s)?(?: much| a lot| way| a bit| slightly| really)? (?:helped|worked|better|"
+    r"good|great|nice|close|closer|improved|an improvement)|(?:much |a lot |way |a bit )?better|too much|too little|"
+    r"not enough|good|great|perfect|nice|awesome|cool|not bad|almost|close|no|nope|nah|not quite|not really)$"
+)
+#: "a backing track without the bass", "a version minus the drums": the sound left out
+WITHOUT = re.compile(
+    r"^(?:.*?\b)?(?:version|backing track|instrumental|mix|copy|track|song|cut|edit|one|it|this)\s+"
+    r"(?:without|minus|with no|but without|sans) (?P<t>.+)$"
+)
+#: a frequency after a preposition says where the sound is in the spectrum, not when:
+#: "somewhere between 60 and 120 Hz", "with harmonics up to 300 Hz" ("a 50 Hz hum" names it)
+FREQUENCY = re.compile(
+    r"(?:,?\s*\bwith (?:its |some |strong |lots of )?harmonics)?\s*\b(?:(?:somewhere|roughly|about|around|at|near|"
+    r"between|from|up to|below|above|under|over|centred at|centered at)\s+)+(?:\d+(?:\.\d+)?\s*(?:k?hz\s*)?"
+    r"(?:-|to|and)\s*)?\d+(?:\.\d+)?\s*k?hz\b(?!\s*(?:hum|buzz|tone|whine|noise|hiss|rumble|sine|beep|signal))"
+)
+#: "the church bells ring in the middle of ...", "the dogs bark all through ...": the sound and its own
+#: verb, a description of it (a later command says what to do)
+SOUND_VERB = re.compile(
+    r"^(?:(?P<t>.+?[a-z]s) (?:ring|bark|play|go|start|kick in|come in|happen|appear|occur|get|whine|beep|hum|buzz|"
+    r"chirp|squeak|roar|blare|howl)|(?P<t2>.+?) (?:rings|barks|plays|goes|starts|kicks in|comes in|happens|appears|"
+    r"occurs|gets|whines|blares|howls))\s+(?!§)\S.*$"
+)
