@@ -125,6 +125,12 @@ CASES = [
     ("give me a version without the drums", [sep("drums", "remove")]),
     ("I want the vocals on their own, just the vocals", [sep("vocals", "isolate")]),
     ("I only want the guitar separated from the rest", [sep("guitar", "isolate")]),
+    # "clean it up" after a named sound removes that sound; alone it is the noise
+    ("my laptop mic picks up a lot of whine, clean it up", [sep("whine", "remove")]),
+    ("clean it up", [sep("noise", "remove")]),
+    # what happened is no sound, even before a command that names none
+    ("the lav recorded really quietly, add 12 dB", [{"op": "gain", "db": 12.0}]),
+    ("the rain only starts after 1:00, remove it from there", [sep("rain", "remove", range=[[60, 120]])]),
     # edits the recipe has no operation for are refused, not approximated
     ("slow the whole thing down by 5 percent", None),
     ("pitch the guitar down 2 semitones", None),

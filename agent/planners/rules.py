@@ -346,6 +346,7 @@ class _Item:
     described: bool = False  # "the snare sounds thin": a description, not a sound waiting for a verb
     default_length: bool = False  # a fade whose length was not said (a bare time after it may say it)
     instead: bool = False  # "just turn it down instead": "it" is the sound of the last edit
+    fallback: str | None = None  # the target when a pronoun points to nothing ("clean it up": the noise)
 
 
 def _fix_typo(clause: str) -> str:
@@ -521,6 +522,9 @@ class _Reader:
             )
             return self._target_item(item, m.group("t"))
         m = CLEARER.search(c)
+        if m and re.search(r"\bclean (?:up )?(?:it|them)\b", c):
+            # "the mic picks up static, clean it up": "it" is the sound named before, else the noise
+            return _Item(op="separate", action="remove", times=times, pronoun=True, pronoun_word="it", fallback="noise")
         if m:
             target = clean_target(m.group("t") or m.group("t2") or "")
             if target and not is_whole(target):
@@ -575,6 +579,12 @@ class _Reader:
         if m:
             target = m.group("t") or m.group("t2") or m.group("t3") or ""
             return self._target_item(_Item(op="separate", action="remove", times=times), target)
+        m = SOUND_VERB.match(c)
+        if m and m.group("at") and self.refs[int(m.group("at")[1:])].kind in ("range", "point"):
+            m = None  # "the dog barks at 0:20-0:22": where it is heard, read as before
+        if m:
+            # "the church bells ring in the middle of the video", "the wind only gets bad after 2:00"
+            return self._target_item(_Item(op=None, times=times, described=True), m.group("t") or m.group("t2"))
         if WEAK_ISOLATE.search(c):  # "just the drums"
             return self._target_item(
                 _Item(op="separate", action="isolate", times=times), WEAK_ISOLATE.sub(" ", c)
@@ -585,9 +595,6 @@ class _Reader:
                 item = self._target_item(_Item(op=None, times=times, presence=True), m.group("t"))
                 item.spans_hint = spans_hint
                 return item
-        m = SOUND_VERB.match(c)
-        if m and not re.search(r"\d", c):  # "the church bells ring in the middle of the video"
-            return self._target_item(_Item(op=None, times=times, described=True), m.group("t") or m.group("t2"))
         m = COPULA.match(c)
         if m and not times and not re.search(r"\d", c):  # "the snare sounds thin": a later verb says what
             return self._target_item(_Item(op=None, described=True), m.group("t"))
@@ -950,11 +957,15 @@ class _Reader:
                             it.target = last[-1].target
                     elif prev is not None:
                         it.target = prev.target
+                    if it.target is None and it.fallback:
+                        it.target, it.pronoun = it.fallback, False
                     if it.target is None:
                         verb = {"remove": "remove", "isolate": "keep"}.get(it.action or "", "change")
                         raise Refusal(f"say what to {verb} (for example '{verb} the wind'). " + HELP + ".")
             if it.op == "separate" and pending:
                 for p in pending:  # "make the vocals and the guitar louder"; complaints are removals
+                    if _is_sentence(p):
+                        continue  # "the built-in mic recorded very quietly, add 15 dB": what happened
                     if p.presence:
                         out.append(_Item(op="separate", action="remove", target=p.target, times=p.times))
                     elif p.target:

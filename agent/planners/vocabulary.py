@@ -259,7 +259,7 @@ FILLERS = [
     r"\bas well\b|\btoo\b|\bnow\b|\bagain\b|\bright away\b|\bquickly\b|\bup front\b",
     # discourse around the sound: "overall", "push the voice forward", "the piano on its own"
     r"\boverall\b|\bpush\b|\bpull\b|\bmove\b|\b(?:should|must|needs? to|has to|have to|ought to)\b",
-    r"\binstead\b|\brather\b|\buntouched\b|\bas (?:it )?is\b|\bintact\b|\bin place\b",
+    r"\bfrom (?:here|there)(?: on)?\b|\binstead\b|\brather\b|\buntouched\b|\bas (?:it )?is\b|\bintact\b|\bin place\b",
     # when, vaguely: "at some point", "from time to time", "all through", "halfway through"
     r"\bat (?:some|one|any) point\b|\bat times\b|\bfrom time to time\b|\b(?:every )?now and (?:then|again)\b|"
     r"\bevery so often\b|\bsometimes\b|\boccasionally\b|\bhalfway through\b|\bin the middle\b|"
@@ -650,5 +650,6 @@ FREQUENCY = re.compile(
 SOUND_VERB = re.compile(
     r"^(?:(?P<t>.+?[a-z]s) (?:ring|bark|play|go|start|kick in|come in|happen|appear|occur|get|whine|beep|hum|buzz|"
     r"chirp|squeak|roar|blare|howl)|(?P<t2>.+?) (?:rings|barks|plays|goes|starts|kicks in|comes in|happens|appears|"
-    r"occurs|gets|whines|blares|howls))\s+(?!§)\S.*$"
+    r"occurs|gets|whines|blares|howls))\s+(?:(?P<at>§\d+)|(?!§)(?!(?:at|around|from|between|in|during|on|for|until|till) §)"
+    r"\S).*$"
 )
