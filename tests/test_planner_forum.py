@@ -131,6 +131,17 @@ CASES = [
     # what happened is no sound, even before a command that names none
     ("the lav recorded really quietly, add 12 dB", [{"op": "gain", "db": 12.0}]),
     ("the rain only starts after 1:00, remove it from there", [sep("rain", "remove", range=[[60, 120]])]),
+    # typing slips in the small words and in a closing comparative
+    ("plz take out teh buzz adn export as ogg", [sep("buzz", "remove"), {"op": "export", "format": "ogg"}]),
+    ("trim the frist 6 secodns", [{"op": "trim", "start": 6.0}]),
+    ("make the piano quietr", [sep("piano", "gain", -6.0)]),
+    ("the hi hat is too loud", [sep("hi hat", "gain", -6.0)]),
+    # more ways to open a request
+    ("would it be possible to isolate the flute?", [sep("flute", "isolate")]),
+    ("looking to remove the crowd noise asap", [sep("crowd noise", "remove")]),
+    ("could you possibly lower the drums", [sep("drums", "gain", -6.0)]),
+    # what a sound did, before a command on "it"
+    ("a bus drove past while I was talking, can you remove it", [sep("bus", "remove")]),
     # edits the recipe has no operation for are refused, not approximated
     ("slow the whole thing down by 5 percent", None),
     ("pitch the guitar down 2 semitones", None),

@@ -70,6 +70,7 @@ from .vocabulary import (
     BY_NUMBER,
     CANT_HEAR,
     CLEARER,
+    COMPARATIVES,
     COMPARE,
     COMPLAINT,
     COPULA,
@@ -138,7 +139,9 @@ from .vocabulary import (
     TOO_MUCH,
     TOOL_MENTION,
     TOOL_SUBJECT,
+    TYPO,
     TYPO_VERBS,
+    TYPOS,
     UNDO,
     UNSUPPORTED,
     VERB,
@@ -237,6 +240,7 @@ def _normalise(text: str) -> str:
     t = re.sub(r"\b(they|you|we)'re\b", r"\1 are", t)
     t = re.sub(r"\bacapella\b|\ba capella\b|\ba cappella\b", "acappella", t)
     t = re.sub(r"\bfade-(in|out)\b", r"fade \1", t)
+    t = TYPO.sub(lambda m: TYPOS[m.group(1)], t)  # "teh", "adn", "fisrt"
     t = POLITE.sub(" ", t)
     t = TOOL_SUBJECT.sub("can you", t)  # "can audacity remove the hiss": the tool is who is asked
     t = TOOL_MENTION.sub(" ", t)  # "remove the hum in audacity", "using ffmpeg, ..."
@@ -362,6 +366,11 @@ def _fix_typo(clause: str) -> str:
         close = difflib.get_close_matches(words[i], TYPO_VERBS, n=1, cutoff=0.75)
         if close and close[0] != words[i]:
             return " ".join([*words[:i], close[0], *words[i + 1 :]])
+    # "make the voice loduer": a comparative that ends the clause
+    if len(words) > 1 and len(words[-1]) >= 5 and words[-1].isalpha():
+        close = difflib.get_close_matches(words[-1], COMPARATIVES, n=1, cutoff=0.8)
+        if close and close[0] != words[-1]:
+            return " ".join([*words[:-1], close[0]])
     return clause
 
 
@@ -584,7 +593,8 @@ class _Reader:
             m = None  # "the dog barks at 0:20-0:22": where it is heard, read as before
         if m:
             # "the church bells ring in the middle of the video", "the wind only gets bad after 2:00"
-            return self._target_item(_Item(op=None, times=times, described=True), m.group("t") or m.group("t2"))
+            subject = m.group("t") or m.group("t2") or m.group("t3")
+            return self._target_item(_Item(op=None, times=times, described=True), subject)
         if WEAK_ISOLATE.search(c):  # "just the drums"
             return self._target_item(
                 _Item(op="separate", action="isolate", times=times), WEAK_ISOLATE.sub(" ", c)

@@ -192,9 +192,12 @@ PREAMBLE = re.compile(
     r"|(?:can|could|would|will) (?:anyone|someone|somebody|you guys|you all|y'all|one of you)(?: please)?"
     r"(?: help(?: me)?(?: to)?)?"
     r"|(?:please )?help me(?: to)?"
-    r"|i(?:'m| am) (?:trying|looking|hoping|wanting) to"
-    r"|i (?:need|want|would like|'d like|wish|have|hope) to(?! hear| listen| keep| only| just)"
-    r"|i(?:'m| am| was)? wondering (?:if|whether|how)(?: (?:i|you|one|it) (?:can|could|would|might)(?: be able to)?)?"
+    r"|(?:i(?:'m| am| was) )?(?:trying|looking|hoping|wanting|attempting|planning) to"
+    r"|(?:i )?(?:need|want|would like|'d like|wish|have|hope) to(?! hear| listen| keep| only| just)"
+    r"|(?:i(?:'m| am| was)? )?(?:just )?wondering (?:if|whether|how)(?: (?:i|you|one|it) (?:can|could|would|might)"
+    r"(?: be able to)?)?"
+    r"|(?:would|will) it be possible(?: for you)? to|(?:would|could|will) you be able to|are you able to"
+    r"|is it possible for (?:you|me) to"
     r"|(?:i )?need (?:some )?help(?: with| to)?"
     r"|(?:does|do) (?:anyone|anybody|someone|you) know how to"
     r"|what (?:should|can|do) i do to"
@@ -241,7 +244,8 @@ CONTAINERS = (
 FILLERS = [
     # "what I'd like is for the crowd to be quieter": the wish around the sound, not the sound
     r"\bwhat (?:i|we)(?:'d| would)? (?:really )?(?:like|want|need|love|'m after|am after)(?: is| would be)?(?: for)?\b",
-    r"\b(?:can|could|would|will|do) (?:you|u)(?: please| kindly| just| maybe)?\b",
+    r"\b(?:can|could|would|will|do) (?:you|u)(?: please| kindly| just| maybe| possibly| perhaps)?\b",
+    r"\basap\b|\burgently\b|\bright now\b|\bif you can\b",
     r"\b(?:can|could|may) (?:i|we)\b",
     r"\bplease\b|\bpls\b|\bplz\b|\bkindly\b|\bthanks?(?: you)?\b|\bcheers\b",
     r"\bto be\b|\bi(?:'d| would)(?: really| so much| just)? (?:like|love)(?: you)?(?: to)?\b|\bi (?:want|need) you to\b|\bi (?:only |just |really )?(?:want|need|would like|'d like)\b|\blet'?s\b",
@@ -271,7 +275,7 @@ FILLERS = [
 ]
 FILLER = re.compile("|".join(FILLERS))
 LEAD_WORDS = (
-    r"ok(?:ay)?|hey|hi|so|um+|uh+|hmm+|ugh+|argh+|ah+|oh|well|honestly|seriously|yeah|yes|alright|"
+    r"ok(?:ay)?|hey|hi(?![ -]hats?\b)|so|um+|uh+|hmm+|ugh+|argh+|ah+|oh|well|honestly|seriously|yeah|yes|alright|"
     r"right|and|also|then|really|actually|basically|now|oof|man|god|jeez|wow|damn|oops|first|firstly|"
     r"next|finally|lastly|second|secondly|after that|but|though|however"
 )
@@ -651,5 +655,21 @@ SOUND_VERB = re.compile(
     r"^(?:(?P<t>.+?[a-z]s) (?:ring|bark|play|go|start|kick in|come in|happen|appear|occur|get|whine|beep|hum|buzz|"
     r"chirp|squeak|roar|blare|howl)|(?P<t2>.+?) (?:rings|barks|plays|goes|starts|kicks in|comes in|happens|appears|"
     r"occurs|gets|whines|blares|howls))\s+(?:(?P<at>§\d+)|(?!§)(?!(?:at|around|from|between|in|during|on|for|until|till) §)"
-    r"\S).*$"
+    r"\S).*$|"
+    # what a sound did: "a plane flew over", "someone's phone rang", "a truck drove by"
+    r"^(?P<t3>.+?) (?:rang|barked|flew|drove|went off|came on|passed|honked|beeped|buzzed|cried|screamed|shouted|"
+    r"slammed|banged|crashed|fell|dropped|rumbled|roared|whistled|chimed|kicked in|started(?! \w+ing))\b.*$"
 )
+
+#: common typing slips in the small words, respelt before reading ("teh", "adn", "fisrt")
+TYPOS = {
+    "teh": "the", "hte": "the", "th": "the", "adn": "and", "nad": "and", "fisrt": "first", "frist": "first",
+    "firts": "first", "onyl": "only", "olny": "only", "wiht": "with", "taht": "that", "thsi": "this",
+    "tihs": "this", "frmo": "from", "jsut": "just", "plese": "please", "pleas": "please", "pleae": "please",
+    "secodns": "seconds", "seocnds": "seconds", "secnods": "seconds", "seconsd": "seconds", "minuts": "minutes",
+    "mintues": "minutes", "lsat": "last", "alst": "last", "fomr": "from", "betwen": "between",
+    "bewteen": "between", "betweeen": "between", "everyhting": "everything", "evrything": "everything",
+}  # fmt: skip
+TYPO = re.compile(r"\b(" + "|".join(TYPOS) + r")\b")
+#: comparatives that end a clause ("make the voice loduer"), respelt when close
+COMPARATIVES = ("louder", "quieter", "softer", "lower", "higher", "clearer")
