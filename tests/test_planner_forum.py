@@ -142,6 +142,24 @@ CASES = [
     ("could you possibly lower the drums", [sep("drums", "gain", -6.0)]),
     # what a sound did, before a command on "it"
     ("a bus drove past while I was talking, can you remove it", [sep("bus", "remove")]),
+    # times as people write them: marks, "through", "from A" alone, "the first minute and a half"
+    ("lower the music from the 30 second mark to the 1:00 mark", [sep("music", "gain", -6.0, range=[[30, 60]])]),
+    ("remove the hiss 0:40 through 0:50", [sep("hiss", "remove", range=[[40, 50]])]),
+    ("fade out from 1:48", [{"op": "fade", "direction": "out", "seconds": 12.0}]),
+    ("remove the wind for the first minute and a half", [sep("wind", "remove", range=[[0, 90]])]),
+    ("cut from 0:40 to 0:50 out", None),
+    # level phrasing
+    ("the bongos are a touch too loud", [sep("bongos", "gain", -3.0)]),
+    ("the strings need to come up a bit", [sep("strings", "gain", 3.0)]),
+    ("drop the crowd by 5", [sep("crowd", "gain", -5.0)]),
+    ("nudge the vocals up 1 dB", [sep("vocals", "gain", 1.0)]),
+    ("the birds are a bit much", [sep("birds", "gain", -3.0)]),
+    ("the instrumental is drowning out the singer", [sep("instrumental", "remove")]),
+    # casual complaints with no verb
+    ("ugh, that beeping again", [sep("beeping", "remove")]),
+    ("omg the hum", [sep("hum", "remove")]),
+    ("take that back", [{"op": "undo"}]),
+    ("isolate what you hear at 0:12 to 0:14", [{"op": "separate", "action": "isolate", "spans": [[12, 14]]}]),
     # edits the recipe has no operation for are refused, not approximated
     ("slow the whole thing down by 5 percent", None),
     ("pitch the guitar down 2 semitones", None),

@@ -63,9 +63,12 @@ from .timeparse import TimeRef, find_duration, find_times, words_to_numbers
 from .vocabulary import (
     ACAPPELLA,
     AGAIN,
+    AGAIN_COMPLAINT,
     ALL_OF_THEM,
+    ANNOYED,
     AUDIBLE,
     BARE_TIME_SUBJECT,
+    BIT_MUCH,
     BOXES,
     BY_NUMBER,
     CANT_HEAR,
@@ -246,6 +249,8 @@ def _normalise(text: str) -> str:
     t = TOOL_MENTION.sub(" ", t)  # "remove the hum in audacity", "using ffmpeg, ..."
     t = GERUND.sub(lambda m: GERUNDS[m.group(1)], t)  # "removing hum from a recording" (a forum title)
     t = re.sub(r"\bminute (\d+)\b", lambda m: f"{int(m.group(1))}:00", t)  # "between minute 1 and minute 2"
+    t = re.sub(r"\b(?:the )?(\d+(?::\d\d)?)(?:[ -](minute|min|second|sec)s?)? mark\b", lambda m: (
+        f"{m.group(1)} {m.group(2)}s" if m.group(2) else m.group(1)), t)  # "from the 1 minute mark"
     t = FREQUENCY.sub(" ", t)  # "somewhere between 60 and 120 hz": the spectrum, not a time
     # "after the song ends at 3:45" is after 3:45
     t = re.sub(
@@ -394,6 +399,13 @@ class _Reader:
 
     def read_clause(self, c: str) -> _Item | None:
         """Read one clause; None when nothing is left once interjections are dropped."""
+        annoyed = bool(ANNOYED.match(c))
+        item = self._read_clause(c)
+        if annoyed and item is not None and item.op is None and item.target and not item.described:
+            item.presence = True  # "omg the wind": a complaint
+        return item
+
+    def _read_clause(self, c: str) -> _Item | None:
         head, colon, tail = c.partition(":")
         if colon and "§" not in head and SOCIAL.match(LEAD_CLAUSE.sub("", head.strip()) or head.strip()):
             c = tail  # "quick question: can you remove the crowd noise"
@@ -463,7 +475,8 @@ class _Reader:
         )
         c = re.sub(r"\b(clean|tidy|sort)\b ((?:(?!§)\S+ ){0,2}?(?:(?!§)\S+)) (up|out)\b(?! §)", r"\1 \3 \2", c)
         c = re.sub(
-            r"\b(pull|push|knock|sit|set|take)\b ((?:(?!§)\S+ ){0,3}?(?:(?!§)\S+)) (back|down|up)\b(?! §)",
+            r"\b(pull|push|knock|sit|set|take|bump|nudge|crank|pump|dial|tone|bring|turn)\b ((?:(?!§)\S+ ){0,3}?(?:(?!§)\S+)) "
+            r"(back|down|up)\b(?! §)",
             r"\1 \3 \2",
             c,
         )
@@ -542,7 +555,7 @@ class _Reader:
         m = WITHOUT.match(c)
         if m:  # "a backing track without the bass": the bass is what goes
             return self._target_item(_Item(op="separate", action="remove", times=times), m.group("t"))
-        if KARAOKE.search(c):
+        if KARAOKE.search(c) and not (COMPLAINT.match(c) or RUINS.match(c) or TOO.match(c)):
             return _Item(op="separate", action="remove", target="vocals", times=times)
         if ACAPPELLA.search(c):
             return _Item(op="separate", action="isolate", target="vocals", times=times)
@@ -560,6 +573,10 @@ class _Reader:
             target = m.group("t") or m.group("t2") or ""
             item = _Item(op="separate", action="gain", db=DEFAULT_DB, times=times, implied=True)
             return self._target_item(item, target)
+        m = BIT_MUCH.match(c)
+        if m and not VERB.search(c):  # "the crickets are a bit much"
+            item = _Item(op="separate", action="gain", db=-SMALL_DB, times=times, implied=True)
+            return self._target_item(item, m.group("t"))
         m = TOO.match(c)
         if m:
             up = m.group("dir") in ("quiet", "soft", "low", "faint", "weak", "buried")
@@ -588,6 +605,9 @@ class _Reader:
         if m:
             target = m.group("t") or m.group("t2") or m.group("t3") or ""
             return self._target_item(_Item(op="separate", action="remove", times=times), target)
+        m = AGAIN_COMPLAINT.match(c)
+        if m and not times:  # "that buzzing again"
+            return self._target_item(_Item(op=None, presence=True), m.group("t"))
         m = SOUND_VERB.match(c)
         if m and m.group("at") and self.refs[int(m.group("at")[1:])].kind in ("range", "point"):
             m = None  # "the dog barks at 0:20-0:22": where it is heard, read as before
@@ -649,6 +669,9 @@ class _Reader:
         """Remove-verbs: a sound is removed; a time only is cut away (trim) or muted."""
         times = item.times
         db = signed_db(c)
+        by = BY_NUMBER.search(c)
+        if db is None and by and not times:  # "drop the music by 4": a level change, in dB
+            db = float(by.group("v"))
         if db is not None:  # "cut the music by 6 dB", "drop the volume 3 dB": a level change
             item.action, item.db, item.explicit_db = "gain", -abs(db), True
             return self._target_item(item, strip_amounts(rest))

@@ -109,6 +109,7 @@ def words_to_numbers(text: str) -> str:
     """
     text = re.sub(r"\bhalf[ -](?:a |an )?(second|minute|hour)\b", r"0.5 \1", text)
     text = re.sub(r"\b(?:a|one) (second|minute) and a half\b", r"1.5 \1s", text)
+    text = re.sub(r"\b(first|last|final|opening) (second|minute) and a half\b", r"\1 1.5 \2s", text)
     text = re.sub(
         r"\b(over|for|in|of|first|last|by|after|before) (?:a|one) (second|minute)\b", r"\1 1 \2", text
     )
@@ -324,7 +325,7 @@ _PATTERNS: list[tuple[str, re.Pattern]] = [
     (
         "range",
         re.compile(
-            rf"{_PREP}(?<![\w.:-])(?P<t1>{TIME}){_NOT_TIME}\s*(?:-|–|to|until|till)\s*(?P<t2>{TIME}){_NOT_TIME}"
+            rf"{_PREP}(?<![\w.:-])(?P<t1>{TIME}){_NOT_TIME}\s*(?:-|–|to|until|till|through|thru)\s*(?P<t2>{TIME}){_NOT_TIME}"
         ),
     ),
     (
@@ -354,6 +355,14 @@ _PATTERNS: list[tuple[str, re.Pattern]] = [
     ("first", re.compile(rf"{_PREP}\bthe (?:start|beginning|front|intro) by (?P<t1>{TIME}){_NOT_TIME}")),
     ("last", re.compile(rf"{_PREP}\bthe (?:end|ending|tail|outro) by (?P<t1>{TIME}){_NOT_TIME}")),
     ("after", re.compile(rf"{_PREP}\b(?:after|past|beyond|later than)\s+(?P<t1>{TIME}){_NOT_TIME}")),
+    # "fade out from 1:50", "remove the hum starting from 0:30": from there to the end
+    (
+        "after",
+        re.compile(
+            rf"{_PREP}\b(?:from|starting (?:at|from)|beginning at)\s+(?P<t1>{TIME}){_NOT_TIME}"
+            rf"(?!\s*(?:to|until|till|through|thru|-|–|and|for)\b)"
+        ),
+    ),
     (
         "before",
         re.compile(

@@ -29,7 +29,7 @@ RESET = re.compile(
 )
 UNDO = re.compile(
     r"\b(?:undo|undid|revert(?: that| it| the last\w*)?|go back|step back|take (?:that|it) back|"
-    r"cancel (?:that|the last)|roll ?back|scratch that|scrap that|never ?mind)\b"
+    r"cancel (?:that|the last)|roll ?back|scratch that|scrap that|take back (?:that|it)|never ?mind)\b"
 )
 EXPORT_VERB = re.compile(r"\b(?:export|save|render|bounce|write (?:it )?out|download|output|convert)\b")
 UNSUPPORTED = ("m4a", "mp4a", "aac", "aif", "aiff", "opus", "wma", "mp4", "webm", "alac", "mov", "avi")
@@ -68,12 +68,13 @@ ISOLATE = (
 UP = (
     r"louder|boost|raise|turn up|bring up|bring out|pump up|crank up|crank|amplify|increase|emphasi[sz]e|"
     r"more prominent|higher|stronger|boosted|raised|turned up|hotter|push up|stand out|pop out|pop more|"
-    r"cut through|come through|more present|more audible|come forward|more forward|forward|up"
+    r"cut through|come through|more present|more audible|come forward|more forward|come up|go up|bump up|nudge up|"
+    r"forward|up"
 )
 DOWN = (
     r"quieter|softer|lower|turn down|bring down|tone down|dial down|dial back|quiet down|reduce|duck|"
     r"decrease|attenuate|tame|soften|less prominent|weaker|lowered|reduced|turned down|ducked|pull back|"
-    r"push back|sit back|set back|knock down|take down|back off|down"
+    r"push back|sit back|set back|knock down|take down|back off|come down|go down|bump down|nudge down|down"
 )
 VERB = re.compile(rf"\b(?:(?P<remove>{REMOVE})|(?P<isolate>{ISOLATE})|(?P<up>{UP})|(?P<down>{DOWN}))\b")
 WEAK_ISOLATE = re.compile(
@@ -111,7 +112,8 @@ SO_MUCH = re.compile(
 )
 TOO = re.compile(
     r"^(?P<t>.+?) (?:is|are|'s|'re|was|were|sounds?|seems?|feels?|gets?)(?: (?P<int>way|much|far|a bit|a little|slightly|kind of|"
-    r"kinda|somewhat|a lot|really|so|very|just|a tad|still))* too (?P<dir>loud|quiet|soft|low|faint|weak|strong|high|hot|"
+    r"kinda|somewhat|a lot|really|so|very|just|a tad|a touch|a smidge|a little bit|a tiny bit|still|even|also|"
+    r"definitely|clearly|obviously|honestly|way way|bit))* too (?P<dir>loud|quiet|soft|low|faint|weak|strong|high|hot|"
     r"prominent|much|buried|present|overpowering|dominant)\b.*$"
 )
 COMPLAINT = re.compile(
@@ -276,6 +278,7 @@ FILLERS = [
 FILLER = re.compile("|".join(FILLERS))
 LEAD_WORDS = (
     r"ok(?:ay)?|hey|hi(?![ -]hats?\b)|so|um+|uh+|hmm+|ugh+|argh+|ah+|oh|well|honestly|seriously|yeah|yes|alright|"
+    r"omg|geez|sigh|gah|meh|lol|welp|"
     r"right|and|also|then|really|actually|basically|now|oof|man|god|jeez|wow|damn|oops|first|firstly|"
     r"next|finally|lastly|second|secondly|after that|but|though|however"
 )
@@ -503,7 +506,8 @@ BARE_TIME_SUBJECT = re.compile(
 )
 # objects of a remove-verb that name a stretch of time, not a sound
 TIME_ONLY_OBJECT = re.compile(
-    r"(?:part|bit|section|portion|stretch|piece|start|end|beginning|intro|outro|silence|dead air|dead space)s?"
+    r"(?:part|bit|section|portion|stretch|piece|start|end|beginning|intro|outro|silence|dead air|dead space)s?|"
+    r"out|off|away"
 )
 PART_OBJECT = re.compile(
     r"(?:intro|outro|beginning|start|ending|end|silences?|silent (?:part|bit|section|stretch)s?|dead air|pauses|gaps)"
@@ -601,7 +605,7 @@ TIME_IS = re.compile(
 # ("isolate the sound at 0:05 to 0:08", "remove whatever that is at 0:50").
 GENERIC_SOUND = re.compile(
     r"(?:sound|sounds|noise you hear|thing|whatever|whatever (?:that|this|it) is|what you hear|"
-    r"whatever (?:playing|happening|going on|audible|there|sounding)|(?:sound|noise|thing)s? (?:heard|playing|audible)|"
+    r"whatever (?:playing|happening|going on|audible|there|sounding)|(?:sound|noise|thing)s? (?:heard|playing|audible)|what|"
     r"(?:sound|thing|whatever) (?:you|i|we)(?: can)?(?: hear)?|that sound|this sound|that noise|this noise)"
 )
 # "that sound", "the same sound": point back to a sound named before (in the sentence or session)
@@ -673,3 +677,11 @@ TYPOS = {
 TYPO = re.compile(r"\b(" + "|".join(TYPOS) + r")\b")
 #: comparatives that end a clause ("make the voice loduer"), respelt when close
 COMPARATIVES = ("louder", "quieter", "softer", "lower", "higher", "clearer")
+#: "the crickets are a bit much": a little too loud
+BIT_MUCH = re.compile(
+    r"^(?P<t>.+?) (?:is|are|'s|'re|gets?|sounds?|feels?)(?: (?:a bit|a little|a tad|just|kind of|kinda|bit|a touch))+ much\b.*$"
+)
+#: "ugh, that buzzing again": a complaint with no verb
+AGAIN_COMPLAINT = re.compile(r"^(?:that|this|the) (?P<t>.+?) again$")
+#: interjections of annoyance that make a bare noun phrase a complaint ("omg the wind")
+ANNOYED = re.compile(r"^(?:ugh+|argh+|omg|jeez|geez|oof|sigh|gah|damn|seriously|god|man|wtf|not again|oh no)\b")
