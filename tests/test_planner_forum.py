@@ -160,6 +160,22 @@ CASES = [
     ("omg the hum", [sep("hum", "remove")]),
     ("take that back", [{"op": "undo"}]),
     ("isolate what you hear at 0:12 to 0:14", [{"op": "separate", "action": "isolate", "spans": [[12, 14]]}]),
+    # complaints without a verb of their own
+    ("the whole take was ruined by a leaf blower", [sep("leaf blower", "remove")]),
+    ("the ticking is really noticeable", [sep("ticking", "remove")]),
+    ("the organ sounds a bit loud next to the choir", [sep("organ", "gain", -3.0)]),
+    ("the dialogue is very quiet", [sep("dialogue", "gain", 6.0)]),
+    ("way too much rumble on this", [sep("rumble", "gain", -10.0)]),
+    # wishes phrased as questions or gifts
+    ("could the harp be louder?", [sep("harp", "gain", 6.0)]),
+    ("I'd love for the choir to be quieter", [sep("choir", "gain", -6.0)]),
+    ("give the kick a little boost", [sep("kick", "gain", 3.0)]),
+    ("I want only the drums, nothing else", [sep("drums", "isolate")]),
+    ("remove whatever is making that noise at 0:21 to 0:23", [{"op": "separate", "action": "remove", "spans": [[21, 23]]}]),
+    # trims and loudness
+    ("cut the first 4 seconds and the last 6 seconds", [{"op": "trim", "start": 4.0, "end": 114.0}]),
+    ("trim it down to just 0:10-0:50", [{"op": "trim", "start": 10.0, "end": 50.0}]),
+    ("make it youtube loud", [{"op": "normalize", "lufs": -14.0}]),
     # edits the recipe has no operation for are refused, not approximated
     ("slow the whole thing down by 5 percent", None),
     ("pitch the guitar down 2 semitones", None),
@@ -188,3 +204,13 @@ def test_instead_and_that_one_point_to_the_last_edit():
     assert same(plan("lower that one a bit", context=last)[1], [sep("hoover", "gain", -3.0)])
     # with no session, "it" on a level change is still the whole mix
     assert plan("just turn it down instead")[1] == [{"op": "gain", "db": -6.0}]
+
+
+def test_a_sound_with_too_after_an_edit_gets_the_same_edit():
+    from agent.planners import PlanContext
+
+    last = PlanContext(last_recipe=parse_recipe({"steps": [sep("traffic", "gain", -6.0)]}))
+    assert same(plan("and the sirens too", context=last)[1], [sep("sirens", "gain", -6.0)])
+    # with no earlier edit it is still a sound waiting for a verb
+    recipe, steps = plan("and the sirens too")
+    assert steps == [] and recipe.error

@@ -65,6 +65,7 @@ from .vocabulary import (
     AGAIN,
     AGAIN_COMPLAINT,
     ALL_OF_THEM,
+    ALSO_FOR,
     ANNOYED,
     AUDIBLE,
     BARE_TIME_SUBJECT,
@@ -104,6 +105,7 @@ from .vocabulary import (
     LARGE,
     LARGE_DB,
     LEAD_CLAUSE,
+    LEVEL_ADJ,
     MISHEARD,
     MORE_LESS,
     NARRATIVE,
@@ -125,6 +127,7 @@ from .vocabulary import (
     REFERENCE,
     RESET,
     REST_WORDS,
+    RUINED_BY,
     RUINS,
     SAME_FOR,
     SELECT_PART,
@@ -251,6 +254,15 @@ def _normalise(text: str) -> str:
     t = re.sub(r"\bminute (\d+)\b", lambda m: f"{int(m.group(1))}:00", t)  # "between minute 1 and minute 2"
     t = re.sub(r"\b(?:the )?(\d+(?::\d\d)?)(?:[ -](minute|min|second|sec)s?)? mark\b", lambda m: (
         f"{m.group(1)} {m.group(2)}s" if m.group(2) else m.group(1)), t)  # "from the 1 minute mark"
+    # "could the bass be louder?" asks to make it louder
+    t = re.sub(r"^(?:could|can|would|should|will) (the|my|this|these|those|our) (.+?) (?:be|get|sound) ", r"make \1 \2 ", t)
+    # "give the vocals a (little) boost"
+    t = re.sub(
+        r"\bgive (.+?) an? (little |slight |small |tiny |bit of a |good |big )?(?:boost|bump|lift|push)\b",
+        lambda m: f"boost {m.group(1)}" + (" a bit" if m.group(2) and m.group(2).strip() in ("little", "slight",
+            "small", "tiny", "bit of a") else " a lot" if m.group(2) and m.group(2).strip() == "big" else ""),
+        t,
+    )
     t = FREQUENCY.sub(" ", t)  # "somewhere between 60 and 120 hz": the spectrum, not a time
     # "after the song ends at 3:45" is after 3:45
     t = re.sub(
@@ -372,7 +384,7 @@ def _fix_typo(clause: str) -> str:
         if close and close[0] != words[i]:
             return " ".join([*words[:i], close[0], *words[i + 1 :]])
     # "make the voice loduer": a comparative that ends the clause
-    if len(words) > 1 and len(words[-1]) >= 5 and words[-1].isalpha():
+    if re.match(r"(?:make|get|turn|set|have) ", clause) and len(words[-1]) >= 5 and words[-1].isalpha():
         close = difflib.get_close_matches(words[-1], COMPARATIVES, n=1, cutoff=0.8)
         if close and close[0] != words[-1]:
             return " ".join([*words[:-1], close[0]])
@@ -457,9 +469,9 @@ class _Reader:
         if kind == "remove":
             return self._read_remove(c, rest, item, verb_text=c[start:end])
         if kind == "trim":
-            cleaned = clean_target(rest)
+            cleaned = clean_target(re.sub(r"\b(?:down|off|away|out)\b", " ", rest))  # "trim it down to 0:30-1:00"
             if times and (not cleaned or is_whole(cleaned) or cleaned in PRONOUNS):  # "trim it to 0:10-0:40"
-                keep = any(r.kind == "range" for r in times) or re.search(r"\bto §", c)
+                keep = any(r.kind == "range" for r in times) or re.search(r"\bto (?:just |only )?§", c)
                 return _Item(op="trim", times=times, trim_mode="keep" if keep else "remove")
             return _Item(op="trim", times=times, trim_mode="remove")
         return self._read_isolate(rest, item, finding=c[start:end].startswith("find"))
@@ -573,6 +585,12 @@ class _Reader:
             target = m.group("t") or m.group("t2") or ""
             item = _Item(op="separate", action="gain", db=DEFAULT_DB, times=times, implied=True)
             return self._target_item(item, target)
+        m = LEVEL_ADJ.match(c)
+        if m and not VERB.search(c):  # "the piano sounds a bit quiet compared to the vocals"
+            up = m.group("dir") in ("quiet", "soft", "faint", "low", "buried")
+            size = _size(" ".join(re.findall(r"\b(?:a bit|a little|slightly|a touch|a tad|way|much|far)\b", c)))
+            item = _Item(op="separate", action="gain", db=size if up else -size, times=times, implied=True)
+            return self._target_item(item, m.group("t"))
         m = BIT_MUCH.match(c)
         if m and not VERB.search(c):  # "the crickets are a bit much"
             item = _Item(op="separate", action="gain", db=-SMALL_DB, times=times, implied=True)
@@ -595,12 +613,16 @@ class _Reader:
 
     def _read_verbless(self, c: str, times: list[TimeRef], spans_hint: bool) -> _Item:
         """No verb: a wish, a complaint, a description, a noun phrase, a bare time, or a signed level."""
+        m = RUINED_BY.match(c)
+        if m:  # "my interview was ruined by a jackhammer outside"
+            return self._target_item(_Item(op=None, times=times, presence=True), m.group("t"))
         m = AUDIBLE.match(c)
         subject = (m.group("t") or m.group("t2")) if m else ""
         if m and not BARE_TIME_SUBJECT.fullmatch(clean_target(subject)):
             for t in times:  # "the hum is clearly audible between 5 and 8 s": where the hum is heard
                 t.span = True
-            return self._target_item(_Item(op=None, times=times), subject)
+            # with no time, "the fridge hum is really noticeable" is a complaint
+            return self._target_item(_Item(op=None, times=times, presence=not times), subject)
         m = DONT_WANT.match(c)
         if m:
             target = m.group("t") or m.group("t2") or m.group("t3") or ""
@@ -848,6 +870,9 @@ class _Reader:
                 raise Refusal("there is no earlier edit to repeat")
             return [s.model_dump(exclude_none=True) for s in last.steps]
         m = SAME_FOR.match(text.strip(" .!?"))
+        also = ALSO_FOR.match(text.strip(" .!?"))
+        if not m and also and last is not None and not VERB.search(text) and "§" not in text:
+            m = also  # "and the wind too": the same edit on another sound
         if m:
             previous = [s for s in (last.steps if last else []) if s.op == "separate" and s.target]
             if not previous:
@@ -1128,6 +1153,12 @@ class _Reader:
     def _trim(self, it: _Item) -> dict:
         if not it.times:
             raise Refusal("say what to trim (for example 'cut the first 5 seconds' or 'trim to 0:10-0:40')")
+        kinds = sorted(r.kind for r in it.times)
+        if len(it.times) == 2 and kinds == ["first", "last"] and it.trim_mode == "remove":
+            # "cut the first 10 seconds and the last 5 seconds"
+            first = next(r for r in it.times if r.kind == "first")
+            last = next(r for r in it.times if r.kind == "last")
+            return {"op": "trim", "start": first.resolve(self.duration)[1], "end": last.resolve(self.duration)[0]}
         if len(it.times) > 1:
             raise Refusal("trim keeps one contiguous part; give one stretch at a time")
         ref = it.times[0]

@@ -36,7 +36,7 @@ UNSUPPORTED = ("m4a", "mp4a", "aac", "aif", "aiff", "opus", "wma", "mp4", "webm"
 FORMAT = re.compile(r"\b(" + "|".join([*FORMAT_WORDS, *UNSUPPORTED]) + r")\b")
 NORMALIZE = re.compile(
     r"\bnormali[sz]\w*|\bloudness\b|\blufs\b|"
-    r"\b(?:podcast|spotify|youtube|streaming|broadcast|radio)[- ](?:ready|level|loudness|standard)|"
+    r"\b(?:podcast|spotify|youtube|streaming|broadcast|radio)[- ](?:ready|level|loudness|standard|loud|friendly)|"
     r"\b(?:loud|ready|level(?:l?ed)?|levels|master(?:ed)?)\b[^§]*\bfor (?:a |the )?"
     r"(?:podcast|spotify|youtube|streaming|broadcast|apple|tv|radio|tidal|soundcloud)"
 )
@@ -200,6 +200,7 @@ PREAMBLE = re.compile(
     r"(?: be able to)?)?"
     r"|(?:would|will) it be possible(?: for you)? to|(?:would|could|will) you be able to|are you able to"
     r"|is it possible for (?:you|me) to"
+    r"|(?:nothing else|nothing more)"
     r"|(?:i )?need (?:some )?help(?: with| to)?"
     r"|(?:does|do) (?:anyone|anybody|someone|you) know how to"
     r"|what (?:should|can|do) i do to"
@@ -250,7 +251,7 @@ FILLERS = [
     r"\basap\b|\burgently\b|\bright now\b|\bif you can\b",
     r"\b(?:can|could|may) (?:i|we)\b",
     r"\bplease\b|\bpls\b|\bplz\b|\bkindly\b|\bthanks?(?: you)?\b|\bcheers\b",
-    r"\bto be\b|\bi(?:'d| would)(?: really| so much| just)? (?:like|love)(?: you)?(?: to)?\b|\bi (?:want|need) you to\b|\bi (?:only |just |really )?(?:want|need|would like|'d like)\b|\blet'?s\b",
+    r"\bto be\b|\bi(?:'d| would)(?: really| so much| just)? (?:like|love)(?: you| it)?(?: to| for)?\b|\bi (?:want|need) you to\b|\bi (?:only |just |really )?(?:want|need|would like|'d like)\b|\blet'?s\b",
     r"\bhow (?:do|can|would|should|could) (?:i|we|you)\b|\bis there a way to\b",
     r"\bi think\b|\bi guess\b|\bmaybe\b|\bperhaps\b|\bif (?:you )?(?:can|could|possible)\b|\bfor me\b|\bfor us\b",
     r"\b(?:should|needs? to|has to|have to|must|could|ought to|can) be\b|\b(?:we|i|you)'ll\b|\bwe will\b",
@@ -408,6 +409,7 @@ def clean_target(text: str) -> str:
     )
     text = re.sub(r"\s+(?:during|while|whenever|when)\s+(?!§).*$", " ", text)  # "the music during the speech"
     text = re.sub(r"\s+where (?:i|you|we|he|she|they|it|someone|somebody)\b.*$", " ", text)  # "... where I bump the mic"
+    text = re.sub(r"\s+(?:on|in|from|with) (?:this|that|it|here|there)\s*$", " ", text)  # "way too much hiss on this"
     text = re.sub(r"\s+with (?:its |some |strong |lots of )?harmonics\b.*$", " ", text)
 
     text = re.sub(r"\s+than\b.*$", " ", text)  # "the host louder than the guest"
@@ -605,7 +607,7 @@ TIME_IS = re.compile(
 # ("isolate the sound at 0:05 to 0:08", "remove whatever that is at 0:50").
 GENERIC_SOUND = re.compile(
     r"(?:sound|sounds|noise you hear|thing|whatever|whatever (?:that|this|it) is|what you hear|"
-    r"whatever (?:playing|happening|going on|audible|there|sounding)|(?:sound|noise|thing)s? (?:heard|playing|audible)|what|"
+    r"whatever (?:playing|happening|going on|audible|there|sounding)|whatever making (?:that|this|the) (?:noise|sound)|(?:sound|noise|thing)s? (?:heard|playing|audible)|what|"
     r"(?:sound|thing|whatever) (?:you|i|we)(?: can)?(?: hear)?|that sound|this sound|that noise|this noise)"
 )
 # "that sound", "the same sound": point back to a sound named before (in the sentence or session)
@@ -639,7 +641,8 @@ JUSTIFY = re.compile(
 FEEDBACK = re.compile(
     r"^(?:(?:that|this|it)(?: is| was|'s)?(?: much| a lot| way| a bit| slightly| really)? (?:helped|worked|better|"
     r"good|great|nice|close|closer|improved|an improvement)|(?:much |a lot |way |a bit )?better|too much|too little|"
-    r"not enough|good|great|perfect|nice|awesome|cool|not bad|almost|close|no|nope|nah|not quite|not really)$"
+    r"not enough|good|great|perfect|nice|awesome|cool|not bad|almost|close|no|nope|nah|not quite|not really|"
+    r"nothing else|nothing more|that is it|that is all|only that|just that)$"
 )
 #: "a backing track without the bass", "a version minus the drums": the sound left out
 WITHOUT = re.compile(
@@ -685,3 +688,17 @@ BIT_MUCH = re.compile(
 AGAIN_COMPLAINT = re.compile(r"^(?:that|this|the) (?P<t>.+?) again$")
 #: interjections of annoyance that make a bare noun phrase a complaint ("omg the wind")
 ANNOYED = re.compile(r"^(?:ugh+|argh+|omg|jeez|geez|oof|sigh|gah|damn|seriously|god|man|wtf|not again|oh no)\b")
+#: "my interview was ruined by a jackhammer": the sound is what did it
+RUINED_BY = re.compile(
+    r"^(?:.*?\b)?(?:is|are|was|were|got|gets|being|been) (?:ruined|spoiled|wrecked|drowned out|covered|masked|"
+    r"interrupted|disturbed|spoilt|destroyed) by (?P<t>.+)$"
+)
+#: "the piano sounds a bit quiet (compared to the vocals)": a level complaint without "too"
+LEVEL_ADJ = re.compile(
+    r"^(?P<t>.+?) (?:is|are|sounds?|seems?|feels?|was|were|gets?)(?: (?P<int>way|much|far|a bit|a little|slightly|kind of|"
+    r"kinda|somewhat|really|so|very|quite|pretty|rather|a touch|a tad|super|extremely))* "
+    r"(?P<dir>loud|quiet|soft|faint|low|buried|overpowering|deafening|piercing)"
+    r"(?: (?:compared to|next to|against|relative to|in comparison to|over|under) .*)?$"
+)
+#: "and the wind too" after an edit: the same edit on another sound
+ALSO_FOR = re.compile(r"^(?:and |also |plus |now )?(?P<t>[^,;]+?) (?:too|as well|also)$")
