@@ -129,8 +129,21 @@ def _speech_only(audio, sr: int):
     return audio[found[0]["start"] : found[-1]["end"]] if found else audio
 
 
+#: seconds of silence put after a clip before decoding: a recording that stops right after the
+#: last word (a push-to-talk button let go, a synthetic voice) loses that word in Whisper,
+#: which was trained on windows where speech rarely touches the end
+END_PAD = 0.5
+
+
 def _nbest(
-    whisper, path: str, n: int, prompt: str | None, hotwords: str | None, beam_size: int = 5, vad: bool = False
+    whisper,
+    path: str,
+    n: int,
+    prompt: str | None,
+    hotwords: str | None,
+    beam_size: int = 5,
+    vad: bool = False,
+    pad: float = END_PAD,
 ) -> list[str]:
     """Whisper's ``n`` best hypotheses for a short clip, best first (one beam search).
 
@@ -138,7 +151,8 @@ def _nbest(
     the CTranslate2 model is asked directly for ``num_hypotheses``, with the same prompt
     (initial prompt + hotwords) that ``transcribe`` would build. Longer clips: one hypothesis.
     One beam search at temperature 0: ``transcribe``'s temperature fallback never runs here.
-    ``vad`` first cuts the clip to its speech (:func:`_speech_only`).
+    ``vad`` first cuts the clip to its speech (:func:`_speech_only`); ``pad`` seconds of
+    silence are then added after it (:data:`END_PAD`).
     """
     import numpy as np
     from faster_whisper.audio import decode_audio
@@ -149,6 +163,8 @@ def _nbest(
     audio = decode_audio(path, sampling_rate=fe.sampling_rate)
     if vad:
         audio = _speech_only(audio, fe.sampling_rate)
+    if pad > 0:
+        audio = np.concatenate([audio, np.zeros(int(pad * fe.sampling_rate), dtype=audio.dtype)])
     if len(audio) > 30 * fe.sampling_rate:
         segments, _ = whisper.transcribe(
             path, language="en", beam_size=5, condition_on_previous_text=False,
@@ -391,7 +407,7 @@ def normalize_numbers(text: str) -> str:
     return re.sub(r"\s+", " ", _spoken_clock_times(s)).strip()
 
 
-_TIME_WORD = r"(\b(?:at|from|to|between|and|after|before|until|till|through|starting at|around)\s+)"
+_TIME_WORD = r"(\b(?:at|from|to|between|and|after|before|until|till|through|starting at|around|dash)\s+)"
 _NOT_UNIT = r"(?!\s*(?:dB|%|LUFS|x\b|times\b|s\b|sec|second|minute|hour))"
 
 
@@ -404,8 +420,10 @@ def _spoken_clock_times(s: str) -> str:
     """
     s = re.sub(r"(?<=\b\d), (?=\d)", " ", s)  # "1, 0, 0" -> "1 0 0": digits read out one by one
     s = re.sub(rf"\b0\.0([0-5]\d)\b{_NOT_UNIT}", r"0:\1", s)  # "0.030" for a spoken "zero thirty"
-    s = re.sub(r"\b(\d{1,2}:[0-5]\d) 0 (?=and|to|-|until)", r"\1 ", s)  # "1:00 0 and 1:30"
     s = re.sub(rf"\b(\d{{1,2}})\.([0-5]\d)\b{_NOT_UNIT}", r"\1:\2", s)
+    s = re.sub(r"\b(\d{1,2}:[0-5]\d) 0 (?=and|to|-|until)", r"\1 ", s)  # "1:00 0 and 1:30", "1.00 0 and"
+    s = re.sub(r"\b(\d{1,2}) (?:oh|o) (\d)\b", r"\1:0\2", s, flags=re.IGNORECASE)  # "1 oh 4": a clock time read out
+    s = re.sub(rf"{_TIME_WORD}0([0-5]\d)\b{_NOT_UNIT}", r"\g<1>0:\2", s, flags=re.IGNORECASE)  # "from 030"
     s = re.sub(rf"\b(\d)-([0-5]\d)\b{_NOT_UNIT}", r"\1:\2", s)  # "1-30" -> "1:30" ("10-11" stays a range)
     # "0 44 0 46": two clock times read out digit group by digit group, their "to" lost
     s = re.sub(rf"\b(\d) ([0-5]\d) (\d) ([0-5]\d)\b{_NOT_UNIT}", r"\1:\2 to \3:\4", s)

@@ -16,16 +16,23 @@ Issue 14 round 2 adds decoding modes measured against ``biased``: ``hot`` (hotwo
 prompt), ``beam10`` (beam 10 instead of 5) and ``vad`` (the clip cut to its speech by Silero VAD
 first, so the room's noisy lead-in is not decoded). Temperature fallback never runs in the n-best
 modes (one beam search at temperature 0). Two voices tune (``TUNE_VOICES``: the sound-alike map is
-learned from them, choices are made on them) and the other two are held out; ``--post`` scores the
+learned from them, choices are made on them) and the other espeak-ng voices are held out (as are the neural ones); ``--post`` scores the
 choice after recognition: ``valid`` (first hypothesis that plans), ``known`` (prefer one whose
 targets the ontology knows) and ``map`` (``known`` plus the learned sound-alike respelling,
 :func:`agent.speech.respell`). ``--analyse`` splits each voice's misses into recognition (the
 words differ) and planning (the words are right, the plan is not). ``--learn`` rebuilds
 ``agent/soundalike.py`` from the tune voices on instructions the scored set does not contain.
 
+Issue 14 round 3: six neural voices (``benchmarks/neural_voices.py``, the ``spoken-bench`` extra:
+Piper ``joe`` and ``hibari`` at three paces, the slower and faster ones in the room), all held out;
+instructions are spoken as people say them (:func:`said_aloud`; ``--literal`` speaks the written
+text as rounds 1-2 did), and ``padded`` adds :data:`agent.speech.END_PAD` of silence after the
+clip, as ``samaudio`` now does.
+
 Whisper's raw hypotheses are cached in ``bench_out/spoken_cache.json`` (key: model, voice,
 mode, text); normalising and choosing run at scoring time, so planner changes re-score free.
 
+    nice python benchmarks/bench_spoken.py --models tiny --modes padded --post map --analyse   # round 3
     nice python benchmarks/bench_spoken.py --models tiny --modes biased vad --post valid known map
     nice python benchmarks/bench_spoken.py --models tiny --modes biased --analyse
     nice python benchmarks/bench_spoken.py --learn                  # rewrites agent/soundalike.py
@@ -52,10 +59,19 @@ import soundfile as sf
 
 sys.path.insert(0, str(Path(__file__).resolve().parent))
 from bench_planner import context_of, load_set, recipe_matches  # noqa: E402
+from neural_voices import NEURAL_VOICES, synthesize  # noqa: E402
 
 from agent.planners.rules import RulesPlanner  # noqa: E402
 from agent.planners.vocabulary import TYPO_VERBS  # noqa: E402
-from agent.speech import DOMAIN_PROMPT, _load, _nbest, choose_hypothesis, domain_hotwords, normalize_numbers  # noqa: E402
+from agent.speech import (  # noqa: E402
+    DOMAIN_PROMPT,
+    END_PAD,
+    _load,
+    _nbest,
+    choose_hypothesis,
+    domain_hotwords,
+    normalize_numbers,
+)
 from samaudio_core.builtin.ontology import KINDS  # noqa: E402
 from tools.recipe import EXPORT_FORMATS  # noqa: E402
 
@@ -67,16 +83,21 @@ VOICES = {
     "scot-m-135": (("-v", "en-gb-scotland+m3", "-s", "135"), True),
     "us-f-185": (("-v", "en-us+f4", "-s", "185"), True),
 }
-#: the sound-alike map is learned and choices are made on these; the other two are held out
+#: neural voices (benchmarks/neural_voices.py, the spoken-bench extra): no espeak arguments, all held out
+VOICES.update({name: (None, v.room) for name, v in NEURAL_VOICES.items()})
+#: the sound-alike map is learned and choices are made on these; every other voice is held out
 TUNE_VOICES = ("us-m-150", "gb-f-170")
-#: mode -> hypotheses, initial prompt?, hotwords?, beam size, VAD trim? ("plain": transcribe(), 1-best)
+#: mode -> hypotheses, initial prompt?, hotwords?, beam size, VAD trim?, end pad (s)
+#: ("plain": transcribe(), 1-best). Until round 3 no mode padded the clip; "padded" is
+#: "biased" + agent.speech.END_PAD, what `samaudio` itself does since round 3.
 MODES = {
-    "plain": (1, True, False, 5, False),
-    "nbest": (4, True, False, 5, False),
-    "biased": (4, True, True, 5, False),
-    "hot": (4, False, True, 5, False),
-    "beam10": (4, True, True, 10, False),
-    "vad": (4, True, True, 5, True),
+    "plain": (1, True, False, 5, False, 0.0),
+    "nbest": (4, True, False, 5, False, 0.0),
+    "biased": (4, True, True, 5, False, 0.0),
+    "hot": (4, False, True, 5, False, 0.0),
+    "beam10": (4, True, True, 10, False, 0.0),
+    "vad": (4, True, True, 5, True, 0.0),
+    "padded": (4, True, True, 5, False, END_PAD),
 }
 POSTS = ("valid", "known", "map")
 _UNSPEAKABLE = ("`", "$", "/", "\\", "~", "&&", "|")
@@ -113,28 +134,62 @@ def room(audio: np.ndarray, sr: int, rng: np.random.Generator) -> np.ndarray:
 
 def speak(text: str, voice: str, wav: Path, rng: np.random.Generator) -> None:
     args, noisy = VOICES[voice]
-    subprocess.run(["espeak-ng", *args, "-w", str(wav), text], check=True, capture_output=True)
+    if args is None:  # a neural voice
+        sf.write(str(wav), *synthesize(text, voice))
+    else:
+        subprocess.run(["espeak-ng", *args, "-w", str(wav), text], check=True, capture_output=True)
     if noisy:
         audio, sr = sf.read(str(wav), dtype="float64")
         sf.write(str(wav), room(audio, sr, rng), sr)
 
 
-def transcribe_rows(rows: list[dict], model: str, voice: str, mode: str, cache: dict) -> tuple[dict, float]:
+_CLOCK = re.compile(r"(?<![\d:.])(\d{1,2}):([0-5]\d)(?![\d:])")
+_BETWEEN_TIMES = re.compile(r"(?<=\d)\s*[-\u2013\u2014]\s*(?=\d)")
+
+
+def _clock_aloud(m: re.Match) -> str:
+    minutes, seconds = int(m.group(1)), int(m.group(2))
+    if seconds == 0 and minutes:
+        return f"{minutes} minute" + ("s" if minutes > 1 else "")
+    if 0 < seconds < 10:
+        return f"{minutes} oh {seconds}" if minutes else f"{seconds} seconds"
+    return f"{minutes} {seconds}"
+
+
+def said_aloud(text: str) -> str:
+    """The instruction as a person says it, for the voice to speak.
+
+    espeak-ng reads written forms literally ("1:00" as "one, zero zero", "0:30-0:32" with a
+    "colon" and a "dash"), which no user says. Clock times are read as people read them
+    ("1:04" -> "1 oh 4", "0:30" -> "0 30", "0:05" -> "5 seconds", "2:00" -> "2 minutes"), a
+    dash between numbers becomes "to", "-23" "minus 23", "1m30s" "1 minute 30 seconds" and "5s"
+    "5 seconds". "dB" stays: people say "dee bee" (and Whisper tiny.en heard espeak-ng's
+    "decibels" as "vegetables"). ``--literal`` speaks the written text as before."""
+    text = _BETWEEN_TIMES.sub(" to ", text)
+    text = re.sub(r"\b(\d+)m\s?(\d+)s\b", r"\1 minute \2 seconds", text)
+    text = _CLOCK.sub(_clock_aloud, text)
+    text = re.sub(r"(?<![\w.])-(?=\d)", "minus ", text)
+    return re.sub(r"(?<=\d)\s?s\b", " seconds", text)
+
+
+def transcribe_rows(
+    rows: list[dict], model: str, voice: str, mode: str, cache: dict, literal: bool = False
+) -> tuple[dict, float]:
     """instruction -> Whisper's raw hypotheses (cached), and the mean seconds per new transcription."""
-    key = f"{model} | {voice} | {mode}"
+    key = f"{model} | {voice} | {mode}" + ("" if literal else " | aloud")
     known = cache.setdefault(key, {})
     todo = [r for r in rows if r["instruction"] not in known]
     spent = []
     if todo:
         whisper = _load(model_path(model))
-        n, prompted, hot, beam, vad = MODES[mode]
+        n, prompted, hot, beam, vad, pad = MODES[mode]
         prompt = DOMAIN_PROMPT if prompted else None
         hotwords = domain_hotwords() if hot else None
         rng = np.random.default_rng(zlib.crc32(voice.encode()))
         with tempfile.TemporaryDirectory() as tmp:
             wav = Path(tmp) / "spoken.wav"
             for i, row in enumerate(todo, 1):
-                speak(row["instruction"], voice, wav, rng)
+                speak(row["instruction"] if literal else said_aloud(row["instruction"]), voice, wav, rng)
                 t0 = time.perf_counter()
                 if mode == "plain":  # exactly the call agent.speech made before issue 14
                     segments, _ = whisper.transcribe(
@@ -143,7 +198,7 @@ def transcribe_rows(rows: list[dict], model: str, voice: str, mode: str, cache: 
                     )  # fmt: skip
                     raw = [" ".join(seg.text.strip() for seg in segments).strip()]
                 else:
-                    raw = _nbest(whisper, str(wav), n, prompt, hotwords, beam_size=beam, vad=vad)
+                    raw = _nbest(whisper, str(wav), n, prompt, hotwords, beam_size=beam, vad=vad, pad=pad)
                 spent.append(time.perf_counter() - t0)
                 known[row["instruction"]] = raw  # Whisper's hypotheses, chosen from when scored
                 print(f"  {key}: {i}/{len(todo)}", end="\r", file=sys.stderr)
@@ -240,6 +295,7 @@ def main(argv: list[str] | None = None) -> int:
     ap.add_argument("--failures", action="store_true")
     ap.add_argument("--analyse", action="store_true", help="misses per voice: recognition or planning")
     ap.add_argument("--learn", action="store_true", help="rebuild agent/soundalike.py from the tune voices")
+    ap.add_argument("--literal", action="store_true", help="speak the written text (clock times, dashes) as before")
     args = ap.parse_args(argv)
     spoken = [
         r
@@ -276,7 +332,7 @@ def main(argv: list[str] | None = None) -> int:
             for mode in args.modes:
                 raws, secs = {}, []
                 for voice in args.voices:
-                    raws[voice], sec = transcribe_rows(rows, model, voice, mode, cache)
+                    raws[voice], sec = transcribe_rows(rows, model, voice, mode, cache, args.literal)
                     if sec:
                         secs.append(sec)
                 for post in args.post:

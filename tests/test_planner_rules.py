@@ -174,6 +174,9 @@ CASES = [
     ("cut the first ten seconds", D, [{"op": "trim", "start": 10.0}]),
     ("boost the vocals by two point five decibels", D, [sep("vocals", "gain", 2.5)]),
     ("remove the hum between thirty and forty five seconds", D, [sep("hum", "remove", range=[[30, 45]])]),
+    # a minute count before "minute N" is a time of its own, not "minute 30" = 30:00
+    ("remove the siren from 1 minute 30 seconds to 1 minute 40 seconds", D, [sep("siren", "remove", range=[[90, 100]])]),
+    ("remove the siren from 1 minute 30 to 1 minute 40", D, [sep("siren", "remove", range=[[90, 100]])]),
 ]
 
 

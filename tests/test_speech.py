@@ -47,6 +47,13 @@ def _home(tmp_path, monkeypatch):
         ("Keep the part between 1:00 0 and 1:30", "Keep the part between 1:00 and 1:30"),
         ("boost the piano from 1:00 1 10 only", "boost the piano from 1:00 to 1:10 only"),
         ("a reference for the beeping 0 44 0 46", "a reference for the beeping 0:44 to 0:46"),
+        # clock times as people read them out (issue 14 round 3)
+        ("obvious from one minute to one oh four", "obvious from 1 minute to 1:04"),
+        ("at two oh five", "at 2:05"),
+        ("trim to zero ten dash zero fifty", "trim to 0:10 dash 0:50"),
+        ("keep the part between 1.00 0 and 1.30", "keep the part between 1:00 and 1:30"),
+        ("can be heard from 030 to 033", "can be heard from 0:30 to 0:33"),
+        ("lower it by 030 dB", "lower it by 030 dB"),  # a unit: not a time
     ],
 )
 def test_number_words_are_normalised(said, normalised):
@@ -237,3 +244,34 @@ def test_vad_cuts_a_noisy_lead_in_and_tail_but_keeps_the_words():
     assert len(speech) - 0.3 * sr <= len(cut) <= len(speech) + 0.6 * sr
     # pure noise has no speech: the clip is returned whole rather than cut to nothing
     assert len(_speech_only(lead, sr)) == len(lead)
+
+
+def test_a_clip_cut_at_its_last_word_is_decoded_with_silence_after_it():
+    from agent.speech import END_PAD, _load, _nbest, _prompts, default_model
+
+    whisper = _load(default_model())
+    speech, sr = sf.read(SPOKEN, dtype="float32")
+    loud = np.nonzero(np.abs(speech) > 0.02)[0]
+    import tempfile
+
+    with tempfile.TemporaryDirectory() as tmp:
+        cut = Path(tmp) / "cut.wav"
+        sf.write(cut, speech[: loud[-1] + 1], sr)  # the recording stops as the last word ends
+        heard_lengths = []
+        real = whisper.feature_extractor
+
+        class Recording:  # the feature extractor, noting how much audio it was given
+            def __getattr__(self, name):
+                return getattr(real, name)
+
+            def __call__(self, audio, *a, **k):
+                heard_lengths.append(len(audio))
+                return real(audio, *a, **k)
+
+        whisper.feature_extractor = Recording()
+        try:
+            texts = _nbest(whisper, str(cut), 2, *_prompts())
+        finally:
+            whisper.feature_extractor = real
+    assert heard_lengths == [loud[-1] + 1 + int(END_PAD * sr)]
+    assert texts[0].lower().split()[-1] == "wind"  # the last word is heard

@@ -40,7 +40,9 @@ Conventions (the benchmark in ``benchmarks/bench_planner.py`` holds the planner 
 - "do the same for the guitar" and "again" reuse ``PlanContext.last_recipe``. A standing
   preference with no edit ("always export mp3") returns no steps and a ``reply``; the agent
   stores what :func:`extract_preferences` finds and passes it back as preferences.
-- A misspelt verb among the first words of a clause ("remvoe") is respelt before reading.
+- Typing slips that make no word ("remvoe teh hum") are respelt before reading, and a clause
+  with no verb has its opening word respelt to the nearest verb ("lover the music"):
+  :mod:`agent.planners.spelling`.
 - Refused (no steps, an ``error`` saying why): shell commands, paths outside the output
   folder, more than ±60 dB, reversed ranges, times past the end, times that need an unknown
   duration, unsupported formats, and anything that is not an audio edit.
@@ -59,6 +61,7 @@ from tools.recipe import EXPORT_FORMATS, MAX_DB, Recipe, RecipeError, parse_reci
 from ..preferences import parse_preference
 from ..recipes import save_request
 from .contract import PlanContext
+from .spelling import fix_opening_verb, fix_typos
 from .timeparse import TimeRef, find_duration, find_times, words_to_numbers
 from .vocabulary import (
     ACAPPELLA,
@@ -74,7 +77,6 @@ from .vocabulary import (
     BY_NUMBER,
     CANT_HEAR,
     CLEARER,
-    COMPARATIVES,
     COMPARE,
     COMPLAINT,
     COPULA,
@@ -146,7 +148,6 @@ from .vocabulary import (
     TOOL_MENTION,
     TOOL_SUBJECT,
     TYPO,
-    TYPO_VERBS,
     TYPOS,
     UNDO,
     UNSUPPORTED,
@@ -251,7 +252,8 @@ def _normalise(text: str) -> str:
     t = TOOL_SUBJECT.sub("can you", t)  # "can audacity remove the hiss": the tool is who is asked
     t = TOOL_MENTION.sub(" ", t)  # "remove the hum in audacity", "using ffmpeg, ..."
     t = GERUND.sub(lambda m: GERUNDS[m.group(1)], t)  # "removing hum from a recording" (a forum title)
-    t = re.sub(r"\bminute (\d+)\b", lambda m: f"{int(m.group(1))}:00", t)  # "between minute 1 and minute 2"
+    # "between minute 1 and minute 2"; "1 minute 30 seconds" is a time of its own
+    t = re.sub(r"(?<!\d )\bminute (\d+)\b", lambda m: f"{int(m.group(1))}:00", t)
     t = re.sub(r"\b(?:the )?(\d+(?::\d\d)?)(?:[ -](minute|min|second|sec)s?)? mark\b", lambda m: (
         f"{m.group(1)} {m.group(2)}s" if m.group(2) else m.group(1)), t)  # "from the 1 minute mark"
     # "could the bass be louder?" asks to make it louder
@@ -370,27 +372,6 @@ class _Item:
     fallback: str | None = None  # the target when a pronoun points to nothing ("clean it up": the noise)
 
 
-def _fix_typo(clause: str) -> str:
-    """Respell a misspelt verb that opens the clause ("remvoe the wind", "please isloate ...").
-
-    Only the opening word is tried (after "please", "can you" ...): a later word is more
-    often a noun that merely looks like a verb ("the rest" is not "reset").
-    """
-    words = clause.split(" ")
-    opening = re.match(r"(?:(?:please|pls|can you|could you|would you|now|just|then) )*", clause)
-    i = len(opening.group(0).split()) if opening else 0
-    if i < len(words) and len(words[i]) >= 4 and words[i].isalpha():
-        close = difflib.get_close_matches(words[i], TYPO_VERBS, n=1, cutoff=0.75)
-        if close and close[0] != words[i]:
-            return " ".join([*words[:i], close[0], *words[i + 1 :]])
-    # "make the voice loduer": a comparative that ends the clause
-    if re.match(r"(?:make|get|turn|set|have) ", clause) and len(words[-1]) >= 5 and words[-1].isalpha():
-        close = difflib.get_close_matches(words[-1], COMPARATIVES, n=1, cutoff=0.8)
-        if close and close[0] != words[-1]:
-            return " ".join([*words[:-1], close[0]])
-    return clause
-
-
 def _size(words: str) -> float:
     """dB for an intensifier before "too loud" / "too much": "way" 10, "a bit" 3, else 6."""
     return LARGE_DB if LARGE.search(words) else SMALL_DB if SMALL.search(words) else DEFAULT_DB
@@ -455,7 +436,7 @@ class _Reader:
             return item
         verb = self._main_verb(c)
         if verb is None:
-            fixed = _fix_typo(c)
+            fixed = fix_opening_verb(c)
             if fixed != c:  # "remvoe the wind": read it again with the verb spelled right
                 return self.read_clause(fixed)
             return self._read_verbless(c, times, spans_hint)
@@ -860,6 +841,7 @@ class _Reader:
         if not raw.strip():
             raise Refusal("the instruction is empty. " + HELP + ".")
         check_safety(raw)
+        raw = fix_typos(raw)  # "remvoe teh hum": slips respelt once, before anything reads words
         text = _normalise(raw)
         prefs = extract_preferences(raw)
         if prefs and not re.search(r"\b(?:and|then|also)\b", text):

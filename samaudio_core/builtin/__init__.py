@@ -7,7 +7,15 @@ stream file to file with :func:`separate_file`.
 
 from __future__ import annotations
 
-from .engine import BuiltinEngine, separate_file
-from .ontology import KINDS, match_kind
+import importlib
 
 __all__ = ["KINDS", "BuiltinEngine", "match_kind", "separate_file"]
+_HOME = {"BuiltinEngine": ".engine", "separate_file": ".engine", "KINDS": ".ontology", "match_kind": ".ontology"}
+
+
+def __getattr__(name: str):
+    # Imported on first use: the ontology's sound names are wanted without torch (the planner's
+    # spelling check reads them), the engine only when something separates.
+    if name in _HOME:
+        return getattr(importlib.import_module(_HOME[name], __name__), name)
+    raise AttributeError(f"module {__name__!r} has no attribute {name!r}")

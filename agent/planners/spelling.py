@@ -1,0 +1,155 @@
+"""Typing slips put right before an instruction is read ("remvoe teh hum", "mkae it quiter").
+
+A word is respelt only when it is neither an English word (pyspellchecker's frequency list,
+MIT) nor a word of this domain (the ontology's sound names, the planner's verbs, formats,
+units and audio jargon), and one correction is clearly best:
+
+- candidates are the known words one edit away (a swap of two neighbours counts as one; a
+  three-letter word only to another three-letter word: "wma" is not "ma"), else, for a word
+  of five letters or more, domain words spelt much alike (difflib ratio >= 0.8: "nromalzie") —
+  short words have too many neighbours two edits away to guess from, and generating every
+  English word two edits away takes a second;
+- one of the commonest English words (:data:`COMMON`) among them wins ("frm" -> from, not
+  farm), if it leads the other common ones clearly; else a domain word wins when it is the
+  only domain word ("quiter" -> quieter, not quitter); otherwise the commonest English word
+  wins only when it is at least :data:`CLEAR_LEAD` times as common as the next.
+
+A slip that makes another real word ("lover the music", "rim the end") is read only where a
+verb must be: :func:`fix_opening_verb` respells the opening word of a clause the planner
+found no verb in.
+
+Anything else is left as typed: a sound name the dictionary does not know ("vuvuzela") is a
+prompt for the separator, not a typo. Digits, times, paths, words with capitals inside
+("iPhone") and words of one or two letters are never touched.
+"""
+
+from __future__ import annotations
+
+import difflib
+import re
+from functools import lru_cache
+
+#: the commonest candidate must be this many times as frequent as the runner-up to be chosen
+CLEAR_LEAD = 5.0
+#: words at least this common (about the 150 commonest: from, that, what, just, want ...) are
+#: preferred to any other candidate
+COMMON = 1e-3
+
+#: audio words and chat shorthand the English list lacks (they are never "corrected")
+JARGON = (
+    "lufs dbfs db dB hz khz mp3 wav flac ogg m4a aac mp4 eq eqs reverb dereverb denoise denoised "
+    "declick declip decrackle dehum normalise normalize normalized loudness podcast podcasts vlog "
+    "vlogs vlogger youtube tiktok mic mics lav lavalier sfx vox synth synths hihat hi-hat aircon "
+    "hvac sibilance plosives plz pls thx u ur pls dont cant wont isnt doesnt didnt im ive thats "
+    "theres whats youre lemme gimme gonna wanna kinda sorta intro outro bassline basslines acapella "
+    "cappella spotify soundcloud bandcamp youtube tiktok instagram twitch audacity davinci garageband "
+    "ableton wma aiff aif opus alac webm mkv mov avi "
+    # forum words (round 3): interjections, shorthand, the tools users name
+    "omg wtf lol geez jeez argh ugh hmm meh welp gah asap noob newbie kbps kdenlive shotcut openshot ffmpeg sox "
+    "obs descript capcut ocenaudio wavepad goldwave izotope fcpx imovie flowblade"
+)
+
+#: British spellings are words, not slips: "neighbour" is left as typed
+_BRITISH = (
+    (r"our$", "or"),
+    (r"ise$", "ize"),
+    (r"ised$", "ized"),
+    (r"ising$", "izing"),
+    (r"re$", "er"),
+    (r"yse$", "yze"),
+)
+
+
+@lru_cache(maxsize=1)
+def _domain_words() -> frozenset[str]:
+    from samaudio_core.builtin.ontology import KINDS
+    from tools.recipe import EXPORT_FORMATS
+
+    from .vocabulary import TYPO_VERBS
+
+    words = set(JARGON.lower().split()) | set(EXPORT_FORMATS) | set(TYPO_VERBS)
+    for kind in KINDS:
+        for phrase in kind.keywords:
+            words.update(re.findall(r"[a-z]+", phrase.lower()))
+    return frozenset(w for w in words if len(w) > 2)
+
+
+@lru_cache(maxsize=1)
+def _checker():
+    from spellchecker import SpellChecker
+
+    checker = SpellChecker(language="en", distance=1)
+    # domain words count as known, and common enough to win a tie against a rare English word
+    checker.word_frequency.load_words(sorted(_domain_words()))
+    return checker
+
+
+def _lead(checker, words: list[str]) -> str | None:
+    """The commonest of ``words`` when it is :data:`CLEAR_LEAD` times as common as the next."""
+    ranked = sorted(words, key=checker.word_usage_frequency, reverse=True)
+    if len(ranked) == 1:
+        return ranked[0]
+    first, second = (checker.word_usage_frequency(w) for w in ranked[:2])
+    return ranked[0] if first >= CLEAR_LEAD * second else None
+
+
+def _best(word: str) -> str | None:
+    """The one clearly right spelling of an unknown ``word``, or None to leave it."""
+    checker = _checker()
+    near = checker.known(checker.edit_distance_1(word))
+    if len(word) == 3:  # "wma" is not "ma": a three-letter word never loses a letter
+        near = {w for w in near if len(w) >= 3}
+    if not near and len(word) >= 5:
+        near = set(difflib.get_close_matches(word, sorted(_domain_words()), n=3, cutoff=0.8))
+    if not near:
+        return None
+    common = [w for w in near if checker.word_usage_frequency(w) >= COMMON]
+    if common:  # "frm" is from, not farm: the words every sentence uses come first
+        return _lead(checker, common)
+    domain = [w for w in near if w in _domain_words()]
+    if domain:  # "quiter" is quieter, not quitter; two domain words one slip away is a guess
+        return domain[0] if len(domain) == 1 else None
+    return _lead(checker, list(near))
+
+
+_WORD = re.compile(r"(?<![\w/\\.~-])[A-Za-z]{3,}(?![\w/\\.~-])")
+
+
+def fix_typos(text: str) -> str:
+    """``text`` with clear typing slips respelt (see the module docstring); else unchanged."""
+    domain = _domain_words()
+
+    def fix(m: re.Match) -> str:
+        word = m.group(0)
+        lower = word.lower()
+        if lower in domain or (word[1:] != word[1:].lower()):  # "iPhone", "NASA": names, not slips
+            return word
+        checker = _checker()
+        if lower in checker or any(
+            re.search(end, lower) and re.sub(end, us, lower) in checker for end, us in _BRITISH
+        ):
+            return word
+        best = _best(lower)
+        if best is None:
+            return word
+        return best.capitalize() if word[0].isupper() else best
+
+    return _WORD.sub(fix, text)
+
+
+def fix_opening_verb(clause: str) -> str:
+    """Respell a misspelt verb that opens a clause with no verb ("lover the music", "please isloate ...").
+
+    Only the opening word is tried (after "please", "can you" ...): a later word is more often a
+    noun that merely looks like a verb ("the rest" is not "reset").
+    """
+    from .vocabulary import TYPO_VERBS
+
+    words = clause.split(" ")
+    opening = re.match(r"(?:(?:please|pls|can you|could you|would you|now|just|then) )*", clause)
+    i = len(opening.group(0).split()) if opening else 0
+    if i < len(words) and len(words[i]) >= 4 and words[i].isalpha():
+        close = difflib.get_close_matches(words[i], TYPO_VERBS, n=1, cutoff=0.75)
+        if close and close[0] != words[i]:
+            return " ".join([*words[:i], close[0], *words[i + 1 :]])
+    return clause

@@ -1,0 +1,71 @@
+"""Typing slips: respelt when one spelling is clearly meant, left alone otherwise, and planned."""
+
+from __future__ import annotations
+
+import pytest
+
+from agent.planners import RulesPlanner
+from agent.planners.spelling import fix_opening_verb, fix_typos
+
+D = 120.0
+
+
+@pytest.mark.parametrize(
+    ("typed", "meant"),
+    [
+        ("remvoe teh hum", "remove the hum"),  # swapped letters
+        ("mkae the vocals quiter", "make the vocals quieter"),  # a domain word beats "quitter", "quite"
+        ("expot it as mp3", "export it as mp3"),
+        ("only frm 5 to 15 s", "only from 5 to 15 s"),  # a common word beats "farm", "form"
+        ("Remvoe the wind", "Remove the wind"),  # capital kept
+        ("nromalize the loudness", "normalize the loudness"),  # two edits: domain words only
+    ],
+)
+def test_clear_slips_are_respelt(typed, meant):
+    assert fix_typos(typed) == meant
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "normalize for spotify",  # names and jargon the English list lacks
+        "pull out the bassline",
+        "remove the vuvuzela",  # a sound nobody misspelt: a prompt, not a slip
+        "you can hear the neighbour's dog",  # British spelling
+        "export as wma",  # three letters never lose one ("ma")
+        "record it on my iPhone",  # capitals inside a word: a name
+        "save to ./remvoe.wav",  # paths and file names are the user's
+        "the hum at 0:30-0:32",
+        "trn it up",  # turn, torn, tern, ten ...: no clear winner, left as typed
+        "lowr the music",  # lower, low, lour: the same
+    ],
+)
+def test_words_without_one_clear_spelling_are_left(text):
+    assert fix_typos(text) == text
+
+
+def test_opening_verb_of_a_verbless_clause():
+    assert fix_opening_verb("please isloate the vocals") == "please isolate the vocals"
+    assert fix_opening_verb("the rest of it") == "the rest of it"  # not "reset": only the opening word
+
+
+@pytest.mark.parametrize(
+    ("instruction", "steps"),
+    [
+        ("remvoe teh hum", [{"op": "separate", "action": "remove", "target": "hum"}]),
+        ("make the vocals quiter", [{"op": "separate", "action": "gain", "target": "vocals", "db": -6.0}]),
+        (
+            "nromalize to -16 lufs and expot as flac",
+            [{"op": "normalize", "lufs": -16.0}, {"op": "export", "format": "flac"}],
+        ),
+    ],
+)
+def test_slipped_instructions_plan_as_meant(instruction, steps):
+    recipe = RulesPlanner().plan(instruction, duration=D)
+    assert recipe.error is None, recipe.error
+    assert [s.model_dump(exclude_none=True) for s in recipe.steps] == steps
+
+
+def test_a_slip_does_not_get_past_the_safety_check():
+    recipe = RulesPlanner().plan("expot to /etc/passwd", duration=D)
+    assert recipe.steps == [] and "outside the output folder" in recipe.error
