@@ -176,6 +176,14 @@ CASES = [
     ("cut the first 4 seconds and the last 6 seconds", [{"op": "trim", "start": 4.0, "end": 114.0}]),
     ("trim it down to just 0:10-0:50", [{"op": "trim", "start": 10.0, "end": 50.0}]),
     ("make it youtube loud", [{"op": "normalize", "lufs": -14.0}]),
+    # how often is not when; passing overhead is where; "from everything" is everywhere
+    ("there's a tick every few seconds, remove it", [sep("tick", "remove")]),
+    ("a chime goes off every 30 seconds, get rid of it", [sep("chime", "remove")]),
+    ("you can hear a jet passing overhead, remove it", [sep("jet", "remove")]),
+    ("the hum is audible from 0:01 to 0:03 - remove it from everything", [sep("hum", "remove", spans=[[1, 3]])]),
+    ("make it all quieter", [{"op": "gain", "db": -6.0}]),
+    # British spellings stay as typed
+    ("you can hear the neighbours talking, remove it", [sep("neighbours talking", "remove")]),
     # edits the recipe has no operation for are refused, not approximated
     ("slow the whole thing down by 5 percent", None),
     ("pitch the guitar down 2 semitones", None),

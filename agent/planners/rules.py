@@ -266,6 +266,8 @@ def _normalise(text: str) -> str:
         t,
     )
     t = FREQUENCY.sub(" ", t)  # "somewhere between 60 and 120 hz": the spectrum, not a time
+    # how often, not when: "a squeak every few seconds"
+    t = re.sub(r"\bevery (?:few|couple(?: of)?|\d+|other|so many|single|\w+) (?:seconds?|secs?|minutes?|mins?)\b", " ", t)
     # "after the song ends at 3:45" is after 3:45
     t = re.sub(
         r"\b(after|before) (?:the |my )?(?:song|track|music|speech|talking|interview|show|episode|intro|outro|it|he|she|"

@@ -52,6 +52,7 @@ JARGON = (
 #: British spellings are words, not slips: "neighbour" is left as typed
 _BRITISH = (
     (r"our$", "or"),
+    (r"ours$", "ors"),  # "neighbours", "colours"
     (r"ise$", "ize"),
     (r"ised$", "ized"),
     (r"ising$", "izing"),

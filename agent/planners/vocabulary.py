@@ -273,7 +273,7 @@ FILLERS = [
     r"\ball (?:through|day|night|afternoon|morning|evening)\b|\bseveral times\b|\ba few times\b|\ball the time\b|"
     r"\bis all (?:i|you|we) (?:can )?hear\b|\ball (?:i|you|we) (?:can )?hear\b",
     r"\b(?:on (?:its|their|his|her) own|by (?:itself|themselves)|alone|in isolation|"
-    r"from (?:everything|all|anything) else|from the rest(?: of (?:the|it) ?\w*)?)\b",
+    r"from (?:everything|all|anything)(?: else)?|from the rest(?: of (?:the|it) ?\w*)?)\b",
     r"\b(?:clearly|obviously|distinctly|definitely|really|very|quite|pretty|loud and clear|basically|so)\b",
 ]
 FILLER = re.compile("|".join(FILLERS))
@@ -338,6 +338,10 @@ WHOLE = {
     "overall volume",
     "master volume",
     "entire thing",
+    "it all",
+    "all of it",
+    "the lot",
+    "lot",
 }
 PRONOUNS = {"it", "them", "that", "this", "those", "these", "that one", "this one", "they", "him", "her"}
 # "I recorded outdoors and ...", "we filmed this at the beach": how the file was made, not a sound
@@ -424,7 +428,7 @@ def clean_target(text: str) -> str:
     # where the sound is, not what it is: "traffic outside the window", "an airplane overhead",
     # "wind on the mic", "buzzing in the left channel", "reverb on the vocals"
     text = re.sub(
-        r"(?<=\w)\s+(?:outside|overhead|flying over(?:head)?|upstairs|downstairs|next door|nearby|outdoors|indoors|far away|"
+        r"(?<=\w)\s+(?:outside|overhead|(?:flying|passing|going|driving) (?:over(?:head)?|past)|upstairs|downstairs|next door|nearby|outdoors|indoors|far away|"
         r"(?:on|in|inside|near|through|across|at) (?:the|my|our|this|that|a|an|his|her|their|your) "
         r"(?!§)(?!(?:first|last|start|end|beginning|middle|intro|outro)\b))\b.*$",
         " ",
