@@ -184,6 +184,14 @@ CASES = [
     ("make it all quieter", [{"op": "gain", "db": -6.0}]),
     # British spellings stay as typed
     ("you can hear the neighbours talking, remove it", [sep("neighbours talking", "remove")]),
+    # the complaint's "over X" names the sound the command is about
+    ("I can't hear the host over the traffic, remove the traffic", [sep("traffic", "remove")]),
+    ("my field recording has the cicadas way too loud", [sep("cicadas", "gain", -10.0)]),
+    ("remove the buzz, it's a 120 Hz buzz from the fridge", [sep("buzz", "remove")]),
+    ("can you lower the crowd a lil bit", [sep("crowd", "gain", -3.0)]),
+    ("just get rid of the static lol", [sep("static", "remove")]),
+    ("export it as a zip", None),
+    ("change the tempo to 90 bpm", None),
     # edits the recipe has no operation for are refused, not approximated
     ("slow the whole thing down by 5 percent", None),
     ("pitch the guitar down 2 semitones", None),

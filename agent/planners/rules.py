@@ -101,6 +101,7 @@ from .vocabulary import (
     GERUND,
     GERUNDS,
     HALF,
+    HAS_TOO,
     HEARING,
     JUSTIFY,
     KARAOKE,
@@ -372,6 +373,7 @@ class _Item:
     default_length: bool = False  # a fade whose length was not said (a bare time after it may say it)
     instead: bool = False  # "just turn it down instead": "it" is the sound of the last edit
     fallback: str | None = None  # the target when a pronoun points to nothing ("clean it up": the noise)
+    over: str | None = None  # "I can't hear myself over the music": the sound in the way
 
 
 def _size(words: str) -> float:
@@ -567,7 +569,15 @@ class _Reader:
         if m:
             target = m.group("t") or m.group("t2") or ""
             item = _Item(op="separate", action="gain", db=DEFAULT_DB, times=times, implied=True)
+            over = re.search(r"\b(?:over|under|behind|through|above) (.+)$", target)
+            item.over = clean_target(over.group(1)) if over else None  # "I can't hear myself over the music"
             return self._target_item(item, target)
+        m = HAS_TOO.match(c)
+        if m:  # "our band rehearsal recording has the drums way too loud"
+            up = m.group("dir") in ("quiet", "soft", "low", "faint", "weak", "buried")
+            size = _size(m.group("int") or "")
+            item = _Item(op="separate", action="gain", db=size if up else -size, times=times, implied=True)
+            return self._target_item(item, m.group("t"))
         m = LEVEL_ADJ.match(c)
         if m and not VERB.search(c):  # "the piano sounds a bit quiet compared to the vocals"
             up = m.group("dir") in ("quiet", "soft", "faint", "low", "buried")
@@ -951,6 +961,7 @@ class _Reader:
                 prev = out[-1] if out else None
                 if prev is not None and prev.implied and (
                     _same_sound(prev.target, it.target)
+                    or _same_sound(prev.over, it.target)  # "I can't hear myself over the music, lower the music"
                     or (it.action == "gain" and prev.action == "gain" and (it.db or 0) * (prev.db or 0) > 0)
                 ):
                     out.pop()  # "my guest is much quieter than me, make the guest louder": one change
@@ -1017,6 +1028,8 @@ class _Reader:
                 pending = []
             out.append(it)
         for p in pending:
+            if p.presence and any(o.op == "separate" and _same_sound(o.target, p.target) for o in out):
+                continue  # "remove the hum, it's a 60 Hz hum from the lights": the same sound, described
             if (p.presence or p.found) and p.target:
                 action = "remove" if p.presence else "isolate"
                 out.append(

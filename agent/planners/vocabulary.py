@@ -32,7 +32,10 @@ UNDO = re.compile(
     r"cancel (?:that|the last)|roll ?back|scratch that|scrap that|take back (?:that|it)|never ?mind)\b"
 )
 EXPORT_VERB = re.compile(r"\b(?:export|save|render|bounce|write (?:it )?out|download|output|convert)\b")
-UNSUPPORTED = ("m4a", "mp4a", "aac", "aif", "aiff", "opus", "wma", "mp4", "webm", "alac", "mov", "avi")
+UNSUPPORTED = (
+    "m4a", "mp4a", "aac", "aif", "aiff", "opus", "wma", "mp4", "webm", "alac", "mov", "avi",
+    "zip", "rar", "pdf", "midi", "amr", "3gp", "mkv", "wmv", "flv", "ac3", "caf", "m4r",
+)  # fmt: skip
 FORMAT = re.compile(r"\b(" + "|".join([*FORMAT_WORDS, *UNSUPPORTED]) + r")\b")
 NORMALIZE = re.compile(
     r"\bnormali[sz]\w*|\bloudness\b|\blufs\b|"
@@ -88,7 +91,7 @@ DB = re.compile(r"(?P<sign>[+-])?\s*(?P<v>\d+(?:\.\d+)?) db\b")
 BY_NUMBER = re.compile(r"\bby (?P<sign>[+-])?(?P<v>\d+(?:\.\d+)?)\b(?!\s*(?:%|percent|§))")
 PERCENT = re.compile(r"\b(?:by )?(?P<v>\d+(?:\.\d+)?)\s*(?:%|percent)")
 SMALL = re.compile(
-    r"\b(?:just )?(?:a (?:little |tiny |teeny |wee )?bit|a little|a tad|a touch|slightly|somewhat|a smidge|a hair|"
+    r"\b(?:just )?(?:a (?:little |tiny |teeny |wee |lil )?bit|a little|a lil|a tad|a touch|slightly|somewhat|a smidge|a hair|"
     r"kind of|kinda|tiny bit|little bit)\b"
 )
 LARGE = re.compile(
@@ -248,7 +251,8 @@ FILLERS = [
     # "what I'd like is for the crowd to be quieter": the wish around the sound, not the sound
     r"\bwhat (?:i|we)(?:'d| would)? (?:really )?(?:like|want|need|love|'m after|am after)(?: is| would be)?(?: for)?\b",
     r"\b(?:can|could|would|will|do) (?:you|u)(?: please| kindly| just| maybe| possibly| perhaps)?\b",
-    r"\basap\b|\burgently\b|\bright now\b|\bif you can\b",
+    r"\basap\b|\burgently\b|\bright now\b|\bif you can\b|\breal quick\b|\bquick\b|\blol\b|\blmao\b|\bthx\b|"
+    r"\bty\b|\bfor me\b",
     r"\b(?:can|could|may) (?:i|we)\b",
     r"\bplease\b|\bpls\b|\bplz\b|\bkindly\b|\bthanks?(?: you)?\b|\bcheers\b",
     r"\bto be\b|\bi(?:'d| would)(?: really| so much| just)? (?:like|love)(?: you| it)?(?: to| for)?\b|\bi (?:want|need) you to\b|\bi (?:only |just |really )?(?:want|need|would like|'d like)\b|\blet'?s\b",
@@ -630,7 +634,8 @@ MISHEARD = {
 
 #: edits the recipe has no operation for: refused, never approximated by another edit
 NOT_SUPPORTED = re.compile(
-    r"\b(?:speed (?:\w+ ){0,3}?(?:up|down)|slow (?:\w+ ){0,3}?down|tempo|time[- ]?stretch\w*|"
+    r"\b(?:speed (?:\w+ ){0,3}?(?:up|down)|slow (?:\w+ ){0,3}?down|(?:change|adjust|increase|decrease|raise|lower|set|"
+    r"double|halve) (?:the )?tempo|time[- ]?stretch\w*|"
     r"pitch(?:ed)? (?:\w+ ){0,3}?(?:up|down)|pitch[- ]?shift\w*|semitones?|auto-?tune\w*|"
     r"(?:convert|make|turn|mix|change) (?:\w+ ){0,3}?(?:to|into|in) (?:mono|stereo)|"
     r"add (?:some |a bit of |a little |more )?(?:reverb|echo|delay|chorus|distortion|compression|effects?)|"
@@ -676,7 +681,7 @@ SOUND_VERB = re.compile(
 TYPOS = {
     "teh": "the", "hte": "the", "th": "the", "adn": "and", "nad": "and", "fisrt": "first", "frist": "first",
     "firts": "first", "onyl": "only", "olny": "only", "wiht": "with", "taht": "that", "thsi": "this",
-    "tihs": "this", "frmo": "from", "jsut": "just", "plese": "please", "pleas": "please", "pleae": "please",
+    "tihs": "this", "frmo": "from", "fo": "of", "ot": "to", "jsut": "just", "plese": "please", "pleas": "please", "pleae": "please",
     "secodns": "seconds", "seocnds": "seconds", "secnods": "seconds", "seconsd": "seconds", "minuts": "minutes",
     "mintues": "minutes", "lsat": "last", "alst": "last", "fomr": "from", "betwen": "between",
     "bewteen": "between", "betweeen": "between", "everyhting": "everything", "evrything": "everything",
@@ -706,3 +711,8 @@ LEVEL_ADJ = re.compile(
 )
 #: "and the wind too" after an edit: the same edit on another sound
 ALSO_FOR = re.compile(r"^(?:and |also |plus |now )?(?P<t>[^,;]+?) (?:too|as well|also)$")
+#: "our rehearsal recording has the drums way too loud": a level complaint inside a presence
+HAS_TOO = re.compile(
+    r"^(?:.*?) (?:has|have|had|got|with) (?P<t>.+?) (?P<int>(?:(?:way|much|far|a bit|a little|slightly|really|so|very) )*)"
+    r"too (?P<dir>loud|quiet|soft|low|faint|weak|strong|prominent|buried|hot)\b.*$"
+)
