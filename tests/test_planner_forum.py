@@ -192,6 +192,11 @@ CASES = [
     ("just get rid of the static lol", [sep("static", "remove")]),
     ("export it as a zip", None),
     ("change the tempo to 90 bpm", None),
+    # "listen at A, that's the X"; session shorthand; more complaints and remove verbs
+    ("listen at 0:40 to 0:42, that's the dehumidifier, remove it", [sep("dehumidifier", "remove", spans=[[40, 42]])]),
+    ("this rattling is the worst", [sep("rattling", "remove")]),
+    ("eww that squeal", [sep("squeal", "remove")]),
+    ("zap the crackle", [sep("crackle", "remove")]),
     # edits the recipe has no operation for are refused, not approximated
     ("slow the whole thing down by 5 percent", None),
     ("pitch the guitar down 2 semitones", None),
@@ -230,3 +235,12 @@ def test_a_sound_with_too_after_an_edit_gets_the_same_edit():
     # with no earlier edit it is still a sound waiting for a verb
     recipe, steps = plan("and the sirens too")
     assert steps == [] and recipe.error
+
+
+def test_session_shorthand_repeats_or_continues_the_last_edit():
+    from agent.planners import PlanContext
+
+    last = PlanContext(last_recipe=parse_recipe({"steps": [sep("hum", "gain", -6.0)]}))
+    assert same(plan("do that again", context=last)[1], [sep("hum", "gain", -6.0)])
+    assert same(plan("the same for the hiss", context=last)[1], [sep("hiss", "gain", -6.0)])
+    assert same(plan("make it even quieter", context=last)[1], [sep("hum", "gain", -6.0)])

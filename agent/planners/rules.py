@@ -141,6 +141,7 @@ from .vocabulary import (
     SOUND_VERB,
     SOURCE,
     SPANS_HINT,
+    THAT_IS,
     THAT_SOUND,
     TIME_IS,
     TIME_ONLY_OBJECT,
@@ -640,6 +641,9 @@ class _Reader:
                 item = self._target_item(_Item(op=None, times=times, presence=True), m.group("t"))
                 item.spans_hint = spans_hint
                 return item
+        m = THAT_IS.match(c)
+        if m and not times:  # "that's the fan": names the sound heard at the time just given
+            return self._target_item(_Item(op=None), m.group("t"))
         m = COPULA.match(c)
         if m and not times and not re.search(r"\d", c):  # "the snare sounds thin": a later verb says what
             return self._target_item(_Item(op=None, described=True), m.group("t"))
@@ -886,6 +890,7 @@ class _Reader:
         # the hum, A to B", "the first 3 s are only room noise" name a reference stretch
         text = NOISE_PRINT.sub(lambda m: f"use {m.group('time')} as a reference", text)
         text = WHERE_ONLY.sub(lambda m: f"{m.group('ref')} for {m.group('t')}", text)
+        text = re.sub(r"\blisten(?: (?:to it|to this|at|to|from|between))?\s+(?=§)", "", text)  # "listen at 0:30 to 0:32, that's the fan"
         text = SELECT_PART.sub(lambda m: f"use {m.group('time')} as a reference for {m.group('t')}", text)
         text = TIME_IS.sub(lambda m: f"use {m.group('time')} as a reference for {m.group('t')}", text)
         items = []
@@ -893,7 +898,7 @@ class _Reader:
             it = self.read_clause(c)
             if it is not None:
                 it.also = bool(re.search(r"(?:\btoo|\bas well)\W*$", c))
-                it.instead = bool(re.search(r"\binstead\b", c))
+                it.instead = bool(re.search(r"\b(?:instead|even|still|further)\b", c))  # "... even quieter"
                 items.append(it)
         return self.combine(items, raw)
 

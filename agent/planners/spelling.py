@@ -46,7 +46,7 @@ JARGON = (
     "ableton wma aiff aif opus alac webm mkv mov avi "
     # forum words (round 3): interjections, shorthand, the tools users name
     "omg wtf lol geez jeez argh ugh hmm meh welp gah asap noob newbie kbps kdenlive shotcut openshot ffmpeg sox "
-    "obs descript capcut ocenaudio wavepad goldwave izotope fcpx imovie flowblade lil"
+    "obs descript capcut ocenaudio wavepad goldwave izotope fcpx imovie flowblade lil eww yuck zap nix"
 )
 
 #: British spellings are words, not slips: "neighbour" is left as typed

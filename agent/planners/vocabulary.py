@@ -59,6 +59,7 @@ REMOVE = (
     r"get rid of|getting rid of|rid of|remove|get out|take out|take away|cut out|cut off|clean up|clean out|"
     r"filter out|strip out|strip away|strip|block out|cancel out|cancel|cut|kill|mute|drop|eliminate|delete|"
     r"lose|erase|suppress|silence|scrap|ditch|eradicate|nuke|wipe out|wipe|denoise|de-noise|chop off|chop out|chop|"
+    r"zap|nix|axe|purge|banish|"
     r"removed|deleted|eliminated|muted|taken out|cut out|gone|go away|has to go|must go|needs to go|should go|fix"
 )
 ISOLATE = (
@@ -122,7 +123,8 @@ TOO = re.compile(
 COMPLAINT = re.compile(
     r"^(?P<t>.+?) (?:is|are|'s|'re|keeps?|keep|was|were)(?: \w+){0,2} (?:ruining|ruins|killing|wrecking|spoiling|"
     r"messing up|annoying|distracting|bothering|driving me \w+|unbearable|awful|terrible|horrible|drowning|"
-    r"getting in the way|in the way|irritating|grating|obnoxious|ruined|ruin|noisy|bad|ugly|disturbing)\b.*$"
+    r"getting in the way|in the way|irritating|grating|obnoxious|ruined|ruin|noisy|bad|ugly|disturbing|worst|"
+    r"horrendous|atrocious|unacceptable|intolerable|gross)\b.*$"
 )
 RUINS = re.compile(r"^(?P<t>.+?) (?:ruins|ruined|kills|spoils|wrecks|drowns out|covers up|masks) .*$")
 PRESENCE = re.compile(
@@ -160,10 +162,10 @@ _PLACE = "".join(
 HALF = re.compile(rf"\b(?:in half|halve|halved|half (?:the |as )?(?:volume|level|loud)|{_PLACE}half)\b")
 DOUBLE = re.compile(r"\b(?:double|doubled|twice as loud|2 times as loud|2 times louder)\b")
 SAME_FOR = re.compile(
-    r"^(?:now |and )?do (?:the same|that|the same thing|it)(?: again)? (?:for|to|with|on) (?P<t>.+)$"
+    r"^(?:now |and )?(?:do )?(?:the same|that|the same thing|it)(?: again)? (?:for|to|with|on) (?P<t>.+)$"
 )
 AGAIN = re.compile(
-    r"^(?:do (?:that|it|this) |same |repeat(?: that| it)?|one more time|again)(?: again| please)*$"
+    r"^(?:do (?:that|it|this)|same|repeat(?: that| it)?|one more time|again)(?: again| please)*$"
 )
 
 # Forum phrasing (issue 14 round 3): the tool a user names, the question around the request,
@@ -283,7 +285,7 @@ FILLERS = [
 FILLER = re.compile("|".join(FILLERS))
 LEAD_WORDS = (
     r"ok(?:ay)?|hey|hi(?![ -]hats?\b)|so|um+|uh+|hmm+|ugh+|argh+|ah+|oh|well|honestly|seriously|yeah|yes|alright|"
-    r"omg|geez|sigh|gah|meh|lol|welp|"
+    r"omg|geez|sigh|gah|meh|lol|welp|eww+|ew|yuck|"
     r"right|and|also|then|really|actually|basically|now|oof|man|god|jeez|wow|damn|oops|first|firstly|"
     r"next|finally|lastly|second|secondly|after that|but|though|however"
 )
@@ -304,7 +306,7 @@ DETERMINER = re.compile(
 )
 TRAILING = re.compile(
     r"(?:\s+\b(?:please|now|too|again|off|out|away|of|with|the|a|and|is|are|it|at|in|to|for|on|more|less|"
-    r"separated|isolated|extracted|removed|deleted|muted|gone|"
+    r"separated|isolated|extracted|removed|deleted|muted|gone|even|still|further|"
     r"(?<!passing )(?<!going )(?<!driving )(?<!flying )(?<!walking )(?<!riding )by|only|just|but|"
     r"though)\b)+$"
 )
@@ -696,7 +698,7 @@ BIT_MUCH = re.compile(
 #: "ugh, that buzzing again": a complaint with no verb
 AGAIN_COMPLAINT = re.compile(r"^(?:that|this|the) (?P<t>.+?) again$")
 #: interjections of annoyance that make a bare noun phrase a complaint ("omg the wind")
-ANNOYED = re.compile(r"^(?:ugh+|argh+|omg|jeez|geez|oof|sigh|gah|damn|seriously|god|man|wtf|not again|oh no)\b")
+ANNOYED = re.compile(r"^(?:ugh+|argh+|omg|jeez|geez|oof|sigh|gah|damn|seriously|god|man|wtf|not again|oh no|eww+|ew|yuck)\b")
 #: "my interview was ruined by a jackhammer": the sound is what did it
 RUINED_BY = re.compile(
     r"^(?:.*?\b)?(?:is|are|was|were|got|gets|being|been) (?:ruined|spoiled|wrecked|drowned out|covered|masked|"
@@ -716,3 +718,5 @@ HAS_TOO = re.compile(
     r"^(?:.*?) (?:has|have|had|got|with) (?P<t>.+?) (?P<int>(?:(?:way|much|far|a bit|a little|slightly|really|so|very) )*)"
     r"too (?P<dir>loud|quiet|soft|low|faint|weak|strong|prominent|buried|hot)\b.*$"
 )
+#: "that's the fan": names the sound of the stretch just given
+THAT_IS = re.compile(r"^(?:that|this|it) is (?:the|a|an|my|our|some) (?P<t>.+)$")
