@@ -670,8 +670,8 @@ FREQUENCY = re.compile(
 #: "the church bells ring in the middle of ...", "the dogs bark all through ...": the sound and its own
 #: verb, a description of it (a later command says what to do)
 SOUND_VERB = re.compile(
-    r"^(?:(?P<t>.+?[a-z]s) (?:ring|bark|play|go|start|kick in|come in|happen|appear|occur|get|whine|beep|hum|buzz|"
-    r"chirp|squeak|roar|blare|howl)|(?P<t2>.+?) (?:rings|barks|plays|goes|starts|kicks in|comes in|happens|appears|"
+    # (only verbs that do not also name a sound: "the mains hum" is a noun)
+    r"^(?:(?P<t>.+?[a-z]s) (?:ring|bark|go|start|kick in|come in|happen|appear|occur|get)|(?P<t2>.+?) (?:rings|barks|plays|goes|starts|kicks in|comes in|happens|appears|"
     r"occurs|gets|whines|blares|howls))\s+(?:(?P<at>§\d+)|(?!§)(?!(?:at|around|from|between|in|during|on|for|until|till) §)"
     r"\S).*$|"
     # what a sound did: "a plane flew over", "someone's phone rang", "a truck drove by"
