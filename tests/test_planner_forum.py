@@ -197,7 +197,7 @@ CASES = [
     ("this rattling is the worst", [sep("rattling", "remove")]),
     ("eww that squeal", [sep("squeal", "remove")]),
     ("zap the crackle", [sep("crackle", "remove")]),
-    ("there's a horribly loud mains hum in the voiceover, take it out", [sep("mains hum", "remove")]),
+    ("there's a really loud mains hum in the voiceover, take it out", [sep("mains hum", "remove")]),
     # edits the recipe has no operation for are refused, not approximated
     ("slow the whole thing down by 5 percent", None),
     ("pitch the guitar down 2 semitones", None),
