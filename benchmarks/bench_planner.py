@@ -1,6 +1,6 @@
 """Planner benchmark: exact recipe match on written instructions, and planning speed.
 
-Each line of ``planner_instructions_{dev,phrasing,holdout,blind,blind2}.jsonl`` holds an instruction, the input's
+Each line of ``planner_instructions_{dev,phrasing,holdout,blind,blind2,blind3,forum}.jsonl`` holds an instruction, the input's
 duration (null when unknown), an optional planner context (preferences) and the expected
 recipe, or ``{"steps": [], "error": true}`` for a refusal. A prediction matches when it has
 the same ops in the same order and, per step, the same action and format, the same target
@@ -15,6 +15,9 @@ used ``blind`` as a dev set; it was measured before that tuning and once after i
 round 3: 200 instructions, 20 refusals, 16 with a typo) was written before the round-3 tuning by a
 writer who never read or ran the planner (``planner_instructions_blind3.md``); round 3 tunes on
 ``blind2`` and never reads ``blind3``: it is measured before the tuning (score only) and once after.
+``forum`` (issue 14 round 3: 163 instructions paraphrased from requests in audio tools' forums,
+issue trackers and how-to pages: forum titles, greetings and thanks around the request, stories,
+noise profiles, stems, refusals) is a round-3 tuning set, as is ``blind2`` since that round.
 
 Speed: wall time of one ``samaudio plan -`` process planning 100 instructions from stdin
 (process start and imports included).
@@ -55,9 +58,9 @@ from tools.recipe import parse_recipe
 
 ROOT = Path(__file__).resolve().parent.parent
 
-#: dev, phrasing (and, since issue 14 round 2, blind; since round 3, blind2) tune the planner;
+#: dev, phrasing (and, since issue 14 round 2, blind; since round 3, blind2 and forum) tune the planner;
 #: holdout and blind3 never do
-SET_NAMES = ("dev", "phrasing", "holdout", "blind", "blind2", "blind3")
+SET_NAMES = ("dev", "phrasing", "holdout", "blind", "blind2", "blind3", "forum")
 SETS = {name: ROOT / "benchmarks" / f"planner_instructions_{name}.jsonl" for name in SET_NAMES}
 # US voice, default rate, 80 ms between words: the clearest espeak-ng setting for Whisper tiny.en we tried
 ESPEAK = ("-v", "en-us", "-s", "150", "-g", "8")

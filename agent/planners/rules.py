@@ -66,12 +66,18 @@ from .timeparse import TimeRef, find_duration, find_times, words_to_numbers
 from .vocabulary import (
     ACAPPELLA,
     AGAIN,
+    AGAIN_COMPLAINT,
+    ALL_OF_THEM,
+    ALSO_FOR,
+    ANNOYED,
     AUDIBLE,
     BARE_TIME_SUBJECT,
+    BIT_MUCH,
     BOXES,
     BY_NUMBER,
     CANT_HEAR,
     CLEARER,
+    COMPARE,
     COMPLAINT,
     COPULA,
     DEFAULT_DB,
@@ -84,48 +90,73 @@ from .vocabulary import (
     EXPORT_VERB,
     FADE,
     FADE_START,
+    FEEDBACK,
+    FINE,
     FORMAT,
     FORMAT_WORDS,
+    FREQUENCY,
     FULL,
     GENERIC_SOUND,
     GENTLE,
+    GERUND,
+    GERUNDS,
     HALF,
+    HAS_TOO,
     HEARING,
+    JUSTIFY,
     KARAOKE,
     LARGE,
     LARGE_DB,
     LEAD_CLAUSE,
+    LEVEL_ADJ,
     MISHEARD,
     MORE_LESS,
     NARRATIVE,
+    NOISE_PRINT,
     NOMINAL,
     NONAUDIO,
     NONTARGET,
     NORMALIZE,
+    NOT_SUPPORTED,
     PART_OBJECT,
     PERCENT,
+    PERSIST,
     PLATFORM_LUFS,
     POLITE,
     POSITION,
+    PREAMBLE,
     PRESENCE,
     PRONOUNS,
     REFERENCE,
     RESET,
     REST_WORDS,
+    RUINED_BY,
     RUINS,
     SAME_FOR,
+    SELECT_PART,
     SMALL,
     SMALL_DB,
     SO_MUCH,
+    SOCIAL,
+    SOUND_VERB,
+    SOURCE,
     SPANS_HINT,
+    THAT_IS,
     THAT_SOUND,
+    TIME_IS,
     TIME_ONLY_OBJECT,
     TOO,
     TOO_MUCH,
+    TOOL_MENTION,
+    TOOL_SUBJECT,
+    TYPO,
+    TYPOS,
     UNDO,
     UNSUPPORTED,
     VERB,
     WEAK_ISOLATE,
+    WHERE_ONLY,
+    WITHOUT,
     amount,
     clean_target,
     is_whole,
@@ -218,10 +249,44 @@ def _normalise(text: str) -> str:
     t = re.sub(r"\b(they|you|we)'re\b", r"\1 are", t)
     t = re.sub(r"\bacapella\b|\ba capella\b|\ba cappella\b", "acappella", t)
     t = re.sub(r"\bfade-(in|out)\b", r"fade \1", t)
+    t = TYPO.sub(lambda m: TYPOS[m.group(1)], t)  # "teh", "adn", "fisrt"
     t = POLITE.sub(" ", t)
+    t = TOOL_SUBJECT.sub("can you", t)  # "can audacity remove the hiss": the tool is who is asked
+    t = TOOL_MENTION.sub(" ", t)  # "remove the hum in audacity", "using ffmpeg, ..."
+    t = GERUND.sub(lambda m: GERUNDS[m.group(1)], t)  # "removing hum from a recording" (a forum title)
     # "between minute 1 and minute 2"; "1 minute 30 seconds" is a time of its own
     t = re.sub(r"(?<!\d )\bminute (\d+)\b", lambda m: f"{int(m.group(1))}:00", t)
+    t = re.sub(r"\b(?:the )?(\d+(?::\d\d)?)(?:[ -](minute|min|second|sec)s?)? mark\b", lambda m: (
+        f"{m.group(1)} {m.group(2)}s" if m.group(2) else m.group(1)), t)  # "from the 1 minute mark"
+    # "could the bass be louder?" asks to make it louder
+    t = re.sub(r"^(?:could|can|would|should|will) (the|my|this|these|those|our) (.+?) (?:be|get|sound) ", r"make \1 \2 ", t)
+    # "give the vocals a (little) boost"
+    t = re.sub(
+        r"\bgive (.+?) an? (little |slight |small |tiny |bit of a |good |big )?(?:boost|bump|lift|push)\b",
+        lambda m: f"boost {m.group(1)}" + (" a bit" if m.group(2) and m.group(2).strip() in ("little", "slight",
+            "small", "tiny", "bit of a") else " a lot" if m.group(2) and m.group(2).strip() == "big" else ""),
+        t,
+    )
+    t = FREQUENCY.sub(" ", t)  # "somewhere between 60 and 120 hz": the spectrum, not a time
+    # how often, not when: "a squeak every few seconds"
+    t = re.sub(r"\bevery (?:few|couple(?: of)?|\d+|other|so many|single|\w+) (?:seconds?|secs?|minutes?|mins?)\b", " ", t)
+    # "after the song ends at 3:45" is after 3:45
+    t = re.sub(
+        r"\b(after|before) (?:the |my )?(?:song|track|music|speech|talking|interview|show|episode|intro|outro|it|he|she|"
+        r"they|talk|video|clip) (?:ends|stops|finishes|is over|starts|begins|kicks in)(?: at)? ",
+        r"\1 ",
+        t,
+    )
     t = words_to_numbers(t)
+    t = re.sub(r"\b(that|this|which|same|other) 1\b(?!\s*(?:s|secs?|seconds?|minutes?|mins?|db|:|\.\d|%))", r"\1 one", t)
+    # "at about 0:35", "about 2 seconds": roughly a time
+    t = re.sub(
+        r"\b(?:at )?(?:about|roughly|approximately|approx\.?|circa)\s+(?=\d{1,2}:\d\d|\d+(?:\.\d+)?\s*"
+        r"(?:seconds?|secs?|s|minutes?|mins?)\b)",
+        "around ",
+        t,
+    )
+    t = re.sub(r"\badd (?=[+]?\d+(?:\.\d+)? ?db\b)", "boost ", t)  # "add 15 dB (of gain)"
     t = re.sub(r"(\d)\s*\bdash\b\s*(?=\d)", r"\1-", t)  # "0:12 dash 0:14" as a recogniser writes it
     t = re.sub(r"\b(fade (?:it )?(?:in|out)),\s*(?=\d)", r"\1 ", t)  # "fade out, 6": a transcript's comma
     t = re.sub(r"\btwice\b(?! as)", "2 times", t)
@@ -238,7 +303,10 @@ def _normalise(text: str) -> str:
 
 _SPLIT = re.compile(
     r"\s*(?:[,;!?]+|(?<=[a-z§\d])\s+-+\s+(?=[a-z])|\.(?=\s|$)|\band then\b|\bthen\b|\bafter that\b|\bafterwards\b|\band also\b|\balso\b|"
-    r"\bplus\b|\band\b)\s*"
+    r"\bplus\b|\band\b|"
+    # "remove the music but keep the motorcycles"; "the ambience is fine but the footsteps ..."
+    r"\bbut (?=(?:please |just |also |then |do )?(?:keep|leave|retain|preserve|remove|get rid|take|lower|boost|make|"
+    r"raise|turn|isolate|mute|cut|reduce|don'?t|do not)\b)|(?:(?<=\bfine)|(?<=\bokay)|(?<=\bok)|(?<=\bgood)|(?<=\bgreat)|(?<=\bperfect)) but\b)\s*"
 )
 
 
@@ -301,6 +369,12 @@ class _Item:
     implied: bool = False  # a level change read from a complaint ("the vocals are buried"): a later verb wins
     generic: bool = False  # "isolate the sound at 0:05-0:08": the spans are the whole prompt, no target
     pronoun_word: str = ""
+    also: bool = False  # "... remove the hiss too": adds to what was said before, replaces nothing
+    described: bool = False  # "the snare sounds thin": a description, not a sound waiting for a verb
+    default_length: bool = False  # a fade whose length was not said (a bare time after it may say it)
+    instead: bool = False  # "just turn it down instead": "it" is the sound of the last edit
+    fallback: str | None = None  # the target when a pronoun points to nothing ("clean it up": the noise)
+    over: str | None = None  # "I can't hear myself over the music": the sound in the way
 
 
 def _size(words: str) -> float:
@@ -323,16 +397,33 @@ class _Reader:
 
     def read_clause(self, c: str) -> _Item | None:
         """Read one clause; None when nothing is left once interjections are dropped."""
-        c = LEAD_CLAUSE.sub("", c).strip()
+        annoyed = bool(ANNOYED.match(c))
+        item = self._read_clause(c)
+        if annoyed and item is not None and item.op is None and item.target and not item.described:
+            item.presence = True  # "omg the wind": a complaint
+        return item
+
+    def _read_clause(self, c: str) -> _Item | None:
+        head, colon, tail = c.partition(":")
+        if colon and "§" not in head and SOCIAL.match(LEAD_CLAUSE.sub("", head.strip()) or head.strip()):
+            c = tail  # "quick question: can you remove the crowd noise"
+        for _ in range(3):  # "so, how do I ...", "hi, is there a way to ..."
+            if SOCIAL.match(c.strip()) or SOCIAL.match(LEAD_CLAUSE.sub("", c).strip()):
+                return None  # "hi all", "thanks in advance", "any help appreciated"
+            c = PREAMBLE.sub("", LEAD_CLAUSE.sub("", c).strip()).strip()
         if not c or (NARRATIVE.match(c) and not VERB.search(c) and "§" not in c):
             return None
+        if FINE.match(c) and "§" not in c:
+            return None  # "the ambience is fine (but ...)": nothing to do with it
+        if (JUSTIFY.match(c) or FEEDBACK.match(c)) and "§" not in c:
+            return None  # "it's just me handling the mic", "that helped", "too much"
         c = self._prepare(c)
         times = self._times_in(c)
         spans_hint = bool(SPANS_HINT.search(c))
         ref = REFERENCE.search(c)
         if ref:  # "use 0:30-0:32 as a reference for the hum": those times are where the hum is heard
             for t in times:
-                t.span = True
+                t.span = t.reference = True
             named = ref.group("t")
             where = " ".join(re.findall(r"§\d+", ref.group("where")))
             rest = f"{c[: ref.start()]} {where} {c[ref.end() :]}".strip()
@@ -364,9 +455,9 @@ class _Reader:
         if kind == "remove":
             return self._read_remove(c, rest, item, verb_text=c[start:end])
         if kind == "trim":
-            cleaned = clean_target(rest)
+            cleaned = clean_target(re.sub(r"\b(?:down|off|away|out)\b", " ", rest))  # "trim it down to 0:30-1:00"
             if times and (not cleaned or is_whole(cleaned) or cleaned in PRONOUNS):  # "trim it to 0:10-0:40"
-                keep = any(r.kind == "range" for r in times) or re.search(r"\bto §", c)
+                keep = any(r.kind == "range" for r in times) or re.search(r"\bto (?:just |only )?§", c)
                 return _Item(op="trim", times=times, trim_mode="keep" if keep else "remove")
             return _Item(op="trim", times=times, trim_mode="remove")
         return self._read_isolate(rest, item, finding=c[start:end].startswith("find"))
@@ -380,8 +471,10 @@ class _Reader:
             r"\1 \3 \2",
             c,
         )
+        c = re.sub(r"\b(clean|tidy|sort)\b ((?:(?!§)\S+ ){0,2}?(?:(?!§)\S+)) (up|out)\b(?! §)", r"\1 \3 \2", c)
         c = re.sub(
-            r"\b(pull|push|knock|sit|set|take)\b ((?:(?!§)\S+ ){0,3}?(?:(?!§)\S+)) (back|down|up)\b(?! §)",
+            r"\b(pull|push|knock|sit|set|take|bump|nudge|crank|pump|dial|tone|bring|turn)\b ((?:(?!§)\S+ ){0,3}?(?:(?!§)\S+)) "
+            r"(back|down|up)\b(?! §)",
             r"\1 \3 \2",
             c,
         )
@@ -406,6 +499,10 @@ class _Reader:
                 if len(close) == 1:
                     c = c[: near.start(1)] + close[0] + c[near.end(1) :]
         fmt = FORMAT.search(c)
+        if fmt and EXPORT_VERB.search(c):  # "convert this wav to flac": the format after "to" is the output
+            later = re.search(r"\b(?:to|into|as)\s+(?:an?\s+)?(" + FORMAT.pattern[3:-3] + r")\b", c)
+            if later:
+                fmt = FORMAT.search(c, later.start(1))
         only_format = fmt and is_whole(
             clean_target(re.sub(r"\b(?:file|version|copy|format)\b", " ", FORMAT.sub(" ", VERB.sub(" ", c))))
         )
@@ -420,6 +517,14 @@ class _Reader:
 
     def _read_idiom(self, c: str, times: list[TimeRef]) -> _Item | None:
         """Set phrases: "make the voice clearer", "karaoke", "everything but X", "too loud" ..."""
+        m = COMPARE.match(c)
+        if m:  # "the guest is much quieter than me": a complaint; a later command on it wins
+            size = _size(m.group("int") or "")
+            item = _Item(op="separate", action="gain", db=size if m.group("up") else -size, times=times, implied=True)
+            return self._target_item(item, m.group("t"))
+        m = PERSIST.match(c) or SOURCE.match(c)
+        if m and not VERB.search(m.group("t")):  # "the dog keeps barking"; "the mic picks up static"
+            return self._target_item(_Item(op=None, times=times, presence=True), m.group("t"))
         m = NOMINAL.match(c)
         if m:  # "noise reduction", "vocal isolation"
             action = "isolate" if m.group("n") in ("isolation", "extraction", "separation") else "remove"
@@ -437,12 +542,18 @@ class _Reader:
             )
             return self._target_item(item, m.group("t"))
         m = CLEARER.search(c)
+        if m and re.search(r"\bclean (?:up )?(?:it|them)\b", c):
+            # "the mic picks up static, clean it up": "it" is the sound named before, else the noise
+            return _Item(op="separate", action="remove", times=times, pronoun=True, pronoun_word="it", fallback="noise")
         if m:
             target = clean_target(m.group("t") or m.group("t2") or "")
             if target and not is_whole(target):
                 return _Item(op="separate", action="isolate", target=target, times=times)
             return _Item(op="separate", action="remove", target="noise", times=times)
-        if KARAOKE.search(c):
+        m = WITHOUT.match(c)
+        if m:  # "a backing track without the bass": the bass is what goes
+            return self._target_item(_Item(op="separate", action="remove", times=times), m.group("t"))
+        if KARAOKE.search(c) and not (COMPLAINT.match(c) or RUINS.match(c) or TOO.match(c)):
             return _Item(op="separate", action="remove", target="vocals", times=times)
         if ACAPPELLA.search(c):
             return _Item(op="separate", action="isolate", target="vocals", times=times)
@@ -459,7 +570,25 @@ class _Reader:
         if m:
             target = m.group("t") or m.group("t2") or ""
             item = _Item(op="separate", action="gain", db=DEFAULT_DB, times=times, implied=True)
+            over = re.search(r"\b(?:over|under|behind|through|above) (.+)$", target)
+            item.over = clean_target(over.group(1)) if over else None  # "I can't hear myself over the music"
             return self._target_item(item, target)
+        m = HAS_TOO.match(c)
+        if m:  # "our band rehearsal recording has the drums way too loud"
+            up = m.group("dir") in ("quiet", "soft", "low", "faint", "weak", "buried")
+            size = _size(m.group("int") or "")
+            item = _Item(op="separate", action="gain", db=size if up else -size, times=times, implied=True)
+            return self._target_item(item, m.group("t"))
+        m = LEVEL_ADJ.match(c)
+        if m and not VERB.search(c):  # "the piano sounds a bit quiet compared to the vocals"
+            up = m.group("dir") in ("quiet", "soft", "faint", "low", "buried")
+            size = _size(" ".join(re.findall(r"\b(?:a bit|a little|slightly|a touch|a tad|way|much|far)\b", c)))
+            item = _Item(op="separate", action="gain", db=size if up else -size, times=times, implied=True)
+            return self._target_item(item, m.group("t"))
+        m = BIT_MUCH.match(c)
+        if m and not VERB.search(c):  # "the crickets are a bit much"
+            item = _Item(op="separate", action="gain", db=-SMALL_DB, times=times, implied=True)
+            return self._target_item(item, m.group("t"))
         m = TOO.match(c)
         if m:
             up = m.group("dir") in ("quiet", "soft", "low", "faint", "weak", "buried")
@@ -478,15 +607,30 @@ class _Reader:
 
     def _read_verbless(self, c: str, times: list[TimeRef], spans_hint: bool) -> _Item:
         """No verb: a wish, a complaint, a description, a noun phrase, a bare time, or a signed level."""
+        m = RUINED_BY.match(c)
+        if m:  # "my interview was ruined by a jackhammer outside"
+            return self._target_item(_Item(op=None, times=times, presence=True), m.group("t"))
         m = AUDIBLE.match(c)
-        if m and not BARE_TIME_SUBJECT.fullmatch(clean_target(m.group("t"))):
+        subject = (m.group("t") or m.group("t2")) if m else ""
+        if m and not BARE_TIME_SUBJECT.fullmatch(clean_target(subject)):
             for t in times:  # "the hum is clearly audible between 5 and 8 s": where the hum is heard
                 t.span = True
-            return self._target_item(_Item(op=None, times=times), m.group("t"))
+            # with no time, "the fridge hum is really noticeable" is a complaint
+            return self._target_item(_Item(op=None, times=times, presence=not times), subject)
         m = DONT_WANT.match(c)
         if m:
             target = m.group("t") or m.group("t2") or m.group("t3") or ""
             return self._target_item(_Item(op="separate", action="remove", times=times), target)
+        m = AGAIN_COMPLAINT.match(c)
+        if m and not times:  # "that buzzing again"
+            return self._target_item(_Item(op=None, presence=True), m.group("t"))
+        m = SOUND_VERB.match(c)
+        if m and m.group("at") and self.refs[int(m.group("at")[1:])].kind in ("range", "point"):
+            m = None  # "the dog barks at 0:20-0:22": where it is heard, read as before
+        if m:
+            # "the church bells ring in the middle of the video", "the wind only gets bad after 2:00"
+            subject = m.group("t") or m.group("t2") or m.group("t3")
+            return self._target_item(_Item(op=None, times=times, described=True), subject)
         if WEAK_ISOLATE.search(c):  # "just the drums"
             return self._target_item(
                 _Item(op="separate", action="isolate", times=times), WEAK_ISOLATE.sub(" ", c)
@@ -497,9 +641,12 @@ class _Reader:
                 item = self._target_item(_Item(op=None, times=times, presence=True), m.group("t"))
                 item.spans_hint = spans_hint
                 return item
+        m = THAT_IS.match(c)
+        if m and not times:  # "that's the fan": names the sound heard at the time just given
+            return self._target_item(_Item(op=None), m.group("t"))
         m = COPULA.match(c)
         if m and not times and not re.search(r"\d", c):  # "the snare sounds thin": a later verb says what
-            return self._target_item(_Item(op=None), m.group("t"))
+            return self._target_item(_Item(op=None, described=True), m.group("t"))
         db = signed_db(c)
         rest = strip_amounts(c)
         if db is None:  # "vocals at +4", "guitar -3"
@@ -541,6 +688,9 @@ class _Reader:
         """Remove-verbs: a sound is removed; a time only is cut away (trim) or muted."""
         times = item.times
         db = signed_db(c)
+        by = BY_NUMBER.search(c)
+        if db is None and by and not times:  # "drop the music by 4": a level change, in dB
+            db = float(by.group("v"))
         if db is not None:  # "cut the music by 6 dB", "drop the volume 3 dB": a level change
             item.action, item.db, item.explicit_db = "gain", -abs(db), True
             return self._target_item(item, strip_amounts(rest))
@@ -616,8 +766,12 @@ class _Reader:
         if item.box is not None and not t:
             return item  # "the thing in the left half": the region alone is the prompt
         said = re.sub(r"\s+", " ", re.sub(r"[^\w\s]", " ", text)).strip()
-        that_sound = THAT_SOUND.search(said) and t in ("sound", "sounds", "same sound", "one", "thing")
-        if that_sound or t in PRONOUNS or re.fullmatch(r"(?:all of )?(?:it|them)", t):
+        that_sound = THAT_SOUND.search(said) and t in (
+            "sound", "sounds", "same sound", "one", "thing", "that one", "this one"
+        )  # fmt: skip
+        if ALL_OF_THEM.fullmatch(t):  # "remove both": every sound named before
+            item.pronoun, item.target, item.pronoun_word = True, None, "them"
+        elif that_sound or t in PRONOUNS or re.fullmatch(r"(?:all of )?(?:it|them)", t):
             item.pronoun, item.target = True, None
             item.pronoun_word = "that sound" if that_sound else t
         elif is_whole(t):
@@ -692,7 +846,9 @@ class _Reader:
         if seconds is None:  # "fade out 4": a bare number after a fade is its length in seconds
             n = re.search(r"(?<![\w.§:])(\d+(?:\.\d+)?)(?![\w.:%])(?!\s*(?:db|lufs)\b)", c)
             seconds = float(n.group(1)) if n else None
-        return _Item(op="fade", fields={"direction": direction, "seconds": seconds or DEFAULT_FADE})
+        return _Item(
+            op="fade", fields={"direction": direction, "seconds": seconds or DEFAULT_FADE}, default_length=not seconds
+        )
 
     # -- combining ----------------------------------------------------------------------------
 
@@ -712,6 +868,9 @@ class _Reader:
                 raise Refusal("there is no earlier edit to repeat")
             return [s.model_dump(exclude_none=True) for s in last.steps]
         m = SAME_FOR.match(text.strip(" .!?"))
+        also = ALSO_FOR.match(text.strip(" .!?"))
+        if not m and also and last is not None and not VERB.search(text) and "§" not in text:
+            m = also  # "and the wind too": the same edit on another sound
         if m:
             previous = [s for s in (last.steps if last else []) if s.op == "separate" and s.target]
             if not previous:
@@ -719,8 +878,28 @@ class _Reader:
             target = clean_target(m.group("t"))
             step = previous[-1].model_dump(exclude_none=True, exclude={"spans", "absent", "mask"})
             return [{**step, "target": target}]
+        unsupported = NOT_SUPPORTED.search(text)
+        if unsupported:
+            raise Refusal(f"'{unsupported.group(0)}' is not an edit I can make. " + HELP + ".")
         text, self.refs = find_times(text)
-        items = [it for it in (self.read_clause(c) for c in _split(text)) if it is not None]
+        # "only in the section from 1:10 to 1:40": the section is the time
+        text = re.sub(
+            r"\b(?:in |during |for |over )?(?:the |that |this )(?:section|part|bit|stretch|portion|segment) (?=§)", "", text
+        )
+        # the noise-profile workflow: "take a noise print from A to B", "select the part with only
+        # the hum, A to B", "the first 3 s are only room noise" name a reference stretch
+        text = NOISE_PRINT.sub(lambda m: f"use {m.group('time')} as a reference", text)
+        text = WHERE_ONLY.sub(lambda m: f"{m.group('ref')} for {m.group('t')}", text)
+        text = re.sub(r"\blisten(?: (?:to it|to this|at|to|from|between))?\s+(?=§)", "", text)  # "listen at 0:30 to 0:32, that's the fan"
+        text = SELECT_PART.sub(lambda m: f"use {m.group('time')} as a reference for {m.group('t')}", text)
+        text = TIME_IS.sub(lambda m: f"use {m.group('time')} as a reference for {m.group('t')}", text)
+        items = []
+        for c in _split(text):
+            it = self.read_clause(c)
+            if it is not None:
+                it.also = bool(re.search(r"(?:\btoo|\bas well)\W*$", c))
+                it.instead = bool(re.search(r"\b(?:instead|even|still|further)\b", c))  # "... even quieter"
+                items.append(it)
         return self.combine(items, raw)
 
     def combine(self, items: list[_Item], raw: str) -> list[dict]:
@@ -731,6 +910,13 @@ class _Reader:
             if it.op is None and it.target is None and not it.pronoun and not it.whole and it.times:
                 # a bare time: it belongs to the step before it, or else to the next one
                 last = out[-1] if out else None
+                ref = it.times[0]
+                if last is not None and last.op == "fade" and last.default_length and len(it.times) == 1:
+                    # "add a short fade in at the start, about 2 seconds": the length of that fade
+                    length = ref.length if ref.length is not None else ref.a if ref.kind == "point" else None
+                    if length:
+                        last.fields["seconds"], last.default_length = length, False
+                        continue
                 if last is not None and last.op in ("separate", "gain", "trim") and not pending:
                     last.times.extend(it.times)
                 else:
@@ -767,6 +953,25 @@ class _Reader:
             if pending_times and it.op in ("separate", "gain", "trim"):
                 it.times = pending_times + it.times
                 pending_times = []
+            named = it.op == "separate" and it.target is not None and not it.pronoun and not it.generic
+            if named and not it.also:
+                # A command that names its sound after a description of it, or of what happened, is the
+                # request; the description was context ("the audio has that hollow echo, remove the
+                # echo"; "our guest's laptop fan was spinning, remove the fan noise").
+                for p in pending:
+                    if p.times and not it.times and _same_sound(p.target, it.target):
+                        it.times = p.times  # "there's a cough at 0:35, remove just the cough"
+                        it.spans_hint = it.spans_hint or p.spans_hint
+                pending = [p for p in pending if not _is_context(p) and not _same_sound(p.target, it.target)]
+                prev = out[-1] if out else None
+                if prev is not None and prev.implied and (
+                    _same_sound(prev.target, it.target)
+                    or _same_sound(prev.over, it.target)  # "I can't hear myself over the music, lower the music"
+                    or (it.action == "gain" and prev.action == "gain" and (it.db or 0) * (prev.db or 0) > 0)
+                ):
+                    out.pop()  # "my guest is much quieter than me, make the guest louder": one change
+            elif it.op == "separate" and it.whole and not it.also and out and out[-1].implied and out[-1].whole:
+                out.pop()  # "the recording level was too low, raise the volume"
             if it.rest:
                 if any(o.op == "separate" and o.action == "isolate" for o in out):
                     continue  # already implied by keeping only the target
@@ -774,7 +979,9 @@ class _Reader:
             if it.op == "separate" and (
                 it.pronoun or (it.target is None and not it.whole and not it.generic)
             ):
-                source = next((p for p in reversed(pending) if p.target), None)
+                source = next(
+                    (p for p in reversed(pending) if p.target and (it.pronoun or not _is_sentence(p))), None
+                )
                 prev = out[-1] if out else None
                 if source is None and prev is not None and prev.implied and prev.whole and it.action == "gain":
                     # "the overall mix is too quiet, raise it by 3 dB": one change of the whole mix
@@ -798,7 +1005,7 @@ class _Reader:
                     it.pronoun = False
                 elif it.target is not None:
                     pass
-                elif it.action == "gain" and it.pronoun_word != "that sound":
+                elif it.action == "gain" and it.pronoun_word != "that sound" and not (it.instead and self._session_target()):
                     it.whole, it.pronoun = True, False
                 else:
                     prev = next((o for o in reversed(out) if o.op == "separate" and o.target), None)
@@ -808,11 +1015,15 @@ class _Reader:
                             it.target = last[-1].target
                     elif prev is not None:
                         it.target = prev.target
+                    if it.target is None and it.fallback:
+                        it.target, it.pronoun = it.fallback, False
                     if it.target is None:
                         verb = {"remove": "remove", "isolate": "keep"}.get(it.action or "", "change")
                         raise Refusal(f"say what to {verb} (for example '{verb} the wind'). " + HELP + ".")
             if it.op == "separate" and pending:
                 for p in pending:  # "make the vocals and the guitar louder"; complaints are removals
+                    if _is_sentence(p):
+                        continue  # "the built-in mic recorded very quietly, add 15 dB": what happened
                     if p.presence:
                         out.append(_Item(op="separate", action="remove", target=p.target, times=p.times))
                     elif p.target:
@@ -822,6 +1033,8 @@ class _Reader:
                 pending = []
             out.append(it)
         for p in pending:
+            if p.presence and any(o.op == "separate" and _same_sound(o.target, p.target) for o in out):
+                continue  # "remove the hum, it's a 60 Hz hum from the lights": the same sound, described
             if (p.presence or p.found) and p.target:
                 action = "remove" if p.presence else "isolate"
                 out.append(
@@ -844,8 +1057,16 @@ class _Reader:
             raise Refusal(f"I found no audio edit in '{raw.strip()}'. " + HELP + ".")
         steps: list[dict] = []
         for it in out:
-            steps.extend(self.to_steps(it))
+            for step in self.to_steps(it):
+                if steps and step == steps[-1] and step["op"] in ("separate", "reset"):
+                    continue  # "an acapella of this song, just the vocals": said twice, done once
+                steps.append(step)
         return _merge_fingerprints(steps)
+
+    def _session_target(self) -> str | None:
+        last = self.context.last_recipe
+        targets = [s.target for s in (last.steps if last else []) if s.op == "separate" and s.target]
+        return targets[-1] if targets else None
 
     # -- items to steps -----------------------------------------------------------------------
 
@@ -919,7 +1140,7 @@ class _Reader:
             # where "boost the guitar at 1:00-1:10" says where to change it.
             at = ref.prep in ("at", "around") or ref.kind == "point"
             as_span = ref.span or ((it.spans_hint or (at and it.action != "gain")) and ref.prep != "only")
-            as_span = as_span and ref.kind in ("range", "point")
+            as_span = as_span and (ref.kind in ("range", "point") or (ref.reference and ref.kind in ("first", "last")))
             (spans if as_span else ranges).extend(ref.intervals(self.duration))
         if spans:
             step["spans"] = spans
@@ -934,6 +1155,12 @@ class _Reader:
     def _trim(self, it: _Item) -> dict:
         if not it.times:
             raise Refusal("say what to trim (for example 'cut the first 5 seconds' or 'trim to 0:10-0:40')")
+        kinds = sorted(r.kind for r in it.times)
+        if len(it.times) == 2 and kinds == ["first", "last"] and it.trim_mode == "remove":
+            # "cut the first 10 seconds and the last 5 seconds"
+            first = next(r for r in it.times if r.kind == "first")
+            last = next(r for r in it.times if r.kind == "last")
+            return {"op": "trim", "start": first.resolve(self.duration)[1], "end": last.resolve(self.duration)[0]}
         if len(it.times) > 1:
             raise Refusal("trim keeps one contiguous part; give one stretch at a time")
         ref = it.times[0]
@@ -1015,6 +1242,44 @@ class RulesPlanner:
         except SamaudioError as exc:  # a time that cannot be resolved (reversed, needs the duration)
             return Recipe(steps=[], error=str(exc))
         return recipe
+
+
+def _is_sentence(item: _Item) -> bool:
+    """A noun phrase that is really a sentence of what happened ("the built-in mic recorded quietly")."""
+    words = (item.target or "").split()
+    if item.presence or item.described:
+        return False
+    return len(words) >= 4 or any(re.fullmatch(r"\w{3,}(?<!e)ed", w) for w in words)
+
+
+def _is_context(item: _Item) -> bool:
+    """A clause waiting for a verb that is context, not a sound to act on: a complaint or
+    description ("there's a hum", "the snare sounds thin"), or a sentence of what happened
+    ("our guest's laptop fan was spinning", "the lav mic rubbed on his shirt"). A bare noun
+    phrase ("make the vocals and the guitar louder") still takes the next verb."""
+    if item.presence or item.described or item.found or not item.target:
+        return True
+    words = item.target.split()
+    return len(words) >= 4 or any(re.fullmatch(r"\w{3,}(?<!e)ed", w) for w in words)
+
+
+_GENERIC_WORDS = {"noise", "noises", "sound", "sounds", "background", "audio", "the", "a", "an", "my"}
+
+
+def _same_sound(a: str | None, b: str | None) -> bool:
+    """Whether two target phrases name the same sound: a content word in common ("hollow
+    auditorium echo" and "echo", "dogs bark" and "barking"), "noise" and "sound" not counting."""
+
+    def stems(t: str) -> set[str]:
+        out = set()
+        for w in re.findall(r"[a-z0-9]+", t.lower()):
+            if w in _GENERIC_WORDS or len(w) < 3:
+                continue
+            w = re.sub(r"(?:ing|s)$", "", w) if len(w) > 4 else w
+            out.add(w)
+        return out
+
+    return bool(a and b and stems(a) & stems(b))
 
 
 def _merge_fingerprints(steps: list[dict]) -> list[dict]:

@@ -43,12 +43,16 @@ JARGON = (
     "hvac sibilance plosives plz pls thx u ur pls dont cant wont isnt doesnt didnt im ive thats "
     "theres whats youre lemme gimme gonna wanna kinda sorta intro outro bassline basslines acapella "
     "cappella spotify soundcloud bandcamp youtube tiktok instagram twitch audacity davinci garageband "
-    "ableton wma aiff aif opus alac webm mkv mov avi"
+    "ableton wma aiff aif opus alac webm mkv mov avi "
+    # forum words (round 3): interjections, shorthand, the tools users name
+    "omg wtf lol geez jeez argh ugh hmm meh welp gah asap noob newbie kbps kdenlive shotcut openshot ffmpeg sox "
+    "obs descript capcut ocenaudio wavepad goldwave izotope fcpx imovie flowblade lil eww yuck zap nix"
 )
 
 #: British spellings are words, not slips: "neighbour" is left as typed
 _BRITISH = (
     (r"our$", "or"),
+    (r"ours$", "ors"),  # "neighbours", "colours"
     (r"ise$", "ize"),
     (r"ised$", "ized"),
     (r"ising$", "izing"),

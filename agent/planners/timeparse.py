@@ -109,6 +109,7 @@ def words_to_numbers(text: str) -> str:
     """
     text = re.sub(r"\bhalf[ -](?:a |an )?(second|minute|hour)\b", r"0.5 \1", text)
     text = re.sub(r"\b(?:a|one) (second|minute) and a half\b", r"1.5 \1s", text)
+    text = re.sub(r"\b(first|last|final|opening) (second|minute) and a half\b", r"\1 1.5 \2s", text)
     text = re.sub(
         r"\b(over|for|in|of|first|last|by|after|before) (?:a|one) (second|minute)\b", r"\1 1 \2", text
     )
@@ -144,7 +145,10 @@ TIME = (
     rf"|{_NUM}(?!\.?\d))"  # bare number: seconds (a full stop after it ends the sentence)
 )
 # Numbers followed by these are amounts, not times.
-_NOT_TIME = r"(?!\s*(?:db\b|dbs\b|decibels?\b|lufs\b|lu\b|%|percent\b|times\b|x\b|steps?\b|changes?\b))"
+_NOT_TIME = (
+    r"(?!\s*(?:db\b|dbs\b|decibels?\b|lufs\b|lu\b|%|percent\b|times\b|x\b|steps?\b|changes?\b|k?hz\b|-?bits?\b|"
+    r"kbps\b|khz\b))"
+)
 
 
 def parse_time_value(text: str) -> tuple[float, str | None]:
@@ -193,6 +197,7 @@ class TimeRef:
     text: str = ""
     exclude: bool = False
     span: bool = False  # where the target is heard ("audible from A to B", "use A-B as a reference")
+    reference: bool = False  # "use the first 3 s as the noise profile": a span prompt, whatever its kind
 
     @property
     def length(self) -> float | None:
@@ -269,7 +274,9 @@ _PATTERNS: list[tuple[str, re.Pattern]] = [
     (
         "point",
         re.compile(
-            rf"(?<![\w.:])(?P<t1>{TIME}){_NOT_TIME}\s+in(?:to)?(?: (?:the|this) (?:clip|track|recording|song|video|audio|file))?\b"
+            rf"(?<![\w.:])(?<!\bto )(?<!\band )(?<!-)(?<!- )(?P<t1>{TIME}){_NOT_TIME}\s+in(?:to)?(?: (?:the|this|my|our) (?:whole |entire )?(?:clip|track|"
+            rf"recording|song|video|audio|file|interview|podcast|episode|take|footage|tape|voiceover|lecture|vlog|"
+            rf"rehearsal|show|movie|film|stream))?\b"
         ),
     ),
     (
@@ -318,7 +325,7 @@ _PATTERNS: list[tuple[str, re.Pattern]] = [
     (
         "range",
         re.compile(
-            rf"{_PREP}(?<![\w.:-])(?P<t1>{TIME}){_NOT_TIME}\s*(?:-|–|to|until|till)\s*(?P<t2>{TIME}){_NOT_TIME}"
+            rf"{_PREP}(?<![\w.:-])(?P<t1>{TIME}){_NOT_TIME}\s*(?:-|–|to|until|till|through|thru)\s*(?P<t2>{TIME}){_NOT_TIME}"
         ),
     ),
     (
@@ -348,6 +355,14 @@ _PATTERNS: list[tuple[str, re.Pattern]] = [
     ("first", re.compile(rf"{_PREP}\bthe (?:start|beginning|front|intro) by (?P<t1>{TIME}){_NOT_TIME}")),
     ("last", re.compile(rf"{_PREP}\bthe (?:end|ending|tail|outro) by (?P<t1>{TIME}){_NOT_TIME}")),
     ("after", re.compile(rf"{_PREP}\b(?:after|past|beyond|later than)\s+(?P<t1>{TIME}){_NOT_TIME}")),
+    # "fade out from 1:50", "remove the hum starting from 0:30": from there to the end
+    (
+        "after",
+        re.compile(
+            rf"{_PREP}\b(?:from|starting (?:at|from)|beginning at)\s+(?P<t1>{TIME}){_NOT_TIME}"
+            rf"(?!\s*(?:to|until|till|through|thru|-|–|and|for)\b)"
+        ),
+    ),
     (
         "before",
         re.compile(

@@ -21,7 +21,7 @@ LARGE_DB = 10.0  # "a lot"
 # --- clause vocabulary -----------------------------------------------------------------------
 
 RESET = re.compile(
-    r"\b(?:start (?:all )?over|start again|start from scratch|from scratch|reset\w*|"
+    r"\b(?:start (?:all )?over|start again|start from scratch|from scratch|reset\w*|scrap (?:all|everything)(?: of)?(?: (?:it|that|this))?|"
     r"(?:go|get|take me|revert|switch|return) back to (?:the )?(?:original|beginning|start|unedited)|"
     r"back to (?:the )?original|restore (?:the )?original|revert (?:to (?:the )?original|everything|all)|"
     r"undo (?:everything|all\b(?: (?:the )?changes| of it)?|every change)|(?:the )?original (?:version|file|audio) (?:back|again)|"
@@ -29,14 +29,17 @@ RESET = re.compile(
 )
 UNDO = re.compile(
     r"\b(?:undo|undid|revert(?: that| it| the last\w*)?|go back|step back|take (?:that|it) back|"
-    r"cancel (?:that|the last)|roll ?back|scratch that|never ?mind)\b"
+    r"cancel (?:that|the last)|roll ?back|scratch that|scrap that|take back (?:that|it)|never ?mind)\b"
 )
 EXPORT_VERB = re.compile(r"\b(?:export|save|render|bounce|write (?:it )?out|download|output|convert)\b")
-UNSUPPORTED = ("m4a", "mp4a", "aac", "aif", "aiff", "opus", "wma", "mp4", "webm", "alac", "mov", "avi")
+UNSUPPORTED = (
+    "m4a", "mp4a", "aac", "aif", "aiff", "opus", "wma", "mp4", "webm", "alac", "mov", "avi",
+    "zip", "rar", "pdf", "midi", "amr", "3gp", "mkv", "wmv", "flv", "ac3", "caf", "m4r",
+)  # fmt: skip
 FORMAT = re.compile(r"\b(" + "|".join([*FORMAT_WORDS, *UNSUPPORTED]) + r")\b")
 NORMALIZE = re.compile(
     r"\bnormali[sz]\w*|\bloudness\b|\blufs\b|"
-    r"\b(?:podcast|spotify|youtube|streaming|broadcast|radio)[- ](?:ready|level|loudness|standard)|"
+    r"\b(?:podcast|spotify|youtube|streaming|broadcast|radio)[- ](?:ready|level|loudness|standard|loud|friendly)|"
     r"\b(?:loud|ready|level(?:l?ed)?|levels|master(?:ed)?)\b[^§]*\bfor (?:a |the )?"
     r"(?:podcast|spotify|youtube|streaming|broadcast|apple|tv|radio|tidal|soundcloud)"
 )
@@ -56,24 +59,26 @@ REMOVE = (
     r"get rid of|getting rid of|rid of|remove|get out|take out|take away|cut out|cut off|clean up|clean out|"
     r"filter out|strip out|strip away|strip|block out|cancel out|cancel|cut|kill|mute|drop|eliminate|delete|"
     r"lose|erase|suppress|silence|scrap|ditch|eradicate|nuke|wipe out|wipe|denoise|de-noise|chop off|chop out|chop|"
-    r"removed|deleted|eliminated|muted|taken out|cut out|gone|go away|has to go|must go|needs to go|should go"
+    r"zap|nix|axe|purge|banish|"
+    r"removed|deleted|eliminated|muted|taken out|cut out|gone|go away|has to go|must go|needs to go|should go|fix"
 )
 ISOLATE = (
     r"keep only|only keep|keep just|just keep|isolate|extract|solo|pull out|separate out|separate|"
     r"leave only|leave just|single out|find|keep|i only want to hear|i only want|i just want to hear|i just want|"
     r"i want only|i want just|i want to hear only|i want to hear just|only want|just want|give me only|"
     r"give me just|let me hear only|let me hear just|let me hear|give me|nothing but|isolated|extracted|"
-    r"use only|use just|only use"
+    r"use only|use just|only use|leave|separated"
 )
 UP = (
     r"louder|boost|raise|turn up|bring up|bring out|pump up|crank up|crank|amplify|increase|emphasi[sz]e|"
     r"more prominent|higher|stronger|boosted|raised|turned up|hotter|push up|stand out|pop out|pop more|"
-    r"cut through|come through|more present|more audible|come forward|more forward|forward|up"
+    r"cut through|come through|more present|more audible|come forward|more forward|come up|go up|bump up|nudge up|"
+    r"forward|up"
 )
 DOWN = (
     r"quieter|softer|lower|turn down|bring down|tone down|dial down|dial back|quiet down|reduce|duck|"
     r"decrease|attenuate|tame|soften|less prominent|weaker|lowered|reduced|turned down|ducked|pull back|"
-    r"push back|sit back|set back|knock down|take down|back off|down"
+    r"push back|sit back|set back|knock down|take down|back off|come down|go down|bump down|nudge down|down"
 )
 VERB = re.compile(rf"\b(?:(?P<remove>{REMOVE})|(?P<isolate>{ISOLATE})|(?P<up>{UP})|(?P<down>{DOWN}))\b")
 WEAK_ISOLATE = re.compile(
@@ -87,7 +92,7 @@ DB = re.compile(r"(?P<sign>[+-])?\s*(?P<v>\d+(?:\.\d+)?) db\b")
 BY_NUMBER = re.compile(r"\bby (?P<sign>[+-])?(?P<v>\d+(?:\.\d+)?)\b(?!\s*(?:%|percent|§))")
 PERCENT = re.compile(r"\b(?:by )?(?P<v>\d+(?:\.\d+)?)\s*(?:%|percent)")
 SMALL = re.compile(
-    r"\b(?:just )?(?:a (?:little |tiny |teeny |wee )?bit|a little|a tad|a touch|slightly|somewhat|a smidge|a hair|"
+    r"\b(?:just )?(?:a (?:little |tiny |teeny |wee |lil )?bit|a little|a lil|a tad|a touch|slightly|somewhat|a smidge|a hair|"
     r"kind of|kinda|tiny bit|little bit)\b"
 )
 LARGE = re.compile(
@@ -110,20 +115,25 @@ SO_MUCH = re.compile(
     r"^(?:there'?s |there is )?(?:so much|much|such a lot of|all this|all that|lots of) (?P<t>.+)$"
 )
 TOO = re.compile(
-    r"^(?P<t>.+?) (?:is|are|'s|'re|sounds?|seems?|feels?|gets?)(?: (?P<int>way|much|far|a bit|a little|slightly|kind of|"
-    r"kinda|somewhat|a lot|really|so|very|just|a tad|still))* too (?P<dir>loud|quiet|soft|low|faint|weak|strong|high|hot|"
+    r"^(?P<t>.+?) (?:is|are|'s|'re|was|were|sounds?|seems?|feels?|gets?)(?: (?P<int>way|much|far|a bit|a little|slightly|kind of|"
+    r"kinda|somewhat|a lot|really|so|very|just|a tad|a touch|a smidge|a little bit|a tiny bit|still|even|also|"
+    r"definitely|clearly|obviously|honestly|way way|bit))* too (?P<dir>loud|quiet|soft|low|faint|weak|strong|high|hot|"
     r"prominent|much|buried|present|overpowering|dominant)\b.*$"
 )
 COMPLAINT = re.compile(
     r"^(?P<t>.+?) (?:is|are|'s|'re|keeps?|keep|was|were)(?: \w+){0,2} (?:ruining|ruins|killing|wrecking|spoiling|"
     r"messing up|annoying|distracting|bothering|driving me \w+|unbearable|awful|terrible|horrible|drowning|"
-    r"getting in the way|in the way|irritating|grating|obnoxious|ruined|ruin|noisy|bad|ugly|disturbing)\b.*$"
+    r"getting in the way|in the way|irritating|grating|obnoxious|ruined|ruin|noisy|bad|ugly|disturbing|worst|"
+    r"horrendous|atrocious|unacceptable|intolerable|gross)\b.*$"
 )
 RUINS = re.compile(r"^(?P<t>.+?) (?:ruins|ruined|kills|spoils|wrecks|drowns out|covers up|masks) .*$")
 PRESENCE = re.compile(
-    r"^(?:.*?\b)?(?:there'?s|there is|there are|there was|(?:i|you|we) (?:can |could )?(?:clearly |really |still |also |"
+    r"^(?:.*?\b)?(?:there'?s|there is|there are|there was|it is(?= (?:a|an) (?!bit\b|little\b|lot\b|tad\b|touch\b))|"
+    r"(?:i|you|we) (?:can |could )?(?:clearly |really |still |also |"
     r"definitely |obviously |always )?hear|can you hear|listen to|notice|hear that|"
-    r"(?:my|the|this|our) (?:\w+ )?(?:recording|audio|clip|track|podcast|video|file|song|interview|mic|take|footage)s? "
+    r"(?:my|the|this|our) (?:\w+ )?(?:recording|audio|clip|track|podcast|video|file|song|interview|mic|take|footage|"
+    r"vlog|voice note|note|memo|episode|tape|cassette|lecture|voiceover|narration|movie|film|stream|camera|camcorder|"
+    r"phone|recorder|microphone)s? (?:(?:for|from|of|with|in|on) (?:[\w'-]+ ){0,4}?)?"
     r"(?:has|had|have|contains?|got|picked up)) (?P<t>.+)$"
 )
 DONT_WANT = re.compile(
@@ -152,20 +162,102 @@ _PLACE = "".join(
 HALF = re.compile(rf"\b(?:in half|halve|halved|half (?:the |as )?(?:volume|level|loud)|{_PLACE}half)\b")
 DOUBLE = re.compile(r"\b(?:double|doubled|twice as loud|2 times as loud|2 times louder)\b")
 SAME_FOR = re.compile(
-    r"^(?:now |and )?do (?:the same|that|the same thing|it)(?: again)? (?:for|to|with|on) (?P<t>.+)$"
+    r"^(?:now |and )?(?:do )?(?:the same|that|the same thing|it)(?: again)? (?:for|to|with|on) (?P<t>.+)$"
 )
 AGAIN = re.compile(
-    r"^(?:do (?:that|it|this) |same |repeat(?: that| it)?|one more time|again)(?: again| please)*$"
+    r"^(?:do (?:that|it|this)|same|repeat(?: that| it)?|one more time|again)(?: again| please)*$"
 )
 
+# Forum phrasing (issue 14 round 3): the tool a user names, the question around the request,
+# and the greetings and thanks around it.
+#: audio and video tools users name ("in audacity", "with ffmpeg"): never part of a sound
+TOOLS = (
+    r"(?:audacity|adobe audition|audition|adobe premiere(?: pro| elements| rush)?|premiere(?: pro| elements| rush)?|"
+    r"final cut(?: pro)?(?: x)?|fcpx|davinci(?: resolve)?|resolve|imovie|garageband|logic(?: pro)?(?: x)?|pro tools|"
+    r"reaper|ableton(?: live)?|fl studio|cubase|sound ?forge|(?:sony |magix )?vegas(?: pro)?|kdenlive|shotcut|"
+    r"openshot|olive|flowblade|ffmpeg|sox|obs(?: studio)?|descript|capcut|ocenaudio|wavepad|goldwave|"
+    r"izotope(?: rx)?|rx|this (?:app|tool|program|software|editor)|the (?:app|tool|program|software|editor))"
+)
+TOOL_MENTION = re.compile(
+    rf"\s*\b(?:in|with|using|via|through|inside|from within) {TOOLS}(?: \d+(?:\.\d+)*)?\b(?!\s*§)|"
+    rf"^\s*(?:in|with|using) {TOOLS}\s*(?:,|$)"
+)
+TOOL_SUBJECT = re.compile(rf"\b(?:can|could|will|would|does|do) {TOOLS}\b")
+#: questions and wishes that open a request ("how do I", "is it possible to", "any tips for"):
+#: what follows them is the request
+PREAMBLE = re.compile(
+    r"^(?:(?:"
+    r"how (?:do|can|could|would|should|might|does) (?:i|we|you|one)(?: (?:best|possibly|even|actually))?(?: go about)?"
+    r"|(?:can|could|may|should) (?:i|we)"
+    r"|how to(?: go about)?"
+    r"|what(?:'s| is| would be) the (?:best|easiest|simplest|quickest|fastest|right|proper|correct|cleanest|"
+    r"recommended|usual) way (?:to|of)"
+    r"|(?:is|are) (?:it|there) (?:at all )?(?:possible|any way|a way|some way|an easy way|a simple way|an option)"
+    r"(?: for me| at all)?(?: to| of)?"
+    r"|(?:is|are) there (?:a|any|some)(?: \w+)? (?:way|option|method|tool|setting|trick)s? (?:to|of|for)"
+    r"|(?:any|some) (?:tips|ideas|advice|suggestions|pointers)(?: on| for| about| with)?(?: how to)?"
+    r"|(?:can|could|would|will) (?:anyone|someone|somebody|you guys|you all|y'all|one of you)(?: please)?"
+    r"(?: help(?: me)?(?: to)?)?"
+    r"|(?:please )?help me(?: to)?"
+    r"|(?:i(?:'m| am| was) )?(?:trying|looking|hoping|wanting|attempting|planning) to"
+    r"|(?:i )?(?:need|want|would like|'d like|wish|have|hope) to(?! hear| listen| keep| only| just)"
+    r"|(?:i(?:'m| am| was)? )?(?:just )?wondering (?:if|whether|how)(?: (?:i|you|one|it) (?:can|could|would|might)"
+    r"(?: be able to)?)?"
+    r"|(?:would|will) it be possible(?: for you)? to|(?:would|could|will) you be able to|are you able to"
+    r"|is it possible for (?:you|me) to"
+    r"|(?:nothing else|nothing more)"
+    r"|(?:i )?need (?:some )?help(?: with| to)?"
+    r"|(?:does|do) (?:anyone|anybody|someone|you) know how to"
+    r"|what (?:should|can|do) i do to"
+    r"|(?:a )?quick question"
+    r"|use (?:that|this|it|them|those)(?: (?:bit|part|section|one|sample|profile|stretch))? to"
+    r")(?:\s+|$))+"
+)
+#: a whole clause that asks for nothing: a greeting, thanks, "new here", "any help appreciated"
+SOCIAL = re.compile(
+    r"^(?:"
+    r"(?:hi|hello|hey|hiya|howdy|greetings|good (?:morning|afternoon|evening|day))(?: (?:all|everyone|everybody|guys|"
+    r"folks|there|team|people|friends))*"
+    r"|(?:i'?m |i am )?(?:(?:a |very |completely |totally |pretty )?new (?:here|to (?:this|audio(?: editing)?|\w+(?: \w+)?))|"
+    r"(?:a |an? )?(?:complete |total )?(?:newbie|noob|beginner|novice|amateur)(?: here)?|first (?:time )?post(?:er)?(?: here)?)"
+    r"|(?:thanks|thank you|thx|ty|cheers|many thanks|much appreciated|appreciate it)(?: (?:a lot|so much|very much|"
+    r"in advance|all|everyone|guys|for (?:any|your|the) help))*"
+    r"|(?:any|all) (?:help|advice|tips|ideas|suggestions)(?: (?:would be|is|will be))?(?: (?:much|greatly|really|very))?"
+    r"(?: (?:appreciated|welcome|great|awesome|helpful|lovely|nice))?"
+    r"|(?:please )?help(?: me)?(?: please| out)?|(?:i )?need help|(?:i )?hope (?:someone|somebody|anyone|you|one of you) "
+    r"can help(?: me)?(?: out)?|(?:can|could) (?:someone|anyone|somebody) help(?: me)?(?: out)?"
+    r"|sorry if this (?:was|has been|is|got) (?:asked|answered|posted|covered)(?: (?:before|already|a lot))*"
+    r"|(?:a )?quick question|(?:i have a )?question|(?:just )?wondering"
+    r")$"
+)
+#: "removing hum from a recording" (a forum title) reads as "remove hum ..."
+GERUNDS = {
+    "removing": "remove", "reducing": "reduce", "isolating": "isolate", "extracting": "extract",
+    "separating": "separate", "eliminating": "eliminate", "deleting": "delete", "lowering": "lower",
+    "boosting": "boost", "raising": "raise", "muting": "mute", "stripping": "strip", "suppressing": "suppress",
+    "filtering": "filter", "cleaning": "clean", "amplifying": "amplify", "increasing": "increase",
+    "decreasing": "decrease", "trimming": "trim", "fading": "fade", "exporting": "export", "converting": "convert",
+    "denoising": "denoise", "attenuating": "attenuate", "ducking": "duck", "soloing": "solo", "erasing": "erase",
+    "normalizing": "normalize", "normalising": "normalise",
+}  # fmt: skip
+GERUND = re.compile(r"\b(" + "|".join(GERUNDS) + r")\b")
+
 # Target cleaning.
+#: what a sound is heard in (never the sound itself)
+CONTAINERS = (
+    r"(?:footage|recordings?|audio|videos?|vlogs?|podcasts?|interviews?|episodes?|clips?|songs?|files?|tapes?|"
+    r"cassettes?|voiceovers?|voice-overs?|lectures?|mp3s?|wavs?|movies?|films?|streams?|takes?|sessions?|"
+    r"rehearsals?|shows?|memos?|voice notes?|webinars?|meetings?|calls?|broadcasts?|livestreams?)"
+)
 FILLERS = [
     # "what I'd like is for the crowd to be quieter": the wish around the sound, not the sound
     r"\bwhat (?:i|we)(?:'d| would)? (?:really )?(?:like|want|need|love|'m after|am after)(?: is| would be)?(?: for)?\b",
-    r"\b(?:can|could|would|will|do) (?:you|u)(?: please| kindly| just| maybe)?\b",
+    r"\b(?:can|could|would|will|do) (?:you|u)(?: please| kindly| just| maybe| possibly| perhaps)?\b",
+    r"\basap\b|\burgently\b|\bright now\b|\bif you can\b|\breal quick\b|\bquick\b|\blol\b|\blmao\b|\bthx\b|"
+    r"\bty\b|\bfor me\b",
     r"\b(?:can|could|may) (?:i|we)\b",
     r"\bplease\b|\bpls\b|\bplz\b|\bkindly\b|\bthanks?(?: you)?\b|\bcheers\b",
-    r"\bto be\b|\bi(?:'d| would) (?:like|love)(?: you)?(?: to)?\b|\bi (?:want|need) you to\b|\bi (?:only |just |really )?(?:want|need|would like|'d like)\b|\blet'?s\b",
+    r"\bto be\b|\bi(?:'d| would)(?: really| so much| just)? (?:like|love)(?: you| it)?(?: to| for)?\b|\bi (?:want|need) you to\b|\bi (?:only |just |really )?(?:want|need|would like|'d like)\b|\blet'?s\b",
     r"\bhow (?:do|can|would|should|could) (?:i|we|you)\b|\bis there a way to\b",
     r"\bi think\b|\bi guess\b|\bmaybe\b|\bperhaps\b|\bif (?:you )?(?:can|could|possible)\b|\bfor me\b|\bfor us\b",
     r"\b(?:should|needs? to|has to|have to|must|could|ought to|can) be\b|\b(?:we|i|you)'ll\b|\bwe will\b",
@@ -180,13 +272,20 @@ FILLERS = [
     r"\bas well\b|\btoo\b|\bnow\b|\bagain\b|\bright away\b|\bquickly\b|\bup front\b",
     # discourse around the sound: "overall", "push the voice forward", "the piano on its own"
     r"\boverall\b|\bpush\b|\bpull\b|\bmove\b|\b(?:should|must|needs? to|has to|have to|ought to)\b",
+    r"\bfrom (?:here|there)(?: on)?\b|\binstead\b|\brather\b|\buntouched\b|\bas (?:it )?is\b|\bintact\b|\bin place\b",
+    # when, vaguely: "at some point", "from time to time", "all through", "halfway through"
+    r"\bat (?:some|one|any) point\b|\bat times\b|\bfrom time to time\b|\b(?:every )?now and (?:then|again)\b|"
+    r"\bevery so often\b|\bsometimes\b|\boccasionally\b|\bhalfway through\b|\bin the middle\b|"
+    r"\ball (?:through|day|night|afternoon|morning|evening)\b|\bseveral times\b|\ba few times\b|\ball the time\b|"
+    r"\bis all (?:i|you|we) (?:can )?hear\b|\ball (?:i|you|we) (?:can )?hear\b",
     r"\b(?:on (?:its|their|his|her) own|by (?:itself|themselves)|alone|in isolation|"
-    r"from (?:everything|all|anything) else|from the rest(?: of (?:the|it) ?\w*)?)\b",
+    r"from (?:everything|all|anything)(?: else)?|from the rest(?: of (?:the|it) ?\w*)?)\b",
     r"\b(?:clearly|obviously|distinctly|definitely|really|very|quite|pretty|loud and clear|basically|so)\b",
 ]
 FILLER = re.compile("|".join(FILLERS))
 LEAD_WORDS = (
-    r"ok(?:ay)?|hey|hi|so|um+|uh+|hmm+|ugh+|argh+|ah+|oh|well|honestly|seriously|yeah|yes|alright|"
+    r"ok(?:ay)?|hey|hi(?![ -]hats?\b)|so|um+|uh+|hmm+|ugh+|argh+|ah+|oh|well|honestly|seriously|yeah|yes|alright|"
+    r"omg|geez|sigh|gah|meh|lol|welp|eww+|ew|yuck|"
     r"right|and|also|then|really|actually|basically|now|oof|man|god|jeez|wow|damn|oops|first|firstly|"
     r"next|finally|lastly|second|secondly|after that|but|though|however"
 )
@@ -196,14 +295,18 @@ LEAD = re.compile(rf"^(?:(?:{LEAD_WORDS}|just)(?=[\s,]|$)[\s,]*)+")
 EVALUATIVE = re.compile(
     r"\b(?:annoying|horrible|terrible|awful|stupid|damn|damned|irritating|nasty|pesky|weird|strange|"
     r"distracting|constant|ugly|bloody|freaking|frigging|effing|crappy|obnoxious|unwanted|unpleasant|disturbing|"
-    r"odd|random|infuriating|persistent|little|horrid|dreadful|irritating|bothersome|terrible|bad|awful)\b"
+    r"odd|random|infuriating|persistent|little|horrid|dreadful|irritating|bothersome|terrible|bad|awful|"
+    # how loud or how big, not what it is: "a loud bang", "a big click", "a low-level hum"
+    r"loud(?! enough)|big|huge|massive|slight|faint|low-level|low level|obnoxiously|excessive|overwhelming|"
+    r"intrusive|occasional|intermittent|sharp|sudden)\b"
 )
 DETERMINER = re.compile(
     r"^(?:(?:a lot of|lots of|loads of|a bunch of|a ton of|tons of|plenty of|a bit of|a little|"
     r"the|a|an|that|this|those|these|some|any|all|my|our|your|his|her|their|its|every|each|of)\b\s*)+"
 )
 TRAILING = re.compile(
-    r"(?:\s+\b(?:please|now|too|again|off|out|away|of|with|the|a|and|is|are|it|at|in|to|for|on|"
+    r"(?:\s+\b(?:please|now|too|again|off|out|away|of|with|the|a|and|is|are|it|at|in|to|for|on|more|less|"
+    r"separated|isolated|extracted|removed|deleted|muted|gone|even|still|further|"
     r"(?<!passing )(?<!going )(?<!driving )(?<!flying )(?<!walking )(?<!riding )by|only|just|but|"
     r"though)\b)+$"
 )
@@ -241,12 +344,47 @@ WHOLE = {
     "overall volume",
     "master volume",
     "entire thing",
+    "it all",
+    "all of it",
+    "the lot",
+    "lot",
 }
 PRONOUNS = {"it", "them", "that", "this", "those", "these", "that one", "this one", "they", "him", "her"}
 # "I recorded outdoors and ...", "we filmed this at the beach": how the file was made, not a sound
 NARRATIVE = re.compile(
-    r"^(?:so |well |basically )?(?:i|we)(?:'ve| have)? (?:recorded|filmed|shot|made|captured|taped|tracked|did)\b"
+    r"^(?:so |well |basically )?(?:"
+    r"(?:i|we)(?:'ve| have|'m| am|'re| are| was| were)? (?:just )?(?:record(?:ed|ing)?|film(?:ed|ing)?|shoot(?:ing)?|shot|"
+    r"made|making|captur(?:ed|ing)|tap(?:ed|ing)|track(?:ed|ing)|did|interview(?:ed|ing)?|digiti[sz](?:ed|ing)|"
+    r"transferr(?:ed|ing)|ripp(?:ed|ing)|transcrib(?:ed|ing)|edit(?:ed|ing)|typing up|work(?:ed|ing) on|sang|sing(?:ing)?|"
+    r"play(?:ed|ing)|host(?:ed|ing)|use[ds]?|using)"
+    r"|(?:the |my |our |this |it |his |her |their )?(?:\w+ ){0,3}(?:was|were|is|got|has been|had been) "
+    r"(?:recorded|filmed|shot|taped|captured|made|done)"
+    r"|(?:recorded|filmed|shot|taped) (?:at|in|on|outside|outdoors|indoors|inside|during|with|by|from)"
+    r")\b"
 )
+#: "the ambience is fine": a judgement that asks for nothing
+FINE = re.compile(
+    r"^(?P<t>.+?) (?:is|are|sounds?|seems?|looks?|was|were)(?: \w+)? (?:fine|ok|okay|good|great|perfect|alright|"
+    r"all right|nice)$"
+)
+#: "the espresso machine keeps going off": a complaint about the subject
+PERSIST = re.compile(r"^(?P<t>.+?) (?:keeps?|kept|won'?t stop|never stops|doesn'?t stop) (?:on )?(?:\w+ing\b.*)?$")
+#: "the camcorder picked up lots of wind rumble", "my amp adds hiss": the object is the sound
+SOURCE = re.compile(
+    r"^(?:.*?\b)?(?:the|my|our|this|his|her|their|a|an) (?:\S+ ){0,3}?\S+ (?:picks? up|picked up|picking up|adds|added|"
+    r"makes|made|leaves|(?<!the )(?<!\ba )(?<!\ban )(?<!\bmy )(?<!\bthis )(?<!\bthat )(?<!\bfar )left|produces|produced|creates|created|causes|caused|introduces|introduced|generates|"
+    r"generated|gives|gave|emits|emitted) (?!(?:the|it|its|my|me|us|you|everything|everyone|him|her|them)\b)"
+    r"(?:(?:a lot of|lots of|loads of|tons of|a bit of|some|a|an|this|that) )*(?P<t>.+)$"
+)
+#: "X is louder than Y", "the traffic is almost as loud as my voice": a complaint about X
+COMPARE = re.compile(
+    r"^(?P<t>.+?) (?:is|are|'s|'re|sounds?|seems?|gets?|was|were)(?: (?P<int>much|a lot|way|far|a bit|a little|"
+    r"slightly|so|really|even|almost|nearly|about|just|practically))* "
+    r"(?:(?P<up>quieter|softer|lower|weaker|less audible) than|(?P<down>louder|stronger|more prominent) than|"
+    r"as (?P<as>loud|strong|prominent) as)\b.*$"
+)
+#: "remove both": every sound named before
+ALL_OF_THEM = re.compile(r"(?:both|both of them|all of them|them all|them both|all (?:2|3|4|three|two|four)(?: of them)?)")
 NONAUDIO = re.compile(
     r"\b(?:files?|folders?|director(?:y|ies)|disk|drive|computer|system|database|history|memory|documents?|"
     r"passwords?|emails?|programs?|apps?|installation|os)\b"
@@ -267,10 +405,11 @@ def clean_target(text: str) -> str:
     text = re.sub(
         r"(?<=\w)\s+(?:that|which|who)\s+(?:is|are|was|were|'s|happen(?:s|ed)?|occur(?:s|red)?|appear(?:s|ed)?|"
         r"play(?:s|ed)?|comes?|came|keeps?|"
-        r"starts?|sounds?|goes|you|i|we|can|runs?)\b.*$",
+        r"starts?|sounds|goes|you|i|we|can|runs?)\b.*$",
         " ",
         text,
     )
+    text = re.sub(r"\s+(?:is|are) all (?:that )?(?:i|you|we) (?:can )?(?:\w+ )?hear\b.*$", " ", text)  # "X is all I can hear"
     # "the noise you hear at 0:10": who hears it is not part of the sound
     text = re.sub(
         r"(?<=\w)(?<!\bcan)(?<!\bcould)(?<!\bdo)(?<!\bwill)(?<!\bwould)(?<!\bshould)(?<!\bmay)"
@@ -279,17 +418,23 @@ def clean_target(text: str) -> str:
         text,
     )
     text = re.sub(r"\s+(?:during|while|whenever|when)\s+(?!§).*$", " ", text)  # "the music during the speech"
+    text = re.sub(r"\s+where (?:i|you|we|he|she|they|it|someone|somebody)\b.*$", " ", text)  # "... where I bump the mic"
+    text = re.sub(r"\s+(?:on|in|from|with) (?:this|that|it|here|there)\s*$", " ", text)  # "way too much hiss on this"
+    text = re.sub(r"\s+with (?:its |some |strong |lots of )?harmonics\b.*$", " ", text)
+
     text = re.sub(r"\s+than\b.*$", " ", text)  # "the host louder than the guest"
     text = re.sub(
         r"\s+(?:over|under|behind|above|against|beneath|on top of|from|off|out of) "
-        r"(?:the|all the|that|this|my|here|there)\b.*$",
+        r"(?:the|all the|that|this|my|our|your|his|her|their|a|an|some|every|each|here|there)\b.*$",
         " ",
         text,
     )
+    # the thing the sound is in: "the hiss of my vlog", "wind noise on camcorder footage"
+    text = re.sub(rf"\s+(?:from|of|on|in|off|out of|throughout) (?:(?!§)\S+ ){{0,3}}{CONTAINERS}\b.*$", " ", text)
     # where the sound is, not what it is: "traffic outside the window", "an airplane overhead",
     # "wind on the mic", "buzzing in the left channel", "reverb on the vocals"
     text = re.sub(
-        r"(?<=\w)\s+(?:outside|overhead|upstairs|downstairs|next door|nearby|outdoors|indoors|far away|"
+        r"(?<=\w)\s+(?:outside|overhead|(?:flying|passing|going|driving) (?:over(?:head)?|past)|upstairs|downstairs|next door|nearby|outdoors|indoors|far away|"
         r"(?:on|in|inside|near|through|across|at) (?:the|my|our|this|that|a|an|his|her|their|your) "
         r"(?!§)(?!(?:first|last|start|end|beginning|middle|intro|outro)\b))\b.*$",
         " ",
@@ -313,10 +458,15 @@ def clean_target(text: str) -> str:
     return re.sub(r"\s+", " ", t).strip(" -")
 
 
+#: words that, all together, name the whole mix ("the recording level", "the audio volume")
+WHOLE_WORDS = {"recording", "recorded", "audio", "level", "levels", "volume", "mix", "track", "output", "input", "gain", "master"}
+
+
 def is_whole(target: str) -> bool:
     t = re.sub(r"\b(?:whole|entire|overall|full|complete|general|master|total)\b", " ", target)
     t = re.sub(r"\s+", " ", t).strip()
-    return t in WHOLE or target in WHOLE
+    words = t.split()
+    return t in WHOLE or target in WHOLE or (len(words) > 1 and all(w in WHOLE_WORDS for w in words))
 
 
 def amount(text: str, default: float = DEFAULT_DB) -> tuple[float, bool]:
@@ -368,10 +518,12 @@ BARE_TIME_SUBJECT = re.compile(
 )
 # objects of a remove-verb that name a stretch of time, not a sound
 TIME_ONLY_OBJECT = re.compile(
-    r"(?:part|bit|section|portion|stretch|piece|start|end|beginning|intro|outro|silence)s?"
+    r"(?:part|bit|section|portion|stretch|piece|start|end|beginning|intro|outro|silence|dead air|dead space)s?|"
+    r"out|off|away"
 )
 PART_OBJECT = re.compile(
-    r"(?:intro|outro|beginning|start|ending|end|silence|silent (?:part|bit))(?: at (?:the )?(?:start|end|beginning))?"
+    r"(?:intro|outro|beginning|start|ending|end|silences?|silent (?:part|bit|section|stretch)s?|dead air|pauses|gaps)"
+    r"(?: at (?:the )?(?:start|end|beginning)| between (?:\w+ ){0,2}\w+)?"
 )
 FADE_START = re.compile(r"\bfade (?:it )?(?:in|out)\b")
 REST_WORDS = ("rest", "everything else", "others", "other sounds", "other stuff", "remainder")
@@ -422,7 +574,10 @@ POLITE = re.compile(
 # to 0:02", "the flute can be heard clearly at ...": the subject is the sound and the times are
 # where it is audible (span prompts), whatever the preposition.
 AUDIBLE = re.compile(
-    r"^(?P<t>.+?) (?:is|are|can be|could be|gets?|comes?|sounds?)(?: \w+){0,2}? "
+    r"^(?P<t>.+?) (?:rings|plays|runs|hums|buzzes|beeps|barks|whistles|chirps|squeaks|hisses|rumbles|roars|sings|"
+    r"goes|drones|whines|blares|honks|crackles|howls|squeals|screeches|(?:is|are) \w+ing)(?: \w+){0,2}? "
+    r"(?:on (?:its|their) own|alone|by itself)\b.*$|"
+    r"^(?P<t2>.+?) (?:is|are|can be|could be|gets?|comes?|sounds?)(?: \w+){0,2}? "
     r"(?:audible|obvious|heard|clear|noticeable|prominent|present|loudest|isolated|"
     r"the only (?:thing|sound|noise)s?(?: (?:you|i|we) (?:can )?hear)?|on (?:its|their) own|alone|by itself)\b.*$"
 )
@@ -432,13 +587,37 @@ HEARING = re.compile(
 )
 # "use 0:30-0:32 as a reference for the hum", "using the bit at 1:00 as an example of the dog"
 REFERENCE = re.compile(
-    r"\b(?:use|using|take|taking|with)\b(?P<where>.*?)\bas (?:a |an |the )?(?:reference|example|sample|"
-    r"template|fingerprint|guide)(?: (?:for|of) (?P<t>.+?))?(?=$|\s*[:,]|\s+§|\s+(?:and|then)\b)"
+    r"\b(?:use|using|take|taking|with)\b(?P<where>.*?)\bas (?:a |an |the |my )?(?:noise |sound |audio )?"
+    r"(?:reference|example|sample|template|fingerprint|guide|profile|print)(?: (?:for|of) (?P<t>.+?))?"
+    r"(?=$|\s*[:,]|\s+§|\s+(?:and|then)\b)"
+)
+# The noise-profile workflow of audio editors, said the ways users say it; each is rewritten as
+# "use <time> as a reference for <sound>" before the clauses are read.
+#: "take a noise print from 1:00 to 1:03", "get a noise profile at 0:02"
+NOISE_PRINT = re.compile(
+    r"\b(?:take|get|grab|capture|make|build|create)\s+(?:a |the |my )?(?:noise |sound )?(?:print|profile|sample|"
+    r"fingerprint)\s+(?:from |at |of |using |in |with |between |during )?(?P<time>§\d+)"
+)
+#: "... as a reference where only the air conditioner runs": the sound heard there
+WHERE_ONLY = re.compile(
+    r"(?P<ref>§\d+ as a reference)\s+(?:where|when) (?:only |just )?(?P<t>[^,;§]+?) "
+    r"(?:runs|plays|is audible|is heard|can be heard|is on|is playing|is running|is there|is)\b"
+)
+#: "select the part with only the hum, 0:03 to 0:05"
+SELECT_PART = re.compile(
+    r"\b(?:select|mark|highlight|pick|choose|grab)\s+(?:a |the )?(?:part|bit|section|stretch|region|portion|spot|"
+    r"piece)s?\s+(?:with|where|that has|that contains|containing|of)\s+(?:only |just )?(?P<t>[^,;§]+?)\s*[,:(]?\s*"
+    r"(?P<time>§\d+)\)?"
+)
+#: "the first 3 seconds are only background noise": that stretch is where the sound is alone
+TIME_IS = re.compile(
+    r"(?P<time>§\d+) (?:is|are|has|have|contains?)(?: \w+)? (?:only|just|pure|nothing but|all) (?P<t>[^,;.§]+)"
 )
 # Objects that name no sound: with a time they are a span prompt with no target
 # ("isolate the sound at 0:05 to 0:08", "remove whatever that is at 0:50").
 GENERIC_SOUND = re.compile(
     r"(?:sound|sounds|noise you hear|thing|whatever|whatever (?:that|this|it) is|what you hear|"
+    r"whatever (?:playing|happening|going on|audible|there|sounding)|whatever making (?:that|this|the) (?:noise|sound)|(?:sound|noise|thing)s? (?:heard|playing|audible)|what|"
     r"(?:sound|thing|whatever) (?:you|i|we)(?: can)?(?: hear)?|that sound|this sound|that noise|this noise)"
 )
 # "that sound", "the same sound": point back to a sound named before (in the sentence or session)
@@ -451,3 +630,93 @@ MISHEARD = {
     "og": "ogg", "odd": "ogg", "august": "ogg", "augh": "ogg", "ogue": "ogg", "oggy": "ogg",
     "mp three": "mp3", "m p 3": "mp3", "mp 3": "mp3", "empty three": "mp3", "mp-3": "mp3",
 }  # fmt: skip
+
+
+# --- round 3: forum phrasing ---------------------------------------------------------------
+
+#: edits the recipe has no operation for: refused, never approximated by another edit
+NOT_SUPPORTED = re.compile(
+    r"\b(?:speed (?:\w+ ){0,3}?(?:up|down)|slow (?:\w+ ){0,3}?down|(?:change|adjust|increase|decrease|raise|lower|set|"
+    r"double|halve) (?:the )?tempo|time[- ]?stretch\w*|"
+    r"pitch(?:ed)? (?:\w+ ){0,3}?(?:up|down)|pitch[- ]?shift\w*|semitones?|auto-?tune\w*|"
+    r"(?:convert|make|turn|mix|change) (?:\w+ ){0,3}?(?:to|into|in) (?:mono|stereo)|"
+    r"add (?:some |a bit of |a little |more )?(?:reverb|echo|delay|chorus|distortion|compression|effects?)|"
+    r"transcri(?:be|bed|ption)|subtitles?|captions?|upload\w*|publish\w*|reverse (?:it|the|this))\b"
+)
+#: "it's just me handling the mic": why a part is cut, not a sound to act on
+JUSTIFY = re.compile(
+    r"^(?:it is|that is|this is|it was|that was)(?: just| only| mostly| all)? (?:me|us|him|her|them|someone|somebody|"
+    r"people|silence|dead air|nothing|noise|junk|rubbish)\b.*$"
+)
+#: feedback on the last edit ("that helped", "too much", "much better"): asks for nothing itself
+FEEDBACK = re.compile(
+    r"^(?:(?:that|this|it)(?: is| was|'s)?(?: much| a lot| way| a bit| slightly| really)? (?:helped|worked|better|"
+    r"good|great|nice|close|closer|improved|an improvement)|(?:much |a lot |way |a bit )?better|too much|too little|"
+    r"not enough|good|great|perfect|nice|awesome|cool|not bad|almost|close|no|nope|nah|not quite|not really|"
+    r"nothing else|nothing more|that is it|that is all|only that|just that)$"
+)
+#: "a backing track without the bass", "a version minus the drums": the sound left out
+WITHOUT = re.compile(
+    r"^(?:.*?\b)?(?:version|backing track|instrumental|mix|copy|track|song|cut|edit|one|it|this)\s+"
+    r"(?:without|minus|with no|but without|sans) (?P<t>.+)$"
+)
+#: a frequency after a preposition says where the sound is in the spectrum, not when:
+#: "somewhere between 60 and 120 Hz", "with harmonics up to 300 Hz" ("a 50 Hz hum" names it)
+FREQUENCY = re.compile(
+    r"(?:,?\s*\bwith (?:its |some |strong |lots of )?harmonics)?\s*\b(?:(?:somewhere|roughly|about|around|at|near|"
+    r"between|from|up to|below|above|under|over|centred at|centered at)\s+)+(?:\d+(?:\.\d+)?\s*(?:k?hz\s*)?"
+    r"(?:-|to|and)\s*)?\d+(?:\.\d+)?\s*k?hz\b(?!\s*(?:hum|buzz|tone|whine|noise|hiss|rumble|sine|beep|signal))"
+)
+#: "the church bells ring in the middle of ...", "the dogs bark all through ...": the sound and its own
+#: verb, a description of it (a later command says what to do)
+SOUND_VERB = re.compile(
+    # (only verbs that do not also name a sound: "the mains hum" is a noun)
+    r"^(?:(?P<t>.+?[a-z]s) (?:ring|bark|go|start|kick in|come in|happen|appear|occur|get)|(?P<t2>.+?) (?:rings|barks|plays|goes|starts|kicks in|comes in|happens|appears|"
+    r"occurs|gets|whines|blares|howls))\s+(?:(?P<at>§\d+)|(?!§)(?!(?:at|around|from|between|in|during|on|for|until|till) §)"
+    r"\S).*$|"
+    # what a sound did: "a plane flew over", "someone's phone rang", "a truck drove by"
+    r"^(?P<t3>.+?) (?:rang|barked|flew|drove|went off|came on|passed|honked|beeped|buzzed|cried|screamed|shouted|"
+    r"slammed|banged|crashed|fell|dropped|rumbled|roared|whistled|chimed|kicked in|started(?! \w+ing))\b.*$"
+)
+
+#: common typing slips in the small words, respelt before reading ("teh", "adn", "fisrt")
+TYPOS = {
+    "teh": "the", "hte": "the", "th": "the", "adn": "and", "nad": "and", "fisrt": "first", "frist": "first",
+    "firts": "first", "onyl": "only", "olny": "only", "wiht": "with", "taht": "that", "thsi": "this",
+    "tihs": "this", "frmo": "from", "fo": "of", "ot": "to", "jsut": "just", "plese": "please", "pleas": "please", "pleae": "please",
+    "secodns": "seconds", "seocnds": "seconds", "secnods": "seconds", "seconsd": "seconds", "minuts": "minutes",
+    "mintues": "minutes", "lsat": "last", "alst": "last", "fomr": "from", "betwen": "between",
+    "bewteen": "between", "betweeen": "between", "everyhting": "everything", "evrything": "everything",
+}  # fmt: skip
+TYPO = re.compile(r"\b(" + "|".join(TYPOS) + r")\b")
+#: comparatives that end a clause ("make the voice loduer"), respelt when close
+COMPARATIVES = ("louder", "quieter", "softer", "lower", "higher", "clearer")
+#: "the crickets are a bit much": a little too loud
+BIT_MUCH = re.compile(
+    r"^(?P<t>.+?) (?:is|are|'s|'re|gets?|sounds?|feels?)(?: (?:a bit|a little|a tad|just|kind of|kinda|bit|a touch))+ much\b.*$"
+)
+#: "ugh, that buzzing again": a complaint with no verb
+AGAIN_COMPLAINT = re.compile(r"^(?:that|this|the) (?P<t>.+?) again$")
+#: interjections of annoyance that make a bare noun phrase a complaint ("omg the wind")
+ANNOYED = re.compile(r"^(?:ugh+|argh+|omg|jeez|geez|oof|sigh|gah|damn|seriously|god|man|wtf|not again|oh no|eww+|ew|yuck)\b")
+#: "my interview was ruined by a jackhammer": the sound is what did it
+RUINED_BY = re.compile(
+    r"^(?:.*?\b)?(?:is|are|was|were|got|gets|being|been) (?:ruined|spoiled|wrecked|drowned out|covered|masked|"
+    r"interrupted|disturbed|spoilt|destroyed) by (?P<t>.+)$"
+)
+#: "the piano sounds a bit quiet (compared to the vocals)": a level complaint without "too"
+LEVEL_ADJ = re.compile(
+    r"^(?P<t>.+?) (?:is|are|sounds?|seems?|feels?|was|were|gets?)(?: (?P<int>way|much|far|a bit|a little|slightly|kind of|"
+    r"kinda|somewhat|really|so|very|quite|pretty|rather|a touch|a tad|super|extremely))* "
+    r"(?P<dir>loud|quiet|soft|faint|low|buried|overpowering|deafening|piercing)"
+    r"(?: (?:compared to|next to|against|relative to|in comparison to|over|under) .*)?$"
+)
+#: "and the wind too" after an edit: the same edit on another sound
+ALSO_FOR = re.compile(r"^(?:and |also |plus |now )?(?P<t>[^,;]+?) (?:too|as well|also)$")
+#: "our rehearsal recording has the drums way too loud": a level complaint inside a presence
+HAS_TOO = re.compile(
+    r"^(?:.*?) (?:has|have|had|got|with) (?P<t>.+?) (?P<int>(?:(?:way|much|far|a bit|a little|slightly|really|so|very) )*)"
+    r"too (?P<dir>loud|quiet|soft|low|faint|weak|strong|prominent|buried|hot)\b.*$"
+)
+#: "that's the fan": names the sound of the stretch just given
+THAT_IS = re.compile(r"^(?:that|this|it) is (?:the|a|an|my|our|some) (?P<t>.+)$")
