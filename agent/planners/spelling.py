@@ -31,6 +31,8 @@ from functools import lru_cache
 
 #: the commonest candidate must be this many times as frequent as the runner-up to be chosen
 CLEAR_LEAD = 5.0
+#: a correction that is neither common nor a domain word must be at least this common
+RARE = 2e-6
 #: words at least this common (about the 150 commonest: from, that, what, just, want ...) are
 #: preferred to any other candidate
 COMMON = 1e-3
@@ -110,7 +112,10 @@ def _best(word: str) -> str | None:
     domain = [w for w in near if w in _domain_words()]
     if domain:  # "quiter" is quieter, not quitter; two domain words one slip away is a guess
         return domain[0] if len(domain) == 1 else None
-    return _lead(checker, list(near))
+    best = _lead(checker, list(near))
+    # a rare English word is a worse guess than an unusual name typed right ("theremin" is not
+    # "therein"): only a word at least as common as everyday vocabulary replaces a non-word
+    return best if best and checker.word_usage_frequency(best) >= RARE else None
 
 
 _WORD = re.compile(r"(?<![\w/\\.~-])[A-Za-z]{3,}(?![\w/\\.~-])")
