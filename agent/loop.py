@@ -30,7 +30,8 @@ from tools.recipe import Recipe
 
 from .chat import NoToolCalling, bind_tools, invoke, opening, run_call, text_of, tool_model, unreadable
 from .errors import PlannerUnavailableError
-from .memory import SessionMemory, samaudio_home
+from .home import samaudio_home
+from .memory import SessionMemory
 from .planners.base import resolve_planner
 from .preferences import detect_preference
 from .recipe_mode import run_recipe

@@ -23,6 +23,7 @@ from typing import Any
 
 from tools.lc_tools import format_scores
 
+from .home import samaudio_home
 from .preferences import Preferences, detect_preference
 
 log = logging.getLogger(__name__)
@@ -32,11 +33,6 @@ KINDS = ("instruction", "plan", "result", "score", "preference", "reply")
 COLLECTION = "samaudio_memory"
 #: How much quieter a "gentle" removal leaves the target (dB), instead of removing it all.
 GENTLE_REMOVAL_DB = -12.0
-
-
-def samaudio_home() -> Path:
-    """The per-user folder for sessions and memory: ``$SAMAUDIO_HOME`` or ``~/.samaudio``."""
-    return Path(os.environ.get("SAMAUDIO_HOME") or Path.home() / ".samaudio").expanduser()
 
 
 class MiniLMEmbedding:

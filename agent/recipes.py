@@ -50,7 +50,7 @@ def recipes_dir() -> Path:
         return Path(custom).expanduser()
     # Deferred: agent.memory imports the tools (numpy, pydantic ...), which the rules planner,
     # importing this module for save_request, must not pay for.
-    from .memory import samaudio_home
+    from .home import samaudio_home
 
     return samaudio_home() / "recipes"
 

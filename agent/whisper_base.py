@@ -14,7 +14,7 @@ import shutil
 from pathlib import Path
 
 from .errors import SpeechError
-from .memory import samaudio_home
+from .home import samaudio_home
 from .model_parts import assemble_verified, is_assembled
 
 #: model.bin of faster-whisper-base as the two wheels rebuild it (measured once, pinned)

@@ -70,3 +70,19 @@ def test_slipped_instructions_plan_as_meant(instruction, steps):
 def test_a_slip_does_not_get_past_the_safety_check():
     recipe = RulesPlanner().plan("expot to /etc/passwd", duration=D)
     assert recipe.steps == [] and "outside the output folder" in recipe.error
+
+
+def test_the_word_list_is_cached_and_a_torn_cache_is_rebuilt(tmp_path, monkeypatch):
+    from agent.planners import spelling
+
+    monkeypatch.setenv("SAMAUDIO_HOME", str(tmp_path))
+    spelling._checker.cache_clear()
+    try:
+        assert spelling.fix_typos("remvoe it") == "remove it"
+        (cache,) = (tmp_path / "cache").glob("spelling-en-*.pickle")
+        cache.write_bytes(b"torn")  # a write cut short, or another Python's pickle
+        spelling._checker.cache_clear()
+        assert spelling.fix_typos("remvoe it") == "remove it"
+        assert cache.stat().st_size > 1_000_000  # rebuilt whole
+    finally:
+        spelling._checker.cache_clear()

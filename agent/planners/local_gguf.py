@@ -33,7 +33,7 @@ from contextlib import contextmanager
 from pathlib import Path
 
 from ..errors import PlannerUnavailableError
-from ..memory import samaudio_home
+from ..home import samaudio_home
 from ..model_parts import assemble_verified, is_assembled
 
 MODEL_NAME = "qwen2.5-coder-0.5b-instruct"

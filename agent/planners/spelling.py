@@ -79,11 +79,34 @@ def _domain_words() -> frozenset[str]:
 
 @lru_cache(maxsize=1)
 def _checker():
-    from spellchecker import SpellChecker
+    """pyspellchecker's English checker, from a pickle under ``$SAMAUDIO_HOME/cache`` when there.
 
-    checker = SpellChecker(language="en", distance=1)
-    # domain words count as known, and common enough to win a tie against a rare English word
-    checker.word_frequency.load_words(sorted(_domain_words()))
+    Building it parses the library's 160,000-word list (about 0.45 s, most of what planning 100
+    instructions costs); the pickle loads in about 0.06 s. It is keyed by the library's version and
+    rebuilt when missing, unreadable or unwritable (then simply not cached)."""
+    import pickle
+
+    import spellchecker
+
+    from samaudio_core.atomic import atomic_path
+
+    from ..home import samaudio_home
+
+    cache = samaudio_home() / "cache" / f"spelling-en-{spellchecker.__version__}.pickle"
+    try:
+        with open(cache, "rb") as fh:
+            checker = pickle.load(fh)
+        if isinstance(checker, spellchecker.SpellChecker):
+            return checker
+    except Exception:  # absent, torn or from another Python: build it again
+        pass
+    checker = spellchecker.SpellChecker(language="en", distance=1)
+    try:
+        cache.parent.mkdir(parents=True, exist_ok=True)
+        with atomic_path(cache) as tmp, open(tmp, "wb") as fh:
+            pickle.dump(checker, fh, protocol=pickle.HIGHEST_PROTOCOL)
+    except OSError:  # a read-only home: plan without the cache
+        pass
     return checker
 
 
@@ -99,7 +122,8 @@ def _lead(checker, words: list[str]) -> str | None:
 def _best(word: str) -> str | None:
     """The one clearly right spelling of an unknown ``word``, or None to leave it."""
     checker = _checker()
-    near = checker.known(checker.edit_distance_1(word))
+    one_off = checker.edit_distance_1(word)
+    near = checker.known(one_off) | (set(one_off) & _domain_words())
     if len(word) == 3:  # "wma" is not "ma": a three-letter word never loses a letter
         near = {w for w in near if len(w) >= 3}
     if not near and len(word) >= 5:
