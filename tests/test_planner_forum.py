@@ -10,6 +10,7 @@ from __future__ import annotations
 import json
 
 import pytest
+from helpers.plans import same, sep
 
 from agent.planners import RulesPlanner
 from tools.recipe import parse_recipe
@@ -17,25 +18,9 @@ from tools.recipe import parse_recipe
 D = 120.0
 
 
-def sep(target, action, db=None, range=None, spans=None):
-    step = {"op": "separate", "target": target, "action": action}
-    if db is not None:
-        step["db"] = db
-    if range is not None:
-        step["range"] = range
-    if spans is not None:
-        step["spans"] = spans
-    return step
-
-
 def plan(instruction, duration=D, context=None):
     recipe = RulesPlanner().plan(instruction, duration=duration, context=context)
     return recipe, json.loads(recipe.to_json())["steps"]
-
-
-def same(got, want):
-    want = json.loads(json.dumps(parse_recipe({"steps": want}).model_dump(exclude_none=True)["steps"]))
-    return json.loads(json.dumps(got)) == want
 
 
 CASES = [
