@@ -149,8 +149,6 @@ from .vocabulary import (
     TOO_MUCH,
     TOOL_MENTION,
     TOOL_SUBJECT,
-    TYPO,
-    TYPOS,
     UNDO,
     UNSUPPORTED,
     VERB,
@@ -249,7 +247,6 @@ def _normalise(text: str) -> str:
     t = re.sub(r"\b(they|you|we)'re\b", r"\1 are", t)
     t = re.sub(r"\bacapella\b|\ba capella\b|\ba cappella\b", "acappella", t)
     t = re.sub(r"\bfade-(in|out)\b", r"fade \1", t)
-    t = TYPO.sub(lambda m: TYPOS[m.group(1)], t)  # "teh", "adn", "fisrt"
     t = POLITE.sub(" ", t)
     t = TOOL_SUBJECT.sub("can you", t)  # "can audacity remove the hiss": the tool is who is asked
     t = TOOL_MENTION.sub(" ", t)  # "remove the hum in audacity", "using ffmpeg, ..."

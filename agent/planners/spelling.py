@@ -18,6 +18,9 @@ A slip that makes another real word ("lover the music", "rim the end") is read o
 verb must be: :func:`fix_opening_verb` respells the opening word of a clause the planner
 found no verb in.
 
+Slips the word list cannot settle are a small table (:data:`KNOWN_SLIPS`): two-letter ones
+("fo", "ot"), a slip that makes a rarer word ("pleas") and one with no clear winner ("minuts").
+
 Anything else is left as typed: a sound name the dictionary does not know ("vuvuzela") is a
 prompt for the separator, not a typo. Digits, times, paths, words with capitals inside
 ("iPhone") and words of one or two letters are never touched.
@@ -51,6 +54,12 @@ JARGON = (
     "obs descript capcut ocenaudio wavepad goldwave izotope fcpx imovie flowblade lil eww yuck zap nix"
 )
 
+#: slips the word list cannot settle (see the module docstring), respelt as they are
+KNOWN_SLIPS = {
+    "th": "the", "fo": "of", "ot": "to", "pleas": "please", "minuts": "minutes",
+}  # fmt: skip
+_KNOWN_SLIP = re.compile(r"\b(" + "|".join(KNOWN_SLIPS) + r")\b", re.IGNORECASE)
+
 #: British spellings are words, not slips: "neighbour" is left as typed
 _BRITISH = (
     (r"our$", "or"),
@@ -75,6 +84,11 @@ def _domain_words() -> frozenset[str]:
         for phrase in kind.keywords:
             words.update(re.findall(r"[a-z]+", phrase.lower()))
     return frozenset(w for w in words if len(w) > 2)
+
+
+@lru_cache(maxsize=1)
+def _domain_list() -> list[str]:
+    return sorted(_domain_words())  # difflib's candidates, in a stable order
 
 
 @lru_cache(maxsize=1)
@@ -127,7 +141,7 @@ def _best(word: str) -> str | None:
     if len(word) == 3:  # "wma" is not "ma": a three-letter word never loses a letter
         near = {w for w in near if len(w) >= 3}
     if not near and len(word) >= 5:
-        near = set(difflib.get_close_matches(word, sorted(_domain_words()), n=3, cutoff=0.8))
+        near = set(difflib.get_close_matches(word, _domain_list(), n=3, cutoff=0.8))
     if not near:
         return None
     common = [w for w in near if checker.word_usage_frequency(w) >= COMMON]
@@ -164,7 +178,11 @@ def fix_typos(text: str) -> str:
             return word
         return best.capitalize() if word[0].isupper() else best
 
-    return _WORD.sub(fix, text)
+    def known_slip(m: re.Match) -> str:
+        said = KNOWN_SLIPS[m.group(1).lower()]
+        return said.capitalize() if m.group(1)[0].isupper() else said
+
+    return _WORD.sub(fix, _KNOWN_SLIP.sub(known_slip, text))
 
 
 def fix_opening_verb(clause: str) -> str:

@@ -679,18 +679,6 @@ SOUND_VERB = re.compile(
     r"slammed|banged|crashed|fell|dropped|rumbled|roared|whistled|chimed|kicked in|started(?! \w+ing))\b.*$"
 )
 
-#: common typing slips in the small words, respelt before reading ("teh", "adn", "fisrt")
-TYPOS = {
-    "teh": "the", "hte": "the", "th": "the", "adn": "and", "nad": "and", "fisrt": "first", "frist": "first",
-    "firts": "first", "onyl": "only", "olny": "only", "wiht": "with", "taht": "that", "thsi": "this",
-    "tihs": "this", "frmo": "from", "fo": "of", "ot": "to", "jsut": "just", "plese": "please", "pleas": "please", "pleae": "please",
-    "secodns": "seconds", "seocnds": "seconds", "secnods": "seconds", "seconsd": "seconds", "minuts": "minutes",
-    "mintues": "minutes", "lsat": "last", "alst": "last", "fomr": "from", "betwen": "between",
-    "bewteen": "between", "betweeen": "between", "everyhting": "everything", "evrything": "everything",
-}  # fmt: skip
-TYPO = re.compile(r"\b(" + "|".join(TYPOS) + r")\b")
-#: comparatives that end a clause ("make the voice loduer"), respelt when close
-COMPARATIVES = ("louder", "quieter", "softer", "lower", "higher", "clearer")
 #: "the crickets are a bit much": a little too loud
 BIT_MUCH = re.compile(
     r"^(?P<t>.+?) (?:is|are|'s|'re|gets?|sounds?|feels?)(?: (?:a bit|a little|a tad|just|kind of|kinda|bit|a touch))+ much\b.*$"
