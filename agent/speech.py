@@ -409,7 +409,7 @@ def normalize_numbers(text: str) -> str:
 
 
 _TIME_WORD = r"(\b(?:at|from|to|between|and|after|before|until|till|through|starting at|around|dash)\s+)"
-_NOT_UNIT = r"(?!\s*(?:dB|%|LUFS|x\b|times\b|s\b|sec|second|minute|hour))"
+_NOT_UNIT = r"(?!\s*(?:dB|%|LUFS|x\b|times\b|s\b|sec|second|minute|hour|[kK]?[hH]z\b|hertz))"
 
 
 def _spoken_clock_times(s: str) -> str:
@@ -432,4 +432,11 @@ def _spoken_clock_times(s: str) -> str:
     s = re.sub(rf"\b(from|between) (\d{{1,2}}:[0-5]\d) (\d) ([0-5]\d)\b{_NOT_UNIT}", r"\1 \2 to \3:\4", s)
     s = re.sub(rf"{_TIME_WORD}(\d) ([0-5]) (\d)\b{_NOT_UNIT}", r"\1\2:\3\4", s, flags=re.IGNORECASE)
     s = re.sub(rf"{_TIME_WORD}(\d{{1,2}}) ([0-5]\d)\b{_NOT_UNIT}", r"\1\2:\3", s, flags=re.IGNORECASE)
+    # "starting at 150", "from 1:00 to 110": a spoken "one fifty" written as one number. A time
+    # word, three digits whose last two are under 60 and no unit: people who mean 150 seconds say
+    # "seconds" (or "two thirty"), so the clock reading is the one meant.
+    s = re.sub(
+        rf"{_TIME_WORD}([1-9])([0-5]\d)\b(?![:.]\d){_NOT_UNIT}(?!\s*(?:to|and|-)\s*\d+\s*(?:s\b|sec|second))",
+        r"\1\2:\3", s, flags=re.IGNORECASE,
+    )  # fmt: skip
     return s

@@ -54,6 +54,13 @@ def _home(tmp_path, monkeypatch):
         ("keep the part between 1.00 0 and 1.30", "keep the part between 1:00 and 1:30"),
         ("can be heard from 030 to 033", "can be heard from 0:30 to 0:33"),
         ("lower it by 030 dB", "lower it by 030 dB"),  # a unit: not a time
+        # "one fifty" written as one number after a time word (issue 14 round 4)
+        ("fade out starting at 150", "fade out starting at 1:50"),
+        ("boost the piano from 1 minute to 110 only", "boost the piano from 1 minute to 1:10 only"),
+        ("quieter between 130 and 145", "quieter between 1:30 and 1:45"),
+        ("from 100 to 200 seconds", "from 100 to 200 seconds"),  # the unit is said once for both
+        ("cut everything at 120 Hz", "cut everything at 120 Hz"),
+        ("at 175", "at 175"),  # 75 is no second count
     ],
 )
 def test_number_words_are_normalised(said, normalised):
