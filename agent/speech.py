@@ -392,6 +392,8 @@ def normalize_numbers(text: str) -> str:
     s = re.sub(r"\b(?:minus|negative)\s+(?=\d)", "-", s, flags=re.IGNORECASE)
     s = re.sub(r"(?<=\d)\s*(?:percent|per cent)\b", "%", s, flags=re.IGNORECASE)
     s = re.sub(r"\b(\d+(?:\.\d+)?)\s+lufs\b", r"\1 LUFS", s, flags=re.IGNORECASE)
+    # "the bass to dB hotter": a spoken "two" written "to"/"too" before a unit with no number
+    s = re.sub(r"(?<![\d.] )\b(?:to|too)\s+(?=dB\b|seconds?\b)", "2 ", s, flags=re.IGNORECASE)
     s = re.sub(r"\b1st\b", "first", s)
     s = re.sub(r"\b2nd\b", "second", s)
     s = re.sub(r"\b3rd\b", "third", s)

@@ -61,6 +61,9 @@ def _home(tmp_path, monkeypatch):
         ("from 100 to 200 seconds", "from 100 to 200 seconds"),  # the unit is said once for both
         ("cut everything at 120 Hz", "cut everything at 120 Hz"),
         ("at 175", "at 175"),  # 75 is no second count
+        ("I need the bass to dB hotter", "I need the bass 2 dB hotter"),
+        ("fade in for too seconds", "fade in for 2 seconds"),
+        ("from 3 to 5 seconds", "from 3 to 5 seconds"),
     ],
 )
 def test_number_words_are_normalised(said, normalised):
