@@ -1,6 +1,6 @@
 """Planner benchmark: exact recipe match on written instructions, and planning speed.
 
-Each line of ``planner_instructions_{dev,phrasing,holdout,blind,blind2,blind3,forum}.jsonl`` holds an instruction, the input's
+Each line of ``planner_instructions_{dev,phrasing,holdout,blind,blind2,blind3,blind4,forum}.jsonl`` holds an instruction, the input's
 duration (null when unknown), an optional planner context (preferences) and the expected
 recipe, or ``{"steps": [], "error": true}`` for a refusal. A prediction matches when it has
 the same ops in the same order and, per step, the same action and format, the same target
@@ -18,6 +18,8 @@ writer who never read or ran the planner (``planner_instructions_blind3.md``); r
 ``forum`` (issue 14 round 3: 163 instructions paraphrased from requests in audio tools' forums,
 issue trackers and how-to pages: forum titles, greetings and thanks around the request, stories,
 noise profiles, stems, refusals) is a round-3 tuning set, as is ``blind2`` since that round.
+``blind4`` (issue 14 round 4: 200 instructions written the same way as ``blind3``, before the round-4
+tuning, ``planner_instructions_blind4.md``) is round 4's holdout; round 4 tunes on ``blind3``.
 
 Speed: wall time of one ``samaudio plan -`` process planning 100 instructions from stdin
 (process start and imports included).
@@ -58,9 +60,9 @@ from tools.recipe import parse_recipe
 
 ROOT = Path(__file__).resolve().parent.parent
 
-#: dev, phrasing (and, since issue 14 round 2, blind; since round 3, blind2 and forum) tune the planner;
-#: holdout and blind3 never do
-SET_NAMES = ("dev", "phrasing", "holdout", "blind", "blind2", "blind3", "forum")
+#: dev, phrasing (and, since issue 14 round 2, blind; since round 3, blind2 and forum; since round 4,
+#: blind3) tune the planner; holdout and blind4 never do
+SET_NAMES = ("dev", "phrasing", "holdout", "blind", "blind2", "blind3", "blind4", "forum")
 SETS = {name: ROOT / "benchmarks" / f"planner_instructions_{name}.jsonl" for name in SET_NAMES}
 # US voice, default rate, 80 ms between words: the clearest espeak-ng setting for Whisper tiny.en we tried
 ESPEAK = ("-v", "en-us", "-s", "150", "-g", "8")
