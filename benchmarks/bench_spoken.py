@@ -176,15 +176,17 @@ def transcribe_rows(
     rows: list[dict], model: str, voice: str, mode: str, cache: dict, literal: bool = False
 ) -> tuple[dict, float]:
     """instruction -> Whisper's raw hypotheses (cached), and the mean seconds per new transcription."""
-    key = f"{model} | {voice} | {mode}" + ("" if literal else " | aloud")
+    n, prompted, hot, beam, vad, pad = MODES[mode]
+    prompt = DOMAIN_PROMPT if prompted else None
+    hotwords = domain_hotwords() if hot else None
+    # the decoding prompt is part of the key: a changed DOMAIN_PROMPT is transcribed afresh
+    biased_by = zlib.crc32(f"{prompt}|{hotwords}".encode())
+    key = f"{model} | {voice} | {mode}" + ("" if literal else " | aloud") + f" | prompt {biased_by:08x}"
     known = cache.setdefault(key, {})
     todo = [r for r in rows if r["instruction"] not in known]
     spent = []
     if todo:
         whisper = _load(model_path(model))
-        n, prompted, hot, beam, vad, pad = MODES[mode]
-        prompt = DOMAIN_PROMPT if prompted else None
-        hotwords = domain_hotwords() if hot else None
         rng = np.random.default_rng(zlib.crc32(voice.encode()))
         with tempfile.TemporaryDirectory() as tmp:
             wav = Path(tmp) / "spoken.wav"
@@ -288,6 +290,10 @@ def write_map(mapping: dict[str, str]) -> Path:
 def main(argv: list[str] | None = None) -> int:
     ap = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
     ap.add_argument("--every", type=int, default=4, help="take every Nth instruction (1: all)")
+    ap.add_argument(
+        "--sets", nargs="+", default=["dev", "phrasing"],
+        help="instruction sets to speak (bench_planner's names); the default is the spoken set",
+    )  # fmt: skip
     ap.add_argument("--models", nargs="+", default=["tiny", "base"])
     ap.add_argument("--voices", nargs="+", default=list(VOICES), choices=list(VOICES))
     ap.add_argument("--modes", nargs="+", default=["plain", "nbest", "biased"], choices=list(MODES))
@@ -299,7 +305,7 @@ def main(argv: list[str] | None = None) -> int:
     args = ap.parse_args(argv)
     spoken = [
         r
-        for name in ("dev", "phrasing")
+        for name in args.sets
         for r in load_set(name)
         if r["instruction"].strip() and not any(c in r["instruction"] for c in _UNSPEAKABLE)
     ]
@@ -320,7 +326,7 @@ def main(argv: list[str] | None = None) -> int:
             print(f"wrote {write_map(mapping).relative_to(ROOT)}")
             return 0
         typed = sum(score(rows, {r["instruction"]: r["instruction"] for r in rows}, planner, False))
-        print(f"spoken set: {len(rows)} instructions (dev + phrasing, every {args.every}); typed: {typed}/{len(rows)}")
+        print(f"spoken set: {len(rows)} instructions ({' + '.join(args.sets)}, every {args.every}); typed: {typed}/{len(rows)}")
         tune = [v for v in args.voices if v in TUNE_VOICES]
         held = [v for v in args.voices if v not in TUNE_VOICES]
         print(

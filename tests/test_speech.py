@@ -64,6 +64,9 @@ def _home(tmp_path, monkeypatch):
         ("I need the bass to dB hotter", "I need the bass 2 dB hotter"),
         ("fade in for too seconds", "fade in for 2 seconds"),
         ("from 3 to 5 seconds", "from 3 to 5 seconds"),
+        ("keep 0 25 through 1:10", "keep 0:25 through 1:10"),
+        ("remove the hum everywhere except 0:30, 0:40", "remove the hum everywhere except 0:30 to 0:40"),
+        ("the clicks at 0:10, 0:20, 0:30", "the clicks at 0:10, 0:20, 0:30"),  # a list stays a list
     ],
 )
 def test_number_words_are_normalised(said, normalised):

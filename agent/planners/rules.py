@@ -60,6 +60,7 @@ from tools.recipe import EXPORT_FORMATS, MAX_DB, Recipe, RecipeError, parse_reci
 
 from ..preferences import parse_preference
 from ..recipes import save_request
+from .clauses import split_run_on
 from .contract import PlanContext
 from .spelling import fix_opening_verb, fix_typos
 from .timeparse import TimeRef, find_duration, find_times, words_to_numbers
@@ -329,7 +330,7 @@ def _split(text: str) -> list[str]:
     m = _TRAILING_COMMAND.search(text)
     if m and not VERB.search(text[: m.start()]) and not re.search(r"[,;.]\s*$", text[: m.start()]):
         text = f"{text[: m.start()]}, {text[m.end() :]}"
-    for c in _SPLIT.split(text):
+    for c in (piece for part in _SPLIT.split(text) if part for piece in split_run_on(part)):
         if not c or not c.strip(" .,"):
             continue
         if clauses and c.strip() == clauses[-1] and not UNDO.search(c):
