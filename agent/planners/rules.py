@@ -162,6 +162,7 @@ from .vocabulary import (
     signed_db,
     strip_amounts,
 )
+from .wrapping import unwrap
 
 GENTLE_DB = -12.0  # "gently remove": lower the target instead of removing it
 MUTE_DB = -60.0  # "mute the first 2 seconds": the largest cut a gain step allows
@@ -851,12 +852,14 @@ class _Reader:
     # -- combining ----------------------------------------------------------------------------
 
     def read(self, raw: str) -> list[dict]:
+        if raw.isupper():  # typed with caps lock on: the spelling pass skips capitalised names
+            raw = raw.lower()
         self.raw = raw
         if not raw.strip():
             raise Refusal("the instruction is empty. " + HELP + ".")
         check_safety(raw)
         raw = fix_typos(raw)  # "remvoe teh hum": slips respelt once, before anything reads words
-        text = _normalise(raw)
+        text = unwrap(_normalise(raw))
         prefs = extract_preferences(raw)
         if prefs and not re.search(r"\b(?:and|then|also)\b", text):
             raise _Noted(prefs)  # "always export mp3" states a preference and asks for nothing now

@@ -59,7 +59,7 @@ REMOVE = (
     r"get rid of|getting rid of|rid of|remove|get out|take out|take away|cut out|cut off|clean up|clean out|"
     r"filter out|strip out|strip away|strip|block out|cancel out|cancel|cut|kill|mute|drop|eliminate|delete|"
     r"lose|erase|suppress|silence|scrap|ditch|eradicate|nuke|wipe out|wipe|denoise|de-noise|chop off|chop out|chop|"
-    r"zap|nix|axe|purge|banish|"
+    r"zap|nix|axe|purge|banish|scrub out|scrub|"
     r"removed|deleted|eliminated|muted|taken out|cut out|gone|go away|has to go|must go|needs to go|should go|fix"
 )
 ISOLATE = (

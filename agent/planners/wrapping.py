@@ -1,0 +1,84 @@
+"""The words people put around a request, taken off before the rules planner reads it.
+
+A chat or forum request comes wrapped: "quick one: remove the hum", "sorry to bother, ...",
+"... for my client", "... before I upload it". The planner reads every word as part of the
+edit, so a wrapper it has not seen lands in a target ("hum for my client") or becomes a step of
+its own. ``benchmarks/bench_wrappers.py`` wraps every tuning instruction in common openers and
+closers (lists fixed before these rules were written) and measures how often the plan changes;
+issue 14 round 4 found openers before a colon, apologies and purpose tails changing it most.
+
+Each rule here removes a whole kind of wrapper, described by its shape, not a list of phrases:
+an opener is the words before a colon that hold no verb, no time and no sound the rest points
+back to; a purpose tail is "for" + a possessive or article + what the edit is for.
+"""
+
+from __future__ import annotations
+
+import re
+
+from .clauses import COMMAND_START
+from .vocabulary import VERB
+
+#: "quick one: ...", "one more thing: ...", "question: ...": a label before a colon
+_COLON_OPENER = re.compile(r"^(?P<head>[^:§]{1,40}?):\s+(?P<rest>.+)$")
+#: the rest refers back to the head ("the hum: remove it"), so the head is the target
+_POINTS_BACK = re.compile(r"\b(?:it|them|that|this|these|those|him|her)\b")
+_APOLOGY = re.compile(
+    r"^(?:so )?(?:sorry|apologies|forgive me)(?: (?:to bother(?: you)?|for (?:bothering|the trouble|asking|the noob question)"
+    r"|if this is (?:a )?(?:dumb|stupid|silly|basic) (?:question)?))?(?:\s*[,.!:-]+\s*|\s+but\s+)"
+)
+_DETERMINER = re.compile(r"^(?:the|a|an|my|our|your|his|her|their|this|that|these|those|some)\b")
+#: "would you mind helping me remove ...": the request is the verb after it
+_MIND = re.compile(r"^(?:would|do) you mind helping (?:me|us) (?:to )?")
+#: what an edit is for: "for my client", "for a youtube video", "for the final version"
+_PURPOSE = re.compile(
+    r"\s+for (?:a|an|the|my|our|his|her|their|this|that|your) (?:(?!(?:and|or|then|but)\b)\w+ ){0,2}"
+    r"(?:video|videos|podcast|episode|show|channel|stream|reel|vlog|client|clients|boss|friend|teacher|band|"
+    r"version|edit|project|course|class|meeting|presentation|film|movie|audience|listeners|viewers|"
+    r"upload|release|mix(?:down)?|master)\b"
+)
+#: "... before I upload it", "so I can post it": when the user will do something with the result
+_LATER = re.compile(
+    r"\s+(?:before|so|when|once|after|because) (?:i|we) (?:can )?(?:upload|post|send|publish|share|release|"
+    r"put|submit|play|air|broadcast)\b[^,;.!?]*"
+)
+#: loudness targets depend on what the audio is for ("normalize for my podcast"): keep the purpose
+_LOUDNESS = re.compile(r"\b(?:normali[sz]e|loudness|lufs|level(?:s)? (?:for|to)|(?:loud|quiet) enough)\b")
+
+
+def _names_a_sound(head: str) -> bool:
+    """"the hum", "my dog", "hiss": a noun phrase the rest of the sentence can point back to."""
+    from samaudio_core.builtin.ontology import match_kind
+
+    if _DETERMINER.match(head):
+        return True
+    found = match_kind(head, use_embeddings=False)
+    return found is not None and found.how == "keyword"
+
+
+def unwrap(text: str) -> str:
+    """``text`` (lower case, as :func:`agent.planners.rules._normalise` leaves it) without wrappers.
+
+    >>> unwrap("quick one: remove the hum")
+    'remove the hum'
+    >>> unwrap("the hum: remove it")
+    'the hum: remove it'
+    >>> unwrap("one more thing: turn it down")
+    'turn it down'
+    >>> unwrap("heads up: remove the hiss")
+    'remove the hiss'
+    >>> unwrap("remove the hiss for my client before i upload it")
+    'remove the hiss'
+    """
+    text = _APOLOGY.sub("", text)
+    text = _MIND.sub("", text)
+    m = _COLON_OPENER.match(text)
+    # the head is a label when it asks for nothing ("quick one") or the rest is a whole command
+    # of its own ("heads up: remove the hiss"), unless the rest points back to it ("the hum: remove it")
+    if m and (not VERB.search(m["head"]) or COMMAND_START.match(m["rest"]) or VERB.match(m["rest"])):
+        if not (_POINTS_BACK.search(m["rest"]) and _names_a_sound(m["head"])):
+            text = m["rest"]
+    text = _LATER.sub("", text)
+    if not _LOUDNESS.search(text):
+        text = _PURPOSE.sub("", text)
+    return text.strip()
