@@ -227,6 +227,12 @@ _COMPOUNDS = (
 )
 
 
+_COMPARATIVE = {
+    ("more", "loud"): "louder", ("more", "quiet"): "quieter", ("more", "soft"): "softer",
+    ("less", "loud"): "quieter", ("less", "quiet"): "louder", ("less", "soft"): "louder",
+}  # fmt: skip
+
+
 def _normalise(text: str) -> str:
     t = text.lower().strip()
     t = t.replace("\u2019", "'").replace("\u2018", "'").replace("\u201c", '"').replace("\u201d", '"')
@@ -251,10 +257,14 @@ def _normalise(text: str) -> str:
     t = TOOL_SUBJECT.sub("can you", t)  # "can audacity remove the hiss": the tool is who is asked
     t = TOOL_MENTION.sub(" ", t)  # "remove the hum in audacity", "using ffmpeg, ..."
     t = GERUND.sub(lambda m: GERUNDS[m.group(1)], t)  # "removing hum from a recording" (a forum title)
-    # "between minute 1 and minute 2"; "1 minute 30 seconds" is a time of its own
-    t = re.sub(r"(?<!\d )\bminute (\d+)\b", lambda m: f"{int(m.group(1))}:00", t)
-    t = re.sub(r"\b(?:the )?(\d+(?::\d\d)?)(?:[ -](minute|min|second|sec)s?)? mark\b", lambda m: (
-        f"{m.group(1)} {m.group(2)}s" if m.group(2) else m.group(1)), t)  # "from the 1 minute mark"
+    # a non-native comparative: "make more loud the voice", "less quiet"
+    t = re.sub(r"\b(more|less) (loud|quiet|soft)\b", lambda m: _COMPARATIVE[m.group(1), m.group(2)], t)
+    t = re.sub(r"\b(?:ctrl|cmd|control|command) ?[+-]? ?z\b", "undo", t)  # "ctrl+z": the editor's undo key
+    # "zero snoring", "I want no wind": none of it ("zero point five" is a number)
+    t = re.sub(r"\b(?:(?:i|we) )?(?:want|need|would like|'d like) (?=(?:no|zero) [a-z]{3,})", "", t)
+    t = re.sub(r"\bzero (?!(?:point|zero|oh|db|decibels?|seconds?|secs?|minutes?|mins?|lufs|percent)\b)(?=[a-z]{3,})", "no ", t)
+    # a sound that keeps appearing, not a verb: "the squeak shows up all over" ("up" alone raises)
+    t = re.sub(r"\b(?:shows?|showed|showing|pops?|popped|popping|crops?|cropped|cropping) up\b", "appears", t)
     # "could the bass be louder?" asks to make it louder
     t = re.sub(r"^(?:could|can|would|should|will) (the|my|this|these|those|our) (.+?) (?:be|get|sound) ", r"make \1 \2 ", t)
     # "give the vocals a (little) boost"
@@ -275,7 +285,13 @@ def _normalise(text: str) -> str:
         t,
     )
     t = words_to_numbers(t)
-    t = re.sub(r"\b(that|this|which|same|other) 1\b(?!\s*(?:s|secs?|seconds?|minutes?|mins?|db|:|\.\d|%))", r"\1 one", t)
+    # "between minute 1 and minute 2"; "1 minute 30 seconds" is a time of its own; a non-native
+    # "from second 30 until second 45" is 0:30 to 0:45 ("the second 2 minutes" is not)
+    t = re.sub(r"(?<!\d )\bminute (\d+)\b", lambda m: f"{int(m.group(1))}:00", t)
+    t = re.sub(r"\b(?:the )?second (\d+(?:\.\d+)?)\b(?!\s*(?:s|secs?|seconds?|minutes?|mins?|db|%|:|\.\d))", r"\1 s", t)
+    t = re.sub(r"\b(?:the )?(\d+(?::\d\d)?)(?:[ -](minute|min|second|sec)s?)? mark\b", lambda m: (
+        f"{m.group(1)} {m.group(2)}s" if m.group(2) else m.group(1)), t)  # "from the 1 minute mark"
+    t = re.sub(r"\b(that|this|which|same|other|the|every|each|single) 1\b(?!\s*(?:s|secs?|seconds?|minutes?|mins?|db|:|\.\d|%))", r"\1 one", t)
     # "at about 0:35", "about 2 seconds": roughly a time
     t = re.sub(
         r"\b(?:at )?(?:about|roughly|approximately|approx\.?|circa)\s+(?=\d{1,2}:\d\d|\d+(?:\.\d+)?\s*"

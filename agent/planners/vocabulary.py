@@ -188,6 +188,12 @@ TOOL_SUBJECT = re.compile(rf"\b(?:can|could|will|would|does|do) {TOOLS}\b")
 PREAMBLE = re.compile(
     r"^(?:(?:"
     r"how (?:do|can|could|would|should|might|does) (?:i|we|you|one)(?: (?:best|possibly|even|actually))?(?: go about)?"
+    # the word order of a non-native speaker: "how I can cut ...", "is possible to delete ...",
+    # "I want that you remove ..."
+    r"|how (?:i|we|one) (?:can|could|do|should|would|might|must|may)(?: to)?"
+    r"|(?:is |it is )?possible(?: for (?:me|you|us))?(?: to)?(?= )"
+    r"|(?:i|we) (?:want|would like|'d like|need|wish|ask|prefer|would love)(?: (?:that|if))? (?:you|u)"
+    r"(?: (?:to|can|could|will|would|please|kindly))*"
     r"|(?:can|could|may|should) (?:i|we)"
     r"|how to(?: go about)?"
     r"|what(?:'s| is| would be) the (?:best|easiest|simplest|quickest|fastest|right|proper|correct|cleanest|"
@@ -266,10 +272,12 @@ FILLERS = [
     r"\bin the (?:background|back|foreground|distance)\b",
     r"\b(?:from|of|on|in|throughout|across|for|over) (?:the|this|my|our|that) (?:whole |entire |full )?"
     r"(?:clip|recording|track|audio|file|mix|song|video|thing|sample|take|podcast|interview|part|section)\b",
-    r"\b(?:everywhere|throughout|all the way through|wherever (?:it|they) (?:is|are|occurs?|appears?)|"
+    r"\b(?:(?:wherever|everywhere|anywhere|whenever|every time|each time) (?:it|they|that|this) "
+    r"(?:is|are|occurs?|appears?|happens?|plays?|comes? (?:up|in|back)|can be heard|is heard|sounds?)|"
+    r"everywhere|throughout|all the way through|all over(?: the place)?|wherever|"
     r"the whole (?:time|way|clip|thing)|in the whole (?:clip|thing|track|recording|file)|every ?where else)\b",
     r"\b(?:out )?of (?:here|there)\b|\bversion\b|\b(?:is|are|was|were)\b|\bwhat i (?:want|need|mean|'m after|am after)\b|\bthe one\b",
-    r"\bas well\b|\btoo\b|\bnow\b|\bagain\b|\bright away\b|\bquickly\b|\bup front\b",
+    r"\bas well\b|\btoo\b|\bnow\b|\bagain\b|\bright away\b|\bquickly\b|\bup front\b|\bat all\b",
     # discourse around the sound: "overall", "push the voice forward", "the piano on its own"
     r"\boverall\b|\bpush\b|\bpull\b|\bmove\b|\b(?:should|must|needs? to|has to|have to|ought to)\b",
     r"\bfrom (?:here|there)(?: on)?\b|\binstead\b|\brather\b|\buntouched\b|\bas (?:it )?is\b|\bintact\b|\bin place\b",
@@ -287,11 +295,15 @@ LEAD_WORDS = (
     r"ok(?:ay)?|hey|hi(?![ -]hats?\b)|so|um+|uh+|hmm+|ugh+|argh+|ah+|oh|well|honestly|seriously|yeah|yes|alright|"
     r"omg|geez|sigh|gah|meh|lol|welp|eww+|ew|yuck|"
     r"right|and|also|then|really|actually|basically|now|oof|man|god|jeez|wow|damn|oops|first|firstly|"
-    r"next|finally|lastly|second|secondly|after that|but|though|however"
+    r"next|finally|lastly|second|secondly|after that|but|though|however|"
+    # discourse markers that open a clause and say nothing about the sound (issue 14 round 4)
+    r"long story short|to make a long story short|in short|anyway|anyways|by the way|btw|tbh|to be honest|fwiw|"
+    r"on second thoughts?|on reflection|come to think of it|thinking about it|wait|in any case|so yeah|you know|"
+    r"i mean|sorry|hm+|okay so|ok so"
 )
 # Interjections that open a clause; "just" only for targets ("just the drums" is an isolate verb).
 LEAD_CLAUSE = re.compile(rf"^(?:(?:{LEAD_WORDS})(?=[\s,]|$)[\s,]*)+")
-LEAD = re.compile(rf"^(?:(?:{LEAD_WORDS}|just)(?=[\s,]|$)[\s,]*)+")
+LEAD = re.compile(rf"^(?:(?:{LEAD_WORDS}|just|only)(?=[\s,]|$)[\s,]*)+")
 EVALUATIVE = re.compile(
     r"\b(?:annoying|horrible|terrible|awful|stupid|damn|damned|irritating|nasty|pesky|weird|strange|"
     r"distracting|constant|ugly|bloody|freaking|frigging|effing|crappy|obnoxious|unwanted|unpleasant|disturbing|"
@@ -384,7 +396,11 @@ COMPARE = re.compile(
     r"as (?P<as>loud|strong|prominent) as)\b.*$"
 )
 #: "remove both": every sound named before
-ALL_OF_THEM = re.compile(r"(?:both|both of them|all of them|them all|them both|all (?:2|3|4|three|two|four)(?: of them)?)")
+ALL_OF_THEM = re.compile(
+    r"(?:both|both of them|all of them|them all|them both|all (?:2|3|4|three|two|four)(?: of them)?|"
+    r"(?:every|each)(?: and every)?(?: single)? (?:one|instance|occurrence|time)(?: of (?:them|it))?|"
+    r"all (?:the )?(?:instances|occurrences)(?: of (?:them|it))?|each of them)"
+)
 NONAUDIO = re.compile(
     r"\b(?:files?|folders?|director(?:y|ies)|disk|drive|computer|system|database|history|memory|documents?|"
     r"passwords?|emails?|programs?|apps?|installation|os)\b"
@@ -446,7 +462,7 @@ def clean_target(text: str) -> str:
     t = re.sub(r"[\"'`]+(?!\w)|(?<!\w)[\"'`]+", " ", t)
     t = re.sub(r"[^\w\s&'+-]", " ", t)
     t = re.sub(r"\s+", " ", t).strip()
-    if t in PRONOUNS:  # "keep only that": a pronoun, not a determiner
+    if t in PRONOUNS or ALL_OF_THEM.fullmatch(t):  # "keep only that", "remove every one": no determiner
         return t
     for _ in range(3):
         t = LEAD.sub("", t).strip()
@@ -502,7 +518,8 @@ def strip_amounts(text: str) -> str:
 
 # Time-related clause shapes.
 SPANS_HINT = re.compile(
-    r"\b(?:everywhere|throughout|all the way|wherever|whole (?:clip|thing|track|recording)|all of (?:it|them))\b"
+    r"\b(?:everywhere|throughout|all the way|wherever|whole (?:clip|thing|track|recording)|all of (?:it|them)|"
+    r"all over|every time (?:it|they)|each time (?:it|they))\b"
 )
 EXCEPT_TIME = re.compile(
     r"\b(?:except|but not|apart from|other than|outside(?: of)?|excluding|save)\s+"
