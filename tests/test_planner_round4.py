@@ -64,6 +64,34 @@ CASES = [
     ("the click shows up a lot, remove every single one", [sep("click", "remove")]),
     ("the dog at 0:05 to 0:07, remove it every time it happens", [sep("dog", "remove", spans=[[5, 7]])]),
     ("the beep at 0:10 - take it out everywhere it comes up", [sep("beep", "remove", spans=[[9.5, 10.5]])]),
+    # a stretch given by its length and its start, or counted into the clip
+    ("lower the music starting half a minute in", [sep("music", "gain", -6.0, range=[[30, 120]])]),
+    ("remove the hiss from 20 seconds into the song", [sep("hiss", "remove", range=[[20, 120]])]),
+    ("boost the voice starting 1 minute in", [sep("voice", "gain", 6.0, range=[[60, 120]])]),
+    ("the hum starts 10 seconds in, remove it from there", [sep("hum", "remove", range=[[10, 120]])]),
+    ("lower the music for the next 5 seconds from 1:00", [sep("music", "gain", -6.0, range=[[60, 65]])]),
+    ("isolate the voice for 20 seconds beginning at 0:30", [sep("voice", "isolate", range=[[30, 50]])]),
+    ("lower the crowd from 0:20 up until 0:35", [sep("crowd", "gain", -6.0, range=[[20, 35]])]),
+    ("take out the goat from one minute up to one minute ten", [sep("goat", "remove", range=[[60, 70]])]),
+    # trims said as taking seconds off
+    ("trim 1 second from each end", [{"op": "trim", "start": 1.0, "end": 119.0}]),
+    ("cut half a second off either end", [{"op": "trim", "start": 0.5, "end": 119.5}]),
+    ("knock the last 4 seconds off", [{"op": "trim", "start": 0.0, "end": 116.0}]),
+    ("take the first 3 seconds off", [{"op": "trim", "start": 3.0}]),
+    ("lop 5 seconds off the start", [{"op": "trim", "start": 5.0}]),
+    ("shave off the last 2 seconds", [{"op": "trim", "start": 0.0, "end": 118.0}]),
+    ("snip the intro, the first 8 seconds", [{"op": "trim", "start": 8.0}]),
+    # ... while "take A-B as a reference" still names a reference
+    ("take 0:10 to 0:12 as a reference for the hum and remove it", [sep("hum", "remove", spans=[[10, 12]])]),
+    # the passive: "can the X be cleaned out?", "the X needs to be filtered out"
+    ("could the hum be filtered out", [sep("hum", "remove")]),
+    ("can the music be turned down a bit?", [sep("music", "gain", -3.0)]),
+    ("the hiss needs to be wiped out", [sep("hiss", "remove")]),
+    ("the applause should be toned down", [sep("applause", "gain", -6.0)]),
+    ("the buzz has to be gotten rid of", [sep("buzz", "remove")]),
+    ("can the voice be isolated please", [sep("voice", "isolate")]),
+    ("the drums should get lowered a little", [sep("drums", "gain", -3.0)]),
+    ("could the dog barking be taken out?", [sep("dog barking", "remove")]),
 ]  # fmt: skip
 
 

@@ -119,6 +119,8 @@ from .vocabulary import (
     NORMALIZE,
     NOT_SUPPORTED,
     PART_OBJECT,
+    PARTICIPLES,
+    PASSIVE,
     PERCENT,
     PERSIST,
     PLATFORM_LUFS,
@@ -266,6 +268,15 @@ def _normalise(text: str) -> str:
     # a sound that keeps appearing, not a verb: "the squeak shows up all over" ("up" alone raises)
     t = re.sub(r"\b(?:shows?|showed|showing|pops?|popped|popping|crops?|cropped|cropping) up\b", "appears", t)
     # "could the bass be louder?" asks to make it louder
+    # ... and "can the vinyl crackle be cleaned out?" to clean it out; "the hum needs to be
+    # filtered out" is "the hum needs to filter out" (the modal is a filler; the verb is read)
+    t = re.sub(
+        rf"^(?:could|can|would|should|will|may) (the|my|this|these|those|our) (.+?) {PASSIVE.pattern[2:]}"
+        r"(?P<particle> (?:out|up|down|away|off|back))?",
+        lambda m: f"{PARTICIPLES[m.group(3)]}{m.group('particle') or ''} {m.group(1)} {m.group(2)}",
+        t,
+    )
+    t = PASSIVE.sub(lambda m: PARTICIPLES[m.group(1)], t)
     t = re.sub(r"^(?:could|can|would|should|will) (the|my|this|these|those|our) (.+?) (?:be|get|sound) ", r"make \1 \2 ", t)
     # "give the vocals a (little) boost"
     t = re.sub(
@@ -895,6 +906,8 @@ class _Reader:
         if unsupported:
             raise Refusal(f"'{unsupported.group(0)}' is not an edit I can make. " + HELP + ".")
         text, self.refs = find_times(text)
+        # "take 2 seconds off both ends", "knock the last 3 seconds off": a stretch taken away
+        text = re.sub(r"\b(?:take|knock)\s+(§\d+)(?!\s+as\b)", r"cut \1", text)
         # "only in the section from 1:10 to 1:40": the section is the time
         text = re.sub(
             r"\b(?:in |during |for |over )?(?:the |that |this )(?:section|part|bit|stretch|portion|segment) (?=§)", "", text

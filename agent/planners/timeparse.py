@@ -252,12 +252,39 @@ class TimeRef:
         raise AssertionError(self.kind)
 
 
+#: "10 seconds into the clip": what the time is counted into
+_INTO_THE = (
+    r"(?: (?:the|this|my|our) (?:whole |entire )?(?:clip|track|recording|song|video|audio|file|interview|podcast|"
+    r"episode|take|footage|tape|voiceover|lecture|vlog|rehearsal|show|movie|film|stream))?"
+)
 _PREP = r"(?P<prep>\b(?:at|in|during|for|to|on|around|only|over|of)\s+)?"
 _PATTERNS: list[tuple[str, re.Pattern]] = [
     (
         "range_for",  # "from 0:10 for 5 seconds"
         re.compile(
             rf"{_PREP}\b(?:from|starting at|at)\s+(?P<t1>{TIME}){_NOT_TIME}\s+for\s+(?:the next\s+)?(?P<t2>{TIME}){_NOT_TIME}"
+        ),
+    ),
+    (
+        "range_for",  # "for 10 seconds starting at 0:40": the length first, then the start
+        re.compile(
+            rf"{_PREP}\bfor\s+(?:the\s+)?(?:next\s+|following\s+)?(?P<t2>{TIME}){_NOT_TIME}\s+(?:starting|beginning|"
+            rf"from|after)\s+(?:at\s+|from\s+)?(?P<t1>{TIME}){_NOT_TIME}"
+        ),
+    ),
+    (
+        "after",  # "starting half a minute in", "from 20 seconds into the song": from there to the end
+        re.compile(
+            rf"{_PREP}\b(?:starting|beginning|starts?|begins?|kicks? in|comes? in|from|after)\s+(?:at\s+|from\s+)?"
+            rf"(?P<t1>{TIME}){_NOT_TIME}\s+in(?:to)?"
+            rf"{_INTO_THE}\b(?:\s+(?:on|onwards?)\b)?(?!\s*(?:to|until|till|through|thru|-|and|up to|up until)\b)"
+        ),
+    ),
+    (
+        "ends",  # "take 2 seconds off both ends"
+        re.compile(
+            rf"{_PREP}(?<![\w.:])(?P<t1>{TIME}){_NOT_TIME}\s+(?:off|from|at|of|on)\s+(?:both|either|each)\s+"
+            rf"(?:ends?|sides?)\b|\b(?:both|either|each) ends? by\s+(?P<t1b>{TIME}){_NOT_TIME}"
         ),
     ),
     # "the hum starts at 0:10" / "stops at 1:20"; "10 seconds into the clip"
@@ -274,9 +301,7 @@ _PATTERNS: list[tuple[str, re.Pattern]] = [
     (
         "point",
         re.compile(
-            rf"(?<![\w.:])(?<!\bto )(?<!\band )(?<!-)(?<!- )(?P<t1>{TIME}){_NOT_TIME}\s+in(?:to)?(?: (?:the|this|my|our) (?:whole |entire )?(?:clip|track|"
-            rf"recording|song|video|audio|file|interview|podcast|episode|take|footage|tape|voiceover|lecture|vlog|"
-            rf"rehearsal|show|movie|film|stream))?\b"
+            rf"(?<![\w.:])(?<!\bto )(?<!\band )(?<!-)(?<!- )(?P<t1>{TIME}){_NOT_TIME}\s+in(?:to)?{_INTO_THE}\b"
         ),
     ),
     (
@@ -319,7 +344,8 @@ _PATTERNS: list[tuple[str, re.Pattern]] = [
     (
         "range",
         re.compile(
-            rf"{_PREP}\bfrom\s+(?P<t1>{TIME}){_NOT_TIME}\s*(?:to|until|till|through|-|and)\s*(?P<t2>{TIME}){_NOT_TIME}"
+            rf"{_PREP}\bfrom\s+(?P<t1>{TIME}){_NOT_TIME}\s*(?:up to|up until|to|until|till|through|thru|-|and)\s*"
+            rf"(?P<t2>{TIME}){_NOT_TIME}"
         ),
     ),
     (
@@ -360,7 +386,7 @@ _PATTERNS: list[tuple[str, re.Pattern]] = [
         "after",
         re.compile(
             rf"{_PREP}\b(?:from|starting (?:at|from)|beginning at)\s+(?P<t1>{TIME}){_NOT_TIME}"
-            rf"(?!\s*(?:to|until|till|through|thru|-|–|and|for)\b)"
+            rf"(?!\s*(?:to|until|till|through|thru|-|–|and|for|up to|up until)\b)"
         ),
     ),
     (
@@ -385,14 +411,15 @@ def find_times(text: str) -> tuple[str, list[TimeRef]]:
     for kind, pattern in _PATTERNS:
 
         def repl(m: re.Match, kind: str = kind, pattern: re.Pattern = pattern) -> str:
-            t1, unit1 = _value(m.group("t1"))
+            first = m.group("t1") if m.group("t1") is not None else m.group("t1b")  # two spellings of one pattern
+            t1, unit1 = _value(first)
             t2 = 0.0
             if "t2" in pattern.groupindex and m.group("t2"):
                 t2, unit2 = _value(m.group("t2"))
                 # "1 to 2 minutes": a bare first value takes the unit of the second.
                 if unit1 is None and unit2 in ("m", "h"):
                     t1 *= 60 if unit2 == "m" else 3600
-            if kind == "point" and unit1 is None and t1 > 0 and not re.search(r"\d", m.group("t1")):
+            if kind == "point" and unit1 is None and t1 > 0 and not re.search(r"\d", first):
                 return m.group(0)
             prep = (m.groupdict().get("prep") or "").strip()
             if kind == "range_for":

@@ -59,7 +59,7 @@ REMOVE = (
     r"get rid of|getting rid of|rid of|remove|get out|take out|take away|cut out|cut off|clean up|clean out|"
     r"filter out|strip out|strip away|strip|block out|cancel out|cancel|cut|kill|mute|drop|eliminate|delete|"
     r"lose|erase|suppress|silence|scrap|ditch|eradicate|nuke|wipe out|wipe|denoise|de-noise|chop off|chop out|chop|"
-    r"zap|nix|axe|purge|banish|"
+    r"zap|nix|axe|purge|banish|shave off|shave|snip off|snip|lop off|lop|take off|knock off|"
     r"removed|deleted|eliminated|muted|taken out|cut out|gone|go away|has to go|must go|needs to go|should go|fix"
 )
 ISOLATE = (
@@ -569,6 +569,27 @@ BOXES = {
     "center": (0.25, 0.0, 0.75, 1.0),
     "centre": (0.25, 0.0, 0.75, 1.0),
 }
+
+#: past participles of the edit verbs, for the passive: "can the crackle be cleaned out?", "the hum
+#: needs to be filtered out" ask for "clean out the crackle", "filter out the hum"
+PARTICIPLES = {
+    "cleaned": "clean", "filtered": "filter", "stripped": "strip", "wiped": "wipe", "erased": "erase",
+    "killed": "kill", "suppressed": "suppress", "silenced": "silence", "dropped": "drop", "softened": "soften",
+    "brought": "bring", "toned": "tone", "taken": "take", "removed": "remove", "deleted": "delete",
+    "eliminated": "eliminate", "muted": "mute", "lowered": "lower", "reduced": "reduce", "boosted": "boost",
+    "raised": "raise", "turned": "turn", "isolated": "isolate", "extracted": "extract", "separated": "separate",
+    "amplified": "amplify", "attenuated": "attenuate", "tamed": "tame", "ducked": "duck", "pulled": "pull",
+    "pushed": "push", "knocked": "knock", "dialed": "dial", "dialled": "dial", "cranked": "crank", "bumped": "bump",
+    "nudged": "nudge", "increased": "increase", "decreased": "decrease", "ditched": "ditch", "scrapped": "scrap",
+    "eradicated": "eradicate", "purged": "purge", "blocked": "block", "cancelled": "cancel", "canceled": "cancel",
+    "zapped": "zap", "nixed": "nix", "chopped": "chop", "snipped": "snip", "shaved": "shave", "cut": "cut",
+    "got rid of": "get rid of", "gotten rid of": "get rid of",
+}  # fmt: skip
+PASSIVE = re.compile(
+    r"\b(?:be|get|got|gets|been|being) (?:(?:completely|fully|entirely|totally|just|gently|slightly|a bit) )?("
+    + "|".join(sorted(PARTICIPLES, key=len, reverse=True))
+    + r")\b"
+)
 
 # verbs worth respelling when a clause has none ("remvoe the wind"); never undo or reset,
 # which a misheard word must not trigger
