@@ -92,6 +92,41 @@ CASES = [
     ("can the voice be isolated please", [sep("voice", "isolate")]),
     ("the drums should get lowered a little", [sep("drums", "gain", -3.0)]),
     ("could the dog barking be taken out?", [sep("dog barking", "remove")]),
+    # the last edit undone, whatever the verb; every edit undone, said as a plural
+    ("remove the previous change", [{"op": "undo"}]),
+    ("reverse the last edit", [{"op": "undo"}]),
+    ("undo the last two edits", [{"op": "undo"}, {"op": "undo"}]),
+    ("cancel the most recent step", [{"op": "undo"}]),
+    ("discard my edits", [{"op": "reset"}]),
+    ("undo all the changes", [{"op": "reset"}]),
+    ("go back to the unprocessed audio", [{"op": "reset"}]),
+    ("revert to the raw recording", [{"op": "reset"}]),
+    ("reverse the audio", None),
+    # a stretch named by its time and said to be empty (or the good part), then a verb on "them"
+    ("the last 5 seconds are just silence, remove them", [{"op": "trim", "start": 0.0, "end": 115.0}]),
+    ("0:00 to 0:03 is dead air, cut it", [{"op": "trim", "start": 3.0}]),
+    ("the first 2 seconds are empty, delete those", [{"op": "trim", "start": 2.0}]),
+    ("the first 5 seconds, cut them", [{"op": "trim", "start": 5.0}]),
+    ("the first 4 seconds are silent, mute them", [{"op": "gain", "db": -60.0, "range": [[0, 4]]}]),
+    ("from 0:10 to 0:40 is the good part, keep it", [{"op": "trim", "start": 10.0, "end": 40.0}]),
+    ("0:05 to 1:00 is what I want, keep that", [{"op": "trim", "start": 5.0, "end": 60.0}]),
+    ("remove the hum, the last 5 seconds are dead air, cut them",
+     [sep("hum", "remove"), {"op": "trim", "start": 0.0, "end": 115.0}]),
+    # ... while "only room tone" there still names a reference
+    ("the first 3 seconds are only room tone, use that as the profile and remove it",
+     [sep("room tone", "remove", spans=[[0, 3]])]),
+    # "can go" removes; "can go quieter" is a level change
+    ("the first 5 seconds can go now", [{"op": "trim", "start": 5.0}]),
+    ("the hum can go", [sep("hum", "remove")]),
+    ("the music can go quieter", [sep("music", "gain", -6.0)]),
+    # what a sound needs is an edit on it
+    ("the piano could use a boost", [sep("piano", "gain", 6.0)]),
+    ("the drums need a 4 dB cut", [sep("drums", "gain", -4.0)]),
+    # uploading as the purpose is no request to upload
+    ("get it ready for upload to spotify", [{"op": "normalize", "lufs": -14.0}]),
+    ("normalize before I upload it", [{"op": "normalize", "lufs": -14.0}]),
+    ("upload it to youtube", None),
+    ("publish this to soundcloud", None),
 ]  # fmt: skip
 
 

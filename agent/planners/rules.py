@@ -84,6 +84,7 @@ from .vocabulary import (
     DENOISE,
     DONT_WANT,
     DOUBLE,
+    EMPTY_PART,
     EXCEPT,
     EXCEPT_TIME,
     EXCEPT_WORD,
@@ -100,6 +101,7 @@ from .vocabulary import (
     GENTLE,
     GERUND,
     GERUNDS,
+    GOOD_PART,
     HALF,
     HAS_TOO,
     HEARING,
@@ -152,6 +154,7 @@ from .vocabulary import (
     TOOL_MENTION,
     TOOL_SUBJECT,
     UNDO,
+    UNDO_LAST,
     UNSUPPORTED,
     VERB,
     WEAK_ISOLATE,
@@ -399,6 +402,8 @@ class _Item:
     instead: bool = False  # "just turn it down instead": "it" is the sound of the last edit
     fallback: str | None = None  # the target when a pronoun points to nothing ("clean it up": the noise)
     over: str | None = None  # "I can't hear myself over the music": the sound in the way
+    stretch: bool = False  # "the first 10 seconds are silence": a stretch named by its time, for a later verb
+    mute: bool = False  # the remove-verb was "mute"/"silence": on a stretch alone it lowers the mix
 
 
 def _size(words: str) -> float:
@@ -443,6 +448,9 @@ class _Reader:
             return None  # "it's just me handling the mic", "that helped", "too much"
         c = self._prepare(c)
         times = self._times_in(c)
+        if EMPTY_PART.match(c.strip()) or GOOD_PART.match(c.strip()):
+            # "the first 10 seconds are silence, cut them", "0:10-0:40 is the good part, keep it"
+            return _Item(op=None, times=times, stretch=True)
         spans_hint = bool(SPANS_HINT.search(c))
         ref = REFERENCE.search(c)
         if ref:  # "use 0:30-0:32 as a reference for the hum": those times are where the hum is heard
@@ -511,6 +519,9 @@ class _Reader:
         """Reset, undo, export, normalize and fade: ops named by a word of their own."""
         if RESET.search(c):
             return _Item(op="reset")
+        last = UNDO_LAST.search(c)
+        if last:  # "remove the last edit" undoes it; it removes no sound
+            return _Item(op="undo", count=max(1, min(int(last.group("n") or 1), 20)))
         if UNDO.search(c) and not VERB.search(re.sub(r"\bgo back\b|\bundo\b", " ", c)):
             m = re.search(r"\b(\d+) (?:times|steps?|changes?|edits?)\b", c)
             return _Item(op="undo", count=max(1, min(int(m.group(1)), 20)) if m else 1)
@@ -718,6 +729,7 @@ class _Reader:
         if db is not None:  # "cut the music by 6 dB", "drop the volume 3 dB": a level change
             item.action, item.db, item.explicit_db = "gain", -abs(db), True
             return self._target_item(item, strip_amounts(rest))
+        item.mute = bool(re.match(r"mute|silence", verb_text))
         cleaned = clean_target(strip_amounts(rest))
         if self._generic(item, cleaned):
             item.action = "remove"
@@ -932,9 +944,14 @@ class _Reader:
         out: list[_Item] = []
         pending: list[_Item] = []  # noun phrases waiting for a verb
         pending_times: list[TimeRef] = []  # bare times waiting for a step
+        stretch_said = False  # a pending time was said to be a part ("the first 10 seconds are silence")
         for it in items:
             if it.op is None and it.target is None and not it.pronoun and not it.whole and it.times:
                 # a bare time: it belongs to the step before it, or else to the next one
+                if it.stretch:  # "..., the last 5 seconds are dead air, cut them": for the next step only
+                    pending_times.extend(it.times)
+                    stretch_said = True
+                    continue
                 last = out[-1] if out else None
                 ref = it.times[0]
                 if last is not None and last.op == "fade" and last.default_length and len(it.times) == 1:
@@ -976,9 +993,22 @@ class _Reader:
                 if it.target or it.pronoun or it.whole:
                     pending.append(it)
                 continue
+            told_times = bool(pending_times) and it.op == "separate" and not it.times
             if pending_times and it.op in ("separate", "gain", "trim"):
                 it.times = pending_times + it.times
                 pending_times = []
+            if (
+                told_times
+                and it.pronoun
+                and it.action in ("remove", "isolate")
+                and not any(p.target for p in pending)
+                and (stretch_said or (not self._session_target() and not any(o.target for o in out)))
+            ):
+                # "the first 10 seconds are silence, cut them": "them" is the stretch, named only by its
+                # time, when no sound was named to point to (or the stretch was said to be a part)
+                out.append(self._stretch(it))
+                stretch_said = False
+                continue
             named = it.op == "separate" and it.target is not None and not it.pronoun and not it.generic
             if named and not it.also:
                 # A command that names its sound after a description of it, or of what happened, is the
@@ -1088,6 +1118,14 @@ class _Reader:
                     continue  # "an acapella of this song, just the vocals": said twice, done once
                 steps.append(step)
         return _merge_fingerprints(steps)
+
+    def _stretch(self, it: _Item) -> _Item:
+        """A remove- or keep-verb whose object is only a stretch of time: trim it (or mute it)."""
+        if it.action == "isolate":
+            return _Item(op="trim", times=it.times, trim_mode="keep")
+        if it.mute:
+            return _Item(op="gain", db=MUTE_DB, times=it.times, whole=True)
+        return _Item(op="trim", times=it.times, trim_mode="remove")
 
     def _session_target(self) -> str | None:
         last = self.context.last_recipe

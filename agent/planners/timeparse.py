@@ -146,7 +146,7 @@ TIME = (
 )
 # Numbers followed by these are amounts, not times.
 _NOT_TIME = (
-    r"(?!\s*(?:db\b|dbs\b|decibels?\b|lufs\b|lu\b|%|percent\b|times\b|x\b|steps?\b|changes?\b|k?hz\b|-?bits?\b|"
+    r"(?!\s*(?:db\b|dbs\b|decibels?\b|lufs\b|lu\b|%|percent\b|times\b|x\b|steps?\b|changes?\b|edits?\b|operations?\b|actions?\b|k?hz\b|-?bits?\b|"
     r"kbps\b|khz\b))"
 )
 

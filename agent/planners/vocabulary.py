@@ -22,14 +22,25 @@ LARGE_DB = 10.0  # "a lot"
 
 RESET = re.compile(
     r"\b(?:start (?:all )?over|start again|start from scratch|from scratch|reset\w*|scrap (?:all|everything)(?: of)?(?: (?:it|that|this))?|"
-    r"(?:go|get|take me|revert|switch|return) back to (?:the )?(?:original|beginning|start|unedited)|"
-    r"back to (?:the )?original|restore (?:the )?original|revert (?:to (?:the )?original|everything|all)|"
+    r"(?:go|get|take me|revert|switch|return) back to (?:the )?(?:original|beginning|start|unedited|raw|unprocessed|"
+    r"untouched|source|initial|first version)|"
+    r"back to (?:the )?(?:original|raw|unedited|unprocessed|untouched)|restore (?:the )?(?:original|raw|unedited|untouched)|"
+    r"revert (?:to (?:the )?(?:original|raw|unedited)|everything|all)|"
+    # every edit, said as a plural: "scrap all my changes", "discard the edits" ("the last 2 edits" is undo)
+    r"(?:scrap|discard|undo|drop|throw away|throw out|revert|lose|ditch|forget|cancel|remove|get rid of|delete|wipe|"
+    r"clear|reset) (?:all )?(?:of )?(?:my |the |your |these |those |our )?(?:edits|changes)\b|"
     r"undo (?:everything|all\b(?: (?:the )?changes| of it)?|every change)|(?:the )?original (?:version|file|audio) (?:back|again)|"
     r"discard (?:all|every|everything)|throw (?:it )?all away)"
 )
 UNDO = re.compile(
     r"\b(?:undo|undid|revert(?: that| it| the last\w*)?|go back|step back|take (?:that|it) back|"
     r"cancel (?:that|the last)|roll ?back|scratch that|scrap that|take back (?:that|it)|never ?mind)\b"
+)
+#: "take back the last edit", "remove the previous change": the last edit undone, whatever the verb
+UNDO_LAST = re.compile(
+    r"\b(?:take back|undo|revert|reverse|roll back|cancel|remove|drop|scrap|discard|ditch|lose|forget|get rid of|"
+    r"delete|kill|nix|throw away|throw out|scratch) (?:the |that |my |your )?(?:very )?(?:last|previous|latest|most recent)"
+    r"(?: (?P<n>\d+))? (?:edit|change|step|operation|action|thing (?:you|i) did)s?\b"
 )
 EXPORT_VERB = re.compile(r"\b(?:export|save|render|bounce|write (?:it )?out|download|output|convert)\b")
 UNSUPPORTED = (
@@ -40,7 +51,7 @@ FORMAT = re.compile(r"\b(" + "|".join([*FORMAT_WORDS, *UNSUPPORTED]) + r")\b")
 NORMALIZE = re.compile(
     r"\bnormali[sz]\w*|\bloudness\b|\blufs\b|"
     r"\b(?:podcast|spotify|youtube|streaming|broadcast|radio)[- ](?:ready|level|loudness|standard|loud|friendly)|"
-    r"\b(?:loud|ready|level(?:l?ed)?|levels|master(?:ed)?)\b[^§]*\bfor (?:a |the )?"
+    r"\b(?:loud|ready|level(?:l?ed)?|levels|master(?:ed)?)\b[^§]*\bfor (?:a |the )?(?:upload(?:ing)? (?:to|on) )?"
     r"(?:podcast|spotify|youtube|streaming|broadcast|apple|tv|radio|tidal|soundcloud)"
 )
 PLATFORM_LUFS = [
@@ -60,7 +71,10 @@ REMOVE = (
     r"filter out|strip out|strip away|strip|block out|cancel out|cancel|cut|kill|mute|drop|eliminate|delete|"
     r"lose|erase|suppress|silence|scrap|ditch|eradicate|nuke|wipe out|wipe|denoise|de-noise|chop off|chop out|chop|"
     r"zap|nix|axe|purge|banish|shave off|shave|snip off|snip|lop off|lop|take off|knock off|"
-    r"removed|deleted|eliminated|muted|taken out|cut out|gone|go away|has to go|must go|needs to go|should go|fix"
+    r"removed|deleted|eliminated|muted|taken out|cut out|gone|go away|has to go|must go|needs to go|should go|fix|"
+    # "the final 7 seconds can go" ("the music can go quieter" is a level change)
+    r"(?:can|could|may|gotta|got to) (?:go|disappear|vanish)(?=\s*$|\s+(?:now|please|too|as well|entirely|completely|"
+    r"for good|away)\b)"
 )
 ISOLATE = (
     r"keep only|only keep|keep just|just keep|isolate|extract|solo|pull out|separate out|separate|"
@@ -279,7 +293,8 @@ FILLERS = [
     r"\b(?:out )?of (?:here|there)\b|\bversion\b|\b(?:is|are|was|were)\b|\bwhat i (?:want|need|mean|'m after|am after)\b|\bthe one\b",
     r"\bas well\b|\btoo\b|\bnow\b|\bagain\b|\bright away\b|\bquickly\b|\bup front\b|\bat all\b",
     # discourse around the sound: "overall", "push the voice forward", "the piano on its own"
-    r"\boverall\b|\bpush\b|\bpull\b|\bmove\b|\b(?:should|must|needs? to|has to|have to|ought to)\b",
+    r"\boverall\b|\bpush\b|\bpull\b|\bmove\b|\b(?:should|must|needs? to|has to|have to|ought to)\b|"
+    r"\b(?:needs?|could use|could do with|deserves?|requires?)\b",  # "the voice needs a 3 dB boost"
     r"\bfrom (?:here|there)(?: on)?\b|\binstead\b|\brather\b|\buntouched\b|\bas (?:it )?is\b|\bintact\b|\bin place\b",
     # when, vaguely: "at some point", "from time to time", "all through", "halfway through"
     r"\bat (?:some|one|any) point\b|\bat times\b|\bfrom time to time\b|\b(?:every )?now and (?:then|again)\b|"
@@ -648,8 +663,21 @@ SELECT_PART = re.compile(
     r"(?P<time>§\d+)\)?"
 )
 #: "the first 3 seconds are only background noise": that stretch is where the sound is alone
+#: what an empty stretch is said to hold: nothing worth keeping
+EMPTY = r"(?:silence|silent|empty|dead air|dead space|nothing|blank|useless|junk|garbage|rubbish|filler|not needed|unnecessary|unneeded|wasted)"
 TIME_IS = re.compile(
-    r"(?P<time>§\d+) (?:is|are|has|have|contains?)(?: \w+)? (?:only|just|pure|nothing but|all) (?P<t>[^,;.§]+)"
+    rf"(?P<time>§\d+) (?:is|are|has|have|contains?)(?: \w+)? (?:only|just|pure|nothing but|all) (?!{EMPTY}\b)(?P<t>[^,;.§]+)"
+)
+#: "0:10 to 0:40 is the good part": a stretch to keep, named by its time
+GOOD_PART = re.compile(
+    r"^(?P<time>§\d+) (?:is|are|was|were)(?: (?:just|only|all|really))* (?:the|my|our)? ?(?:only )?(?:good|best|usable|"
+    r"useful|important|main|real|nice|clean|keeper)(?: \w+)? (?:part|bit|section|stretch|take|stuff|portion)s?$|"
+    r"^(?P<time2>§\d+) (?:is|are) (?:what|the (?:part|bit|section)) (?:i|we) (?:want|need|want to keep|like)$"
+)
+#: "the first 10 seconds are silence", "0:00-0:03 is dead air": a stretch to cut, named by its time
+EMPTY_PART = re.compile(
+    rf"^(?P<time>§\d+) (?:is|are|was|were)(?: (?:just|only|all|pure|basically|mostly|complete|total|totally|completely|"
+    rf"really|pretty much))* (?:a |an )?{EMPTY}(?: (?:time|space|bits?|parts?))?$"
 )
 # Objects that name no sound: with a time they are a span prompt with no target
 # ("isolate the sound at 0:05 to 0:08", "remove whatever that is at 0:50").
@@ -679,7 +707,7 @@ NOT_SUPPORTED = re.compile(
     r"pitch(?:ed)? (?:\w+ ){0,3}?(?:up|down)|pitch[- ]?shift\w*|semitones?|auto-?tune\w*|"
     r"(?:convert|make|turn|mix|change) (?:\w+ ){0,3}?(?:to|into|in) (?:mono|stereo)|"
     r"add (?:some |a bit of |a little |more )?(?:reverb|echo|delay|chorus|distortion|compression|effects?)|"
-    r"transcri(?:be|bed|ption)|subtitles?|captions?|upload\w*|publish\w*|reverse (?:it|the|this))\b"
+    r"transcri(?:be|bed|ption)|subtitles?|captions?|(?<!\bfor )(?<!\bbefore )(?<!\bafter )(?<!\bi )(?<!\bwe )(?<!\bi'll )(?<!\bcan )(?<!\bto )(?:upload|publish)(?!s\b)\w*|reverse (?:it|the|this)(?! (?:very )?(?:last|previous|latest|most recent)\b))\b"
 )
 #: "it's just me handling the mic": why a part is cut, not a sound to act on
 JUSTIFY = re.compile(
