@@ -127,6 +127,41 @@ CASES = [
     ("normalize before I upload it", [{"op": "normalize", "lufs": -14.0}]),
     ("upload it to youtube", None),
     ("publish this to soundcloud", None),
+    # a sound wanted alone, with no verb
+    ("the piano on its own please", [sep("piano", "isolate")]),
+    ("I'd like the vocals by themselves", [sep("vocals", "isolate")]),
+    ("can I have the drums alone", [sep("drums", "isolate")]),
+    ("get me the bass in isolation", [sep("bass", "isolate")]),
+    # ... while hearing it alone says where it is heard
+    ("you can hear the tractor by itself from 0:20 to 0:23, remove it", [sep("tractor", "remove", spans=[[20, 23]])]),
+    # "X stands out at T" says where X is heard; "make X stand out" raises it
+    ("the snare sticks out at 0:30, lower it", [sep("snare", "gain", -6.0, spans=[[29.5, 30.5]])]),
+    ("the flute stands out from 0:40 to 0:44, remove it", [sep("flute", "remove", spans=[[40, 44]])]),
+    ("make the vocals stand out from 1:00 to 1:20", [sep("vocals", "gain", 6.0, range=[[60, 80]])]),
+    ("the vocals need to stand out more", [sep("vocals", "gain", 6.0)]),
+    # superlatives of "audible"
+    ("the cough is most obvious at 0:12, remove it", [sep("cough", "remove", spans=[[11.5, 12.5]])]),
+    ("the whine is strongest between 0:05 and 0:07, get rid of it", [sep("whine", "remove", spans=[[5, 7]])]),
+    # what a device picked up is the sound
+    ("the camera picked up the air conditioner, remove it", [sep("air conditioner", "remove")]),
+    ("I have a hum in my recording", [sep("hum", "remove")]),
+    ("we've got some clicks, remove them", [sep("clicks", "remove")]),
+    # "can't make out" is "can't hear"
+    ("I can't understand the narrator", [sep("narrator", "gain", 6.0)]),
+    ("the lyrics are hard to make out", [sep("lyrics", "gain", 6.0)]),
+    ("I can hardly make out the host over the crowd", [sep("host", "gain", 6.0)]),
+    # "the noise of X" keeps "noise", as "X noise" does; "the sound of X" is X
+    ("remove the sound of my typing", [sep("typing", "remove")]),
+    ("lower the noise of the traffic", [sep("noise of the traffic", "gain", -6.0)]),
+    # what the file is, and how long a sound lasts, are not the sound
+    ("this is a zoom recording, remove the keyboard clicks", [sep("keyboard clicks", "remove")]),
+    ("it's my podcast and the fridge hum is annoying", [sep("fridge hum", "remove")]),
+    ("the fan runs the entire time, remove it", [sep("fan", "remove")]),
+    ("the heater was on the whole time, get rid of it", [sep("heater", "remove")]),
+    ("I have hiss all over this clip, remove it", [sep("hiss", "remove")]),
+    # whatever makes the sound at a time names no sound
+    ("remove whatever is causing that noise at 0:30", [{"op": "separate", "action": "remove", "spans": [[29.5, 30.5]]}]),
+    ("isolate the source of that noise at 0:05 to 0:07", [{"op": "separate", "action": "isolate", "spans": [[5, 7]]}]),
 ]  # fmt: skip
 
 

@@ -68,6 +68,7 @@ from .vocabulary import (
     AGAIN,
     AGAIN_COMPLAINT,
     ALL_OF_THEM,
+    ALONE,
     ALSO_FOR,
     ANNOYED,
     AUDIBLE,
@@ -145,6 +146,7 @@ from .vocabulary import (
     SOUND_VERB,
     SOURCE,
     SPANS_HINT,
+    STANDS_OUT,
     THAT_IS,
     THAT_SOUND,
     TIME_IS,
@@ -268,6 +270,12 @@ def _normalise(text: str) -> str:
     # "zero snoring", "I want no wind": none of it ("zero point five" is a number)
     t = re.sub(r"\b(?:(?:i|we) )?(?:want|need|would like|'d like) (?=(?:no|zero) [a-z]{3,})", "", t)
     t = re.sub(r"\bzero (?!(?:point|zero|oh|db|decibels?|seconds?|secs?|minutes?|mins?|lufs|percent)\b)(?=[a-z]{3,})", "no ", t)
+    # "the hiss is all over this clip": everywhere in it
+    t = re.sub(
+        r"\ball over(?: (?:the|this|my|our) (?:\w+ )?(?:place|clip|recording|track|audio|file|thing|song|video|podcast))?\b",
+        "everywhere",
+        t,
+    )
     # a sound that keeps appearing, not a verb: "the squeak shows up all over" ("up" alone raises)
     t = re.sub(r"\b(?:shows?|showed|showing|pops?|popped|popping|crops?|cropped|cropping) up\b", "appears", t)
     # "could the bass be louder?" asks to make it louder
@@ -471,6 +479,11 @@ class _Reader:
         item = self._read_command(c, times) or self._read_idiom(c, times)
         if item is not None:
             return item
+        m = STANDS_OUT.match(c)
+        if m and times:  # "the bagpipes stand out from 2:10 to 2:14": where they are heard
+            for t in times:
+                t.span = True
+            return self._target_item(_Item(op=None, times=times), m.group("t"))
         verb = self._main_verb(c)
         if verb is None:
             fixed = fix_opening_verb(c)
@@ -652,6 +665,9 @@ class _Reader:
                 t.span = True
             # with no time, "the fridge hum is really noticeable" is a complaint
             return self._target_item(_Item(op=None, times=times, presence=not times), subject)
+        if ALONE.search(c) and not COPULA.match(c) and not HEARING.search(c):
+            # "can I get the interviewer's voice by itself" ("you can hear the bike by itself at ..." says where)
+            return self._target_item(_Item(op="separate", action="isolate", times=times), ALONE.sub(" ", c))
         m = DONT_WANT.match(c)
         if m:
             target = m.group("t") or m.group("t2") or m.group("t3") or ""

@@ -118,7 +118,8 @@ FULL = re.compile(r"\b(?:completely|fully|entirely|totally|all of)\b")
 # Casual phrasing.
 CANT_HEAR = re.compile(
     r"^(?:.*?\b)?(?:i |we )?(?:can'?t|cannot|can not|could not|couldn'?t|barely|hardly|can hardly|can barely) "
-    r"(?:really |even )?hear (?P<t>.+)$|^(?P<t2>.+?) (?:is|are|gets?) (?:(?:hard|difficult|impossible) to hear|"
+    r"(?:really |even |quite )?(?:hear|make out|understand|catch|follow) (?P<t>.+)$|"
+    r"^(?P<t2>.+?) (?:is|are|gets?) (?:(?:hard|difficult|impossible|tough) to (?:hear|make out|understand|follow)|"
     r"(?:barely|hardly|not|almost not|not really) (?:audible|there|noticeable)|inaudible|drowned out|buried|lost)\b.*$"
 )
 # "too much reverb" lowers it; "so much wind" is a complaint (remove).
@@ -143,6 +144,8 @@ COMPLAINT = re.compile(
 RUINS = re.compile(r"^(?P<t>.+?) (?:ruins|ruined|kills|spoils|wrecks|drowns out|covers up|masks) .*$")
 PRESENCE = re.compile(
     r"^(?:.*?\b)?(?:there'?s|there is|there are|there was|it is(?= (?:a|an) (?!bit\b|little\b|lot\b|tad\b|touch\b))|"
+    # "I have a hum in my recording", "we've got clicks" ("I have to", "I have removed" are not)
+    r"(?:i|we)(?:'ve| have)? (?:got|have|had)(?! (?:to|it|them|been|no|not|never|just|already|\w+ed)\b)|"
     r"(?:i|you|we) (?:can |could )?(?:clearly |really |still |also |"
     r"definitely |obviously |always )?hear|can you hear|listen to|notice|hear that|"
     r"(?:my|the|this|our) (?:\w+ )?(?:recording|audio|clip|track|podcast|video|file|song|interview|mic|take|footage|"
@@ -281,15 +284,17 @@ FILLERS = [
     r"\bhow (?:do|can|would|should|could) (?:i|we|you)\b|\bis there a way to\b",
     r"\bi think\b|\bi guess\b|\bmaybe\b|\bperhaps\b|\bif (?:you )?(?:can|could|possible)\b|\bfor me\b|\bfor us\b",
     r"\b(?:should|needs? to|has to|have to|must|could|ought to|can) be\b|\b(?:we|i|you)'ll\b|\bwe will\b",
+    r"\b(?:get|give|have|hand|send|let) (?:me|us)\b|\bhave\b|"
     r"\bmake\b|\bturn\b|\bbring\b|\bset\b|\bput\b|\bget\b|\bgo\b|\btry to\b|\btry\b|\bhelp me\b",
-    r"\b(?:the )?(?:sound|noise)s? of\b|\bhear\b|\blisten to\b",
+    r"\b(?:the )?sounds? of\b|\bhear\b|\blisten to\b",
     r"\bin the (?:background|back|foreground|distance)\b",
     r"\b(?:from|of|on|in|throughout|across|for|over) (?:the|this|my|our|that) (?:whole |entire |full )?"
     r"(?:clip|recording|track|audio|file|mix|song|video|thing|sample|take|podcast|interview|part|section)\b",
     r"\b(?:(?:wherever|everywhere|anywhere|whenever|every time|each time) (?:it|they|that|this) "
     r"(?:is|are|occurs?|appears?|happens?|plays?|comes? (?:up|in|back)|can be heard|is heard|sounds?)|"
-    r"everywhere|throughout|all the way through|all over(?: the place)?|wherever|"
-    r"the whole (?:time|way|clip|thing)|in the whole (?:clip|thing|track|recording|file)|every ?where else)\b",
+    r"everywhere|throughout|all the way through|wherever|"
+    r"the (?:whole|entire) (?:time|way|clip|thing)|in the (?:whole|entire) (?:clip|thing|track|recording|file)|"
+    r"every ?where else|(?:the )?(?:whole|entire) (?:time|way through))\b",
     r"\b(?:out )?of (?:here|there)\b|\bversion\b|\b(?:is|are|was|were)\b|\bwhat i (?:want|need|mean|'m after|am after)\b|\bthe one\b",
     r"\bas well\b|\btoo\b|\bnow\b|\bagain\b|\bright away\b|\bquickly\b|\bup front\b|\bat all\b",
     # discourse around the sound: "overall", "push the voice forward", "the piano on its own"
@@ -318,7 +323,8 @@ LEAD_WORDS = (
 )
 # Interjections that open a clause; "just" only for targets ("just the drums" is an isolate verb).
 LEAD_CLAUSE = re.compile(rf"^(?:(?:{LEAD_WORDS})(?=[\s,]|$)[\s,]*)+")
-LEAD = re.compile(rf"^(?:(?:{LEAD_WORDS}|just|only)(?=[\s,]|$)[\s,]*)+")
+# (a subject left before a target is no part of it: "i have removed the hum" -> "hum")
+LEAD = re.compile(rf"^(?:(?:{LEAD_WORDS}|just|only|i|we)(?=[\s,]|$)[\s,]*)+")
 EVALUATIVE = re.compile(
     r"\b(?:annoying|horrible|terrible|awful|stupid|damn|damned|irritating|nasty|pesky|weird|strange|"
     r"distracting|constant|ugly|bloody|freaking|frigging|effing|crappy|obnoxious|unwanted|unpleasant|disturbing|"
@@ -387,6 +393,7 @@ NARRATIVE = re.compile(
     r"|(?:the |my |our |this |it |his |her |their )?(?:\w+ ){0,3}(?:was|were|is|got|has been|had been) "
     r"(?:recorded|filmed|shot|taped|captured|made|done)"
     r"|(?:recorded|filmed|shot|taped) (?:at|in|on|outside|outdoors|indoors|inside|during|with|by|from)"
+    rf"|(?:this|it|that) is (?:a|an|my|our|the|just a) (?:[\w'-]+ ){{0,3}}{CONTAINERS}$"
     r")\b"
 )
 #: "the ambience is fine": a judgement that asks for nothing
@@ -398,9 +405,12 @@ FINE = re.compile(
 PERSIST = re.compile(r"^(?P<t>.+?) (?:keeps?|kept|won'?t stop|never stops|doesn'?t stop) (?:on )?(?:\w+ing\b.*)?$")
 #: "the camcorder picked up lots of wind rumble", "my amp adds hiss": the object is the sound
 SOURCE = re.compile(
-    r"^(?:.*?\b)?(?:the|my|our|this|his|her|their|a|an) (?:\S+ ){0,3}?\S+ (?:picks? up|picked up|picking up|adds|added|"
+    # a pick-up verb takes a determiner ("my mic picked up the washing machine"); "the dog made the ..."
+    # or "the fan gives the room ..." do not say what was recorded
+    r"^(?:.*?\b)?(?:the|my|our|this|his|her|their|a|an) (?:\S+ ){0,3}?\S+ (?:(?:picks? up|picked up|picking up) "
+    r"(?!(?:it|its|me|us|you|everything|everyone|him|her|them)\b)|(?:adds|added|"
     r"makes|made|leaves|(?<!the )(?<!\ba )(?<!\ban )(?<!\bmy )(?<!\bthis )(?<!\bthat )(?<!\bfar )left|produces|produced|creates|created|causes|caused|introduces|introduced|generates|"
-    r"generated|gives|gave|emits|emitted) (?!(?:the|it|its|my|me|us|you|everything|everyone|him|her|them)\b)"
+    r"generated|gives|gave|emits|emitted) (?!(?:the|it|its|my|me|us|you|everything|everyone|him|her|them)\b))"
     r"(?:(?:a lot of|lots of|loads of|tons of|a bit of|some|a|an|this|that) )*(?P<t>.+)$"
 )
 #: "X is louder than Y", "the traffic is almost as loud as my voice": a complaint about X
@@ -534,7 +544,7 @@ def strip_amounts(text: str) -> str:
 # Time-related clause shapes.
 SPANS_HINT = re.compile(
     r"\b(?:everywhere|throughout|all the way|wherever|whole (?:clip|thing|track|recording)|all of (?:it|them)|"
-    r"all over|every time (?:it|they)|each time (?:it|they))\b"
+    r"every time (?:it|they)|each time (?:it|they))\b"
 )
 EXCEPT_TIME = re.compile(
     r"\b(?:except|but not|apart from|other than|outside(?: of)?|excluding|save)\s+"
@@ -631,8 +641,19 @@ AUDIBLE = re.compile(
     r"goes|drones|whines|blares|honks|crackles|howls|squeals|screeches|(?:is|are) \w+ing)(?: \w+){0,2}? "
     r"(?:on (?:its|their) own|alone|by itself)\b.*$|"
     r"^(?P<t2>.+?) (?:is|are|can be|could be|gets?|comes?|sounds?)(?: \w+){0,2}? "
-    r"(?:audible|obvious|heard|clear|noticeable|prominent|present|loudest|isolated|"
+    r"(?:audible|obvious|heard|clear|noticeable|prominent|present|loudest|isolated|clearest|cleanest|strongest|"
+    r"easiest to (?:hear|pick out)|best heard|"
     r"the only (?:thing|sound|noise)s?(?: (?:you|i|we) (?:can )?hear)?|on (?:its|their) own|alone|by itself)\b.*$"
+)
+#: "can I get the piano by itself", "the vocals on their own please": a sound wanted alone (no verb)
+ALONE = re.compile(
+    r"\b(?:by (?:itself|themselves|himself|herself)|on (?:its|their|his|her) own|all alone|alone|in isolation)\b"
+)
+#: "the bagpipes stand out from 2:10 to 2:14": where the sound is heard (with a time), not a wish for
+#: more of it ("make the vocals stand out" raises them)
+STANDS_OUT = re.compile(
+    r"^(?P<t>(?!.*\b(?:make|let|help|get|have|need|needs|should|must|want|could|would|to)\b).+?) "
+    r"(?:stands? out|sticks? out|jumps? out|(?:is|are) (?:standing|sticking|jumping) out)\b"
 )
 # Hearing verbs: with a time in the same clause, the times are where the sound is heard.
 HEARING = re.compile(
@@ -683,7 +704,9 @@ EMPTY_PART = re.compile(
 # ("isolate the sound at 0:05 to 0:08", "remove whatever that is at 0:50").
 GENERIC_SOUND = re.compile(
     r"(?:sound|sounds|noise you hear|thing|whatever|whatever (?:that|this|it) is|what you hear|"
-    r"whatever (?:playing|happening|going on|audible|there|sounding)|whatever making (?:that|this|the) (?:noise|sound)|(?:sound|noise|thing)s? (?:heard|playing|audible)|what|"
+    r"whatever (?:playing|happening|going on|audible|there|sounding)|"
+    r"(?:whatever|what|the thing|something|whoever)(?: is)? (?:makes|making|made|causes|causing|caused|produces|"
+    r"producing|creates|creating) (?:that|this|the)(?: (?:noise|sound)s?)?|(?:the )?source of (?:that|this|the)(?: noise| sound)?|(?:sound|noise|thing)s? (?:heard|playing|audible)|what|"
     r"(?:sound|thing|whatever) (?:you|i|we)(?: can)?(?: hear)?|that sound|this sound|that noise|this noise)"
 )
 # "that sound", "the same sound": point back to a sound named before (in the sentence or session)
@@ -717,6 +740,11 @@ JUSTIFY = re.compile(
 #: feedback on the last edit ("that helped", "too much", "much better"): asks for nothing itself
 FEEDBACK = re.compile(
     r"^(?:(?:that|this|it)(?: is| was|'s)?(?: much| a lot| way| a bit| slightly| really)? (?:helped|worked|better|"
+    r"good|great|nice|close|closer|improved|an improvement)|"
+    # how much the last edit did: "that's too much", "it was a bit too strong", "way overdone"
+    r"(?:(?:that|this|it)(?: is| was)? )?(?:(?:way|far|much|a bit|a little|slightly|just|still|kind of|kinda) )*"
+    r"(?:too (?:much|little|strong|weak|aggressive|subtle|harsh|drastic|extreme)|overdone|overkill|over the top|"
+    r"not enough)|(?:that|this|it)(?: is| was)? (?:a bit |way |far )?(?:helped|worked|better|"
     r"good|great|nice|close|closer|improved|an improvement)|(?:much |a lot |way |a bit )?better|too much|too little|"
     r"not enough|good|great|perfect|nice|awesome|cool|not bad|almost|close|no|nope|nah|not quite|not really|"
     r"nothing else|nothing more|that is it|that is all|only that|just that)$"
@@ -737,8 +765,8 @@ FREQUENCY = re.compile(
 #: verb, a description of it (a later command says what to do)
 SOUND_VERB = re.compile(
     # (only verbs that do not also name a sound: "the mains hum" is a noun)
-    r"^(?:(?P<t>.+?[a-z]s) (?:ring|bark|go|start|kick in|come in|happen|appear|occur|get)|(?P<t2>.+?) (?:rings|barks|plays|goes|starts|kicks in|comes in|happens|appears|"
-    r"occurs|gets|whines|blares|howls))\s+(?:(?P<at>§\d+)|(?!§)(?!(?:at|around|from|between|in|during|on|for|until|till) §)"
+    r"^(?:(?P<t>.+?[a-z]s) (?:ring|bark|go|start|kick in|come in|happen|appear|occur|get|run)|(?P<t2>.+?) (?:rings|barks|plays|goes|starts|kicks in|comes in|happens|appears|"
+    r"occurs|gets|whines|blares|howls|runs|(?:is|was|keeps|kept) running|(?:is|was) on))\s+(?:(?P<at>§\d+)|(?!§)(?!(?:at|around|from|between|in|during|on|for|until|till) §)"
     r"\S).*$|"
     # what a sound did: "a plane flew over", "someone's phone rang", "a truck drove by"
     r"^(?P<t3>.+?) (?:rang|barked|flew|drove|went off|came on|passed|honked|beeped|buzzed|cried|screamed|shouted|"
