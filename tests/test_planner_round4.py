@@ -162,6 +162,32 @@ CASES = [
     # whatever makes the sound at a time names no sound
     ("remove whatever is causing that noise at 0:30", [{"op": "separate", "action": "remove", "spans": [[29.5, 30.5]]}]),
     ("isolate the source of that noise at 0:05 to 0:07", [{"op": "separate", "action": "isolate", "spans": [[5, 7]]}]),
+    # an amount alone after a level change is its amount; alone it is the whole mix
+    ("lower the music, maybe 2 dB or so", [sep("music", "gain", -2.0)]),
+    ("boost the voice a bit, say 2 dB", [sep("voice", "gain", 2.0)]),
+    ("turn the crowd down, by 5 dB", [sep("crowd", "gain", -5.0)]),
+    ("make it louder, about 3 dB", [{"op": "gain", "db": 3.0}]),
+    ("4 dB", [{"op": "gain", "db": 4.0}]),
+    # one length for several fades
+    ("fade in and fade out, 4 seconds each", [{"op": "fade", "direction": "in", "seconds": 4.0},
+                                              {"op": "fade", "direction": "out", "seconds": 4.0}]),
+    ("fade in, fade out, 1 second for both", [{"op": "fade", "direction": "in", "seconds": 1.0},
+                                              {"op": "fade", "direction": "out", "seconds": 1.0}]),
+    ("fade in and out, 2.5 seconds", [{"op": "fade", "direction": "in", "seconds": 2.5},
+                                      {"op": "fade", "direction": "out", "seconds": 2.5}]),
+    ("add a fade in at the start and a fade out at the end, about 4 s each",
+     [{"op": "fade", "direction": "in", "seconds": 4.0}, {"op": "fade", "direction": "out", "seconds": 4.0}]),
+    ("fade out, 6", [{"op": "fade", "direction": "out", "seconds": 6.0}]),
+    # a prompt by time alone, then a verb on "it"
+    ("the noise at 0:20 to 0:22, get rid of it everywhere", [sep("noise", "remove", spans=[[20, 22]])]),
+    ("whatever that is at 0:40, isolate it", [{"op": "separate", "action": "isolate", "spans": [[39.5, 40.5]]}]),
+    ("the sound at 0:05-0:07 and at 0:50, remove it",
+     [{"op": "separate", "action": "remove", "spans": [[5, 7], [49.5, 50.5]]}]),
+    ("remove the hum and that sound at 0:10 to 0:12",
+     [sep("hum", "remove"), {"op": "separate", "action": "remove", "spans": [[10, 12]]}]),
+    ("that sound at 1:15", None),
+    # a command with nothing before it to split off
+    ("just lower it", [{"op": "gain", "db": -6.0}]),
 ]  # fmt: skip
 
 
@@ -179,3 +205,12 @@ def test_a_discourse_marker_before_a_pronoun_keeps_the_session_sound():
     last = PlanContext(last_recipe=parse_recipe({"steps": [sep("siren", "gain", -6.0)]}))
     assert same(plan("on second thought, get rid of it completely", context=last)[1], [sep("siren", "remove")])
     assert same(plan("actually, wait, remove it", context=last)[1], [sep("siren", "remove")])
+
+
+def test_feedback_on_the_amount_makes_it_the_sound_of_the_last_edit():
+    last = PlanContext(last_recipe=parse_recipe({"steps": [sep("leaf blower", "remove")]}))
+    assert same(plan("that was too much, just lower it", context=last)[1], [sep("leaf blower", "gain", -6.0)])
+    assert same(plan("way overdone, make it quieter", context=last)[1], [sep("leaf blower", "gain", -6.0)])
+    assert same(plan("not enough, boost it", context=last)[1], [sep("leaf blower", "gain", 6.0)])
+    # praise says nothing of the amount: "it" is still the whole mix
+    assert plan("great, now make it louder", context=last)[1] == [{"op": "gain", "db": 6.0}]

@@ -70,6 +70,7 @@ from .vocabulary import (
     ALL_OF_THEM,
     ALONE,
     ALSO_FOR,
+    AMOUNT_FEEDBACK,
     ANNOYED,
     AUDIBLE,
     BARE_TIME_SUBJECT,
@@ -85,6 +86,7 @@ from .vocabulary import (
     DENOISE,
     DONT_WANT,
     DOUBLE,
+    EACH_TAIL,
     EMPTY_PART,
     EXCEPT,
     EXCEPT_TIME,
@@ -106,11 +108,13 @@ from .vocabulary import (
     HALF,
     HAS_TOO,
     HEARING,
+    HEDGE,
     JUSTIFY,
     KARAOKE,
     LARGE,
     LARGE_DB,
     LEAD_CLAUSE,
+    LENGTH_ONLY,
     LEVEL_ADJ,
     MISHEARD,
     MORE_LESS,
@@ -323,16 +327,18 @@ def _normalise(text: str) -> str:
     )
     t = re.sub(r"\badd (?=[+]?\d+(?:\.\d+)? ?db\b)", "boost ", t)  # "add 15 dB (of gain)"
     t = re.sub(r"(\d)\s*\bdash\b\s*(?=\d)", r"\1-", t)  # "0:12 dash 0:14" as a recogniser writes it
-    t = re.sub(r"\b(fade (?:it )?(?:in|out)),\s*(?=\d)", r"\1 ", t)  # "fade out, 6": a transcript's comma
     t = re.sub(r"\btwice\b(?! as)", "2 times", t)
     for c in _COMPOUNDS:
         t = t.replace(c, c.replace(" and ", " & "))
     # "fade in and out over 2 s" -> two fades sharing the length
     t = re.sub(
-        r"\bfade (?:it )?in and (?:fade )?out\b([^,;.]*)",
+        r"\bfade (?:it )?in and (?:fade )?out\b([^,;.]*(?:,\s*(?:about |around )?\d+(?:\.\d+)?\s*(?:seconds?|secs?|s)\b"
+        r"(?: each| long)?(?=\s*(?:$|[,;.])))?)",
         lambda m: f"fade in{m.group(1)}, fade out{m.group(1)}",
         t,
     )
+    # "fade out, 6": a transcript's comma ("fade in, fade out, 2 s each" is a length for both)
+    t = re.sub(r"\b(fade (?:it )?(?:in|out)),\s*(?=\d)(?![\d.]+\s*\w*\s+(?:each|for both|both|apiece)\b)", r"\1 ", t)
     return t
 
 
@@ -365,7 +371,10 @@ def _split(text: str) -> list[str]:
     clauses: list[str] = []
     text = _TIME_THEN_VERB.sub(r"\1, ", text)
     m = _TRAILING_COMMAND.search(text)
-    if m and not VERB.search(text[: m.start()]) and not re.search(r"[,;.]\s*$", text[: m.start()]):
+    # the words since the last comma must say something of their own ("just lower it", "that was too
+    # much, just lower it": nothing to split off)
+    before = re.split(r"[,;.!?]", text[: m.start()])[-1] if m else ""
+    if m and not VERB.search(before) and clean_target(before):
         text = f"{text[: m.start()]}, {text[m.end() :]}"
     for c in _SPLIT.split(text):
         if not c or not c.strip(" .,"):
@@ -409,6 +418,9 @@ class _Item:
     default_length: bool = False  # a fade whose length was not said (a bare time after it may say it)
     instead: bool = False  # "just turn it down instead": "it" is the sound of the last edit
     fallback: str | None = None  # the target when a pronoun points to nothing ("clean it up": the noise)
+    amount_only: bool = False  # "like 4 dB": an amount for the level change before it
+    length: float | None = None  # "2 seconds each": a length alone, for the fade(s) before it
+    each: bool = False  # ... for every fade before it
     over: str | None = None  # "I can't hear myself over the music": the sound in the way
     stretch: bool = False  # "the first 10 seconds are silence": a stretch named by its time, for a later verb
     mute: bool = False  # the remove-verb was "mute"/"silence": on a stretch alone it lowers the mix
@@ -426,6 +438,7 @@ class _Reader:
         self.duration = duration
         self.context = context
         self.refs: list[TimeRef] = []
+        self.amount_feedback = False  # "that's too much": a later "it" is the sound of the last edit
 
     # -- one clause --------------------------------------------------------------------------
 
@@ -452,6 +465,9 @@ class _Reader:
             return None
         if FINE.match(c) and "§" not in c:
             return None  # "the ambience is fine (but ...)": nothing to do with it
+        if AMOUNT_FEEDBACK.match(c.strip()) and "§" not in c:
+            self.amount_feedback = True  # "hmm that's too much, just make it quieter"
+            return None
         if (JUSTIFY.match(c) or FEEDBACK.match(c)) and "§" not in c:
             return None  # "it's just me handling the mic", "that helped", "too much"
         c = self._prepare(c)
@@ -705,8 +721,17 @@ class _Reader:
             if n:
                 db = float(n.group(1))
                 rest = rest[: n.start()] + " " + rest[n.end() :]
+        if db is not None and not times and not clean_target(HEDGE.sub(" ", rest)):
+            # "quieter birdsong please, like 4 dB": the amount of the change before it, else the whole mix
+            item = _Item(op="separate", action="gain", db=db, whole=True, explicit_db=True, amount_only=True)
+            return item
         # a bare time: "only between 0:30 and 0:45", "it's clearly audible at 0:03"
         bare = clean_target(re.sub(r"\b(?:only|just|but|though)\b", " ", rest))
+        if db is None and bare and GENERIC_SOUND.fullmatch(bare) and any(t.kind in ("range", "point") for t in times):
+            # "that sound at 1:15-1:17, remove it": a prompt by time alone, for the verb that follows
+            for t in times:
+                t.span = True
+            return _Item(op=None, times=times, generic=True)
         if times and db is None and (not bare or BARE_TIME_SUBJECT.fullmatch(bare)):
             return _Item(op=None, times=times)
         item = self._target_item(_Item(op=None, times=times, spans_hint=spans_hint), rest)
@@ -953,6 +978,13 @@ class _Reader:
             if it is not None:
                 it.also = bool(re.search(r"(?:\btoo|\bas well)\W*$", c))
                 it.instead = bool(re.search(r"\b(?:instead|even|still|further)\b", c))  # "... even quieter"
+                length = LENGTH_ONLY.fullmatch(c.strip(" ."))
+                if length and it.op is None:  # "2 seconds each": a length alone
+                    it.length, it.each = float(length.group("n")), bool(length.group("each"))
+                elif EACH_TAIL.match(re.sub(r"^(?:around|about|for|over) ", "", c.strip(" ."))) and len(it.times) == 1:
+                    ref = it.times[0]  # "around 4 s each"
+                    it.length = ref.length if ref.length is not None else ref.a if ref.kind == "point" else None
+                    it.each = it.length is not None
                 items.append(it)
         return self.combine(items, raw)
 
@@ -962,7 +994,17 @@ class _Reader:
         pending_times: list[TimeRef] = []  # bare times waiting for a step
         stretch_said = False  # a pending time was said to be a part ("the first 10 seconds are silence")
         for it in items:
-            if it.op is None and it.target is None and not it.pronoun and not it.whole and it.times:
+            prev = out[-1] if out else None
+            if it.amount_only and prev is not None and prev.action == "gain" and not prev.explicit_db and prev.db:
+                prev.db, prev.explicit_db = math.copysign(abs(it.db or 0.0), prev.db), True
+                continue  # "lower the music, like 4 dB": that change, by that much
+            fades = [o for o in out if o.op == "fade" and o.default_length]
+            if it.length and fades and (it.each or fades[-1] is prev):
+                # "fade in at the start and out at the end, 2 seconds each": the length of those fades
+                for f in fades if it.each else fades[-1:]:
+                    f.fields["seconds"], f.default_length = it.length, False
+                continue
+            if it.op is None and it.target is None and not it.pronoun and not it.whole and it.times and not it.generic:
                 # a bare time: it belongs to the step before it, or else to the next one
                 if it.stretch:  # "..., the last 5 seconds are dead air, cut them": for the next step only
                     pending_times.extend(it.times)
@@ -984,13 +1026,13 @@ class _Reader:
             if it.op is None:
                 prev = out[-1] if out else None
                 if (
-                    it.target
+                    (it.target or it.generic)
                     and not it.presence
                     and prev is not None
                     and prev.op == "separate"
                     and not pending
                 ):
-                    if prev.action == "isolate" and not it.times and not prev.times:
+                    if prev.action == "isolate" and not it.times and not prev.times and it.target:
                         # "keep the voice and the guitar": one isolation of both, not two in a row
                         prev.target = f"{prev.target} and {it.target}"
                         continue
@@ -1003,10 +1045,11 @@ class _Reader:
                             target=it.target,
                             times=it.times,
                             gentle=prev.gentle,
+                            generic=it.generic,
                         )
                     )
                     continue
-                if it.target or it.pronoun or it.whole:
+                if it.target or it.pronoun or it.whole or it.generic:
                     pending.append(it)
                 continue
             told_times = bool(pending_times) and it.op == "separate" and not it.times
@@ -1017,7 +1060,7 @@ class _Reader:
                 told_times
                 and it.pronoun
                 and it.action in ("remove", "isolate")
-                and not any(p.target for p in pending)
+                and not any(p.target or p.generic for p in pending)
                 and (stretch_said or (not self._session_target() and not any(o.target for o in out)))
             ):
                 # "the first 10 seconds are silence, cut them": "them" is the stretch, named only by its
@@ -1052,7 +1095,8 @@ class _Reader:
                 it.pronoun or (it.target is None and not it.whole and not it.generic)
             ):
                 source = next(
-                    (p for p in reversed(pending) if p.target and (it.pronoun or not _is_sentence(p))), None
+                    (p for p in reversed(pending) if (p.target or p.generic) and (it.pronoun or not _is_sentence(p))),
+                    None,
                 )
                 prev = out[-1] if out else None
                 if source is None and prev is not None and prev.implied and prev.whole and it.action == "gain":
@@ -1070,14 +1114,18 @@ class _Reader:
                         it.times = prev.times + it.times
                 if source is not None:
                     pending.remove(source)
-                    it.target = source.target
+                    it.target, it.generic = source.target, source.generic
                     it.box = it.box or source.box
                     it.times = source.times + it.times
                     it.spans_hint = it.spans_hint or source.spans_hint
                     it.pronoun = False
                 elif it.target is not None:
                     pass
-                elif it.action == "gain" and it.pronoun_word != "that sound" and not (it.instead and self._session_target()):
+                elif (
+                    it.action == "gain"
+                    and it.pronoun_word != "that sound"
+                    and not ((it.instead or self.amount_feedback) and self._session_target())
+                ):
                     it.whole, it.pronoun = True, False
                 else:
                     prev = next((o for o in reversed(out) if o.op == "separate" and o.target), None)

@@ -695,6 +695,19 @@ GOOD_PART = re.compile(
     r"useful|important|main|real|nice|clean|keeper)(?: \w+)? (?:part|bit|section|stretch|take|stuff|portion)s?$|"
     r"^(?P<time2>§\d+) (?:is|are) (?:what|the (?:part|bit|section)) (?:i|we) (?:want|need|want to keep|like)$"
 )
+#: "like 4 dB", "say 3 dB or so": an amount alone, for the level change just asked for
+HEDGE = re.compile(
+    r"\b(?:something like|let'?s say|i'?d say|like|say|maybe|perhaps|about|around|roughly|approximately|or so|ish|"
+    r"probably|at least|at most|no more than|up to|max|tops|i think|i guess|by)\b"
+)
+#: "2 seconds each", "about 3 s for both": a length alone, for the fade(s) just asked for
+EACH = r"(?:each|apiece|for both|both|each way|on both|either way|for each)(?: (?:fade|one)s?)?"
+LENGTH_ONLY = re.compile(
+    r"(?:(?:about|around|like|say|maybe|roughly|approximately|and|with) )*(?P<n>\d+(?:\.\d+)?)\s*-?\s*(?:seconds?|secs?|s)"
+    rf"(?: long)?(?P<each> {EACH})?"
+)
+#: "..., around 4 s each": a length read as a time, for every fade
+EACH_TAIL = re.compile(rf"^§\d+(?: long)? {EACH}$")
 #: "the first 10 seconds are silence", "0:00-0:03 is dead air": a stretch to cut, named by its time
 EMPTY_PART = re.compile(
     rf"^(?P<time>§\d+) (?:is|are|was|were)(?: (?:just|only|all|pure|basically|mostly|complete|total|totally|completely|"
@@ -737,14 +750,16 @@ JUSTIFY = re.compile(
     r"^(?:it is|that is|this is|it was|that was)(?: just| only| mostly| all)? (?:me|us|him|her|them|someone|somebody|"
     r"people|silence|dead air|nothing|noise|junk|rubbish)\b.*$"
 )
+#: how much the last edit did ("that's too much", "it was a bit too strong", "way overdone"): the
+#: sound of the last edit is what a following "it" means
+AMOUNT_FEEDBACK = re.compile(
+    r"^(?:(?:that|this|it)(?: is| was)? )?(?:(?:way|far|much|a bit|a little|slightly|just|still|kind of|kinda) )*"
+    r"(?:too (?:much|little|strong|weak|aggressive|subtle|harsh|drastic|extreme)|overdone|overkill|over the top|"
+    r"not enough)$"
+)
 #: feedback on the last edit ("that helped", "too much", "much better"): asks for nothing itself
 FEEDBACK = re.compile(
     r"^(?:(?:that|this|it)(?: is| was|'s)?(?: much| a lot| way| a bit| slightly| really)? (?:helped|worked|better|"
-    r"good|great|nice|close|closer|improved|an improvement)|"
-    # how much the last edit did: "that's too much", "it was a bit too strong", "way overdone"
-    r"(?:(?:that|this|it)(?: is| was)? )?(?:(?:way|far|much|a bit|a little|slightly|just|still|kind of|kinda) )*"
-    r"(?:too (?:much|little|strong|weak|aggressive|subtle|harsh|drastic|extreme)|overdone|overkill|over the top|"
-    r"not enough)|(?:that|this|it)(?: is| was)? (?:a bit |way |far )?(?:helped|worked|better|"
     r"good|great|nice|close|closer|improved|an improvement)|(?:much |a lot |way |a bit )?better|too much|too little|"
     r"not enough|good|great|perfect|nice|awesome|cool|not bad|almost|close|no|nope|nah|not quite|not really|"
     r"nothing else|nothing more|that is it|that is all|only that|just that)$"
