@@ -188,6 +188,24 @@ CASES = [
     ("that sound at 1:15", None),
     # a command with nothing before it to split off
     ("just lower it", [{"op": "gain", "db": -6.0}]),
+    # how long or how often a sound lasts never lands in the target
+    ("lower the crowd noise for the duration of the clip", [sep("crowd noise", "gain", -6.0)]),
+    ("remove the hiss from start to finish", [sep("hiss", "remove")]),
+    ("remove the hum from beginning to end", [sep("hum", "remove")]),
+    ("there's wind noise almost the whole time, remove it", [sep("wind noise", "remove")]),
+    ("lower the music at all times", [sep("music", "gain", -6.0)]),
+    ("remove the buzz on and off", [sep("buzz", "remove")]),
+    ("remove the hum every now and then", [sep("hum", "remove")]),
+    ("there's a click over and over, remove it", [sep("click", "remove")]),
+    ("the fridge hums nonstop, remove it", [sep("fridge", "remove")]),
+    ("the fridge hum, remove it", [sep("fridge hum", "remove")]),
+    ("lower the hum a bit, it's there the whole time", [sep("hum", "gain", -3.0)]),
+    ("the hum is there from start to end, remove it", [sep("hum", "remove")]),
+    # nor what the sound does or who is near it
+    ("isolate the speaker who talks most of the time", [sep("speaker", "isolate")]),
+    ("remove the chatter going on behind me", [sep("chatter", "remove")]),
+    ("remove the dog barking next to me", [sep("dog barking", "remove")]),
+    ("I have removed the hum, now lower the music", [sep("hum", "remove"), sep("music", "gain", -6.0)]),
 ]  # fmt: skip
 
 

@@ -151,6 +151,7 @@ from .vocabulary import (
     SOURCE,
     SPANS_HINT,
     STANDS_OUT,
+    STILL_THERE,
     THAT_IS,
     THAT_SOUND,
     TIME_IS,
@@ -330,6 +331,9 @@ def _normalise(text: str) -> str:
     t = re.sub(r"\btwice\b(?! as)", "2 times", t)
     for c in _COMPOUNDS:
         t = t.replace(c, c.replace(" and ", " & "))
+    # how often, said with "and" (which would split the clause): "a buzz on and off"
+    t = re.sub(r"\b(?:on and off|off and on|(?:every )?now and (?:then|again)|again and again|over and over(?: again)?)\b",
+               "occasionally", t)
     # "fade in and out over 2 s" -> two fades sharing the length
     t = re.sub(
         r"\bfade (?:it )?in and (?:fade )?out\b([^,;.]*(?:,\s*(?:about |around )?\d+(?:\.\d+)?\s*(?:seconds?|secs?|s)\b"
@@ -468,6 +472,9 @@ class _Reader:
         if AMOUNT_FEEDBACK.match(c.strip()) and "§" not in c:
             self.amount_feedback = True  # "hmm that's too much, just make it quieter"
             return None
+        still = STILL_THERE.match(c.strip())
+        if still and "§" not in c and not clean_target(still.group("rest")):
+            return None  # "lower the hum a bit, it's there the whole time"
         if (JUSTIFY.match(c) or FEEDBACK.match(c)) and "§" not in c:
             return None  # "it's just me handling the mic", "that helped", "too much"
         c = self._prepare(c)
@@ -696,7 +703,7 @@ class _Reader:
             m = None  # "the dog barks at 0:20-0:22": where it is heard, read as before
         if m:
             # "the church bells ring in the middle of the video", "the wind only gets bad after 2:00"
-            subject = m.group("t") or m.group("t2") or m.group("t3")
+            subject = m.group("t") or m.group("t2") or m.group("t3") or m.group("t4")
             return self._target_item(_Item(op=None, times=times, described=True), subject)
         if WEAK_ISOLATE.search(c):  # "just the drums"
             return self._target_item(

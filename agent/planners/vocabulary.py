@@ -296,7 +296,7 @@ FILLERS = [
     r"the (?:whole|entire) (?:time|way|clip|thing)|in the (?:whole|entire) (?:clip|thing|track|recording|file)|"
     r"every ?where else|(?:the )?(?:whole|entire) (?:time|way through))\b",
     r"\b(?:out )?of (?:here|there)\b|\bversion\b|\b(?:is|are|was|were)\b|\bwhat i (?:want|need|mean|'m after|am after)\b|\bthe one\b",
-    r"\bas well\b|\btoo\b|\bnow\b|\bagain\b|\bright away\b|\bquickly\b|\bup front\b|\bat all\b",
+    r"\bas well\b|\btoo\b|\bnow\b|\bagain\b|\bright away\b|\bquickly\b|\bup front\b|\bat all\b(?! times)",
     # discourse around the sound: "overall", "push the voice forward", "the piano on its own"
     r"\boverall\b|\bpush\b|\bpull\b|\bmove\b|\b(?:should|must|needs? to|has to|have to|ought to)\b|"
     r"\b(?:needs?|could use|could do with|deserves?|requires?)\b",  # "the voice needs a 3 dB boost"
@@ -306,6 +306,12 @@ FILLERS = [
     r"\bevery so often\b|\bsometimes\b|\boccasionally\b|\bhalfway through\b|\bin the middle\b|"
     r"\ball (?:through|day|night|afternoon|morning|evening)\b|\bseveral times\b|\ba few times\b|\ball the time\b|"
     r"\bis all (?:i|you|we) (?:can )?hear\b|\ball (?:i|you|we) (?:can )?hear\b",
+    # how long, not when: "for the duration of the clip", "from start to finish", "almost the whole time"
+    r"\b(?:(?:almost|nearly|mostly|pretty much|practically) )?(?:(?:for|during|over) )?(?:"
+    r"the (?:whole |entire |full )?(?:duration|length)(?: of (?:the |this |my |our )?[\w-]+)?|"
+    r"(?:from )?(?:the )?(?:start|beginning) (?:to|till|until) (?:the )?(?:finish|end)|from top to bottom|"
+    r"at all times|all along|non-?stop|constantly|continuously|continually|incessantly|on and off|off and on|"
+    r"intermittently|(?:most|much|all|some) of the time|the (?:whole|entire) time|all the time)\b",
     r"\b(?:on (?:its|their|his|her) own|by (?:itself|themselves)|alone|in isolation|"
     r"from (?:everything|all|anything)(?: else)?|from the rest(?: of (?:the|it) ?\w*)?)\b",
     r"\b(?:clearly|obviously|distinctly|definitely|really|very|quite|pretty|loud and clear|basically|so)\b",
@@ -338,7 +344,7 @@ DETERMINER = re.compile(
     r"the|a|an|that|this|those|these|some|any|all|my|our|your|his|her|their|its|every|each|of)\b\s*)+"
 )
 TRAILING = re.compile(
-    r"(?:\s+\b(?:please|now|too|again|off|out|away|of|with|the|a|and|is|are|it|at|in|to|for|on|more|less|"
+    r"(?:\s+\b(?:please|now|too|again|off|out|away|of|with|the|a|and|is|are|it|at|in|to|for|on|more|less|there|here|"
     r"separated|isolated|extracted|removed|deleted|muted|gone|even|still|further|"
     r"(?<!passing )(?<!going )(?<!driving )(?<!flying )(?<!walking )(?<!riding )by|only|just|but|"
     r"though)\b)+$"
@@ -446,7 +452,9 @@ def clean_target(text: str) -> str:
     text = re.sub(
         r"(?<=\w)\s+(?:that|which|who)\s+(?:is|are|was|were|'s|happen(?:s|ed)?|occur(?:s|red)?|appear(?:s|ed)?|"
         r"play(?:s|ed)?|comes?|came|keeps?|"
-        r"starts?|sounds|goes|you|i|we|can|runs?)\b.*$",
+        r"starts?|sounds|goes|you|i|we|can|runs?)\b.*$|"
+        # "the speaker who talks most of the time": what the sound does is not what it is
+        r"(?<=\w)\s+(?:who|which)\s+\w+s\b.*$",
         " ",
         text,
     )
@@ -476,6 +484,8 @@ def clean_target(text: str) -> str:
     # "wind on the mic", "buzzing in the left channel", "reverb on the vocals"
     text = re.sub(
         r"(?<=\w)\s+(?:outside|overhead|(?:flying|passing|going|driving) (?:over(?:head)?|past)|upstairs|downstairs|next door|nearby|outdoors|indoors|far away|"
+        # "the chatter going on behind me": what is happening and who is near are not the sound
+        r"(?:going on|happening|taking place)\b|(?:behind|around|near|next to|beside|in front of) (?:me|us|him|her|them|you)\b|"
         r"(?:on|in|inside|near|through|across|at) (?:the|my|our|this|that|a|an|his|her|their|your) "
         r"(?!§)(?!(?:first|last|start|end|beginning|middle|intro|outro)\b))\b.*$",
         " ",
@@ -785,7 +795,19 @@ SOUND_VERB = re.compile(
     r"\S).*$|"
     # what a sound did: "a plane flew over", "someone's phone rang", "a truck drove by"
     r"^(?P<t3>.+?) (?:rang|barked|flew|drove|went off|came on|passed|honked|beeped|buzzed|cried|screamed|shouted|"
-    r"slammed|banged|crashed|fell|dropped|rumbled|roared|whistled|chimed|kicked in|started(?! \w+ing))\b.*$"
+    r"slammed|banged|crashed|fell|dropped|rumbled|roared|whistled|chimed|kicked in|started(?! \w+ing))\b.*$|"
+    # a word that is also a sound's name is its verb when how often or how long follows: "the fridge
+    # hums nonstop" (but "the fridge hum" is a noun)
+    r"^(?P<t4>.+?) (?:hums|buzzes|hisses|whines|beeps|clicks|rattles|squeaks|crackles|drones|whirs|ticks|chirps|"
+    r"rumbles|roars|sings|squeals|whistles|thumps|bangs|knocks|hummed|buzzed|hissed|whined|beeped|clicked|rattled) "
+    r"(?=(?:nonstop|non-stop|constantly|continuously|all the time|the whole time|the entire time|throughout|all day|"
+    r"all night|incessantly|repeatedly|occasionally|loudly|softly|quietly|in the background|a lot|sometimes|"
+    r"intermittently|every|now|during|while|when)\b).*$"
+)
+#: "it's there the whole time", "they're always there": the sound already named is present; asks nothing
+STILL_THERE = re.compile(
+    r"^(?:it|they|that|this)(?: is| are| was| were)? (?:always |still |just |also |basically )?(?:there|present|"
+    r"everywhere|constant|audible)\b(?P<rest>.*)$"
 )
 
 #: "the crickets are a bit much": a little too loud
