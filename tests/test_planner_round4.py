@@ -206,6 +206,27 @@ CASES = [
     ("remove the chatter going on behind me", [sep("chatter", "remove")]),
     ("remove the dog barking next to me", [sep("dog barking", "remove")]),
     ("I have removed the hum, now lower the music", [sep("hum", "remove"), sep("music", "gain", -6.0)]),
+    # more non-native shapes: the question without inversion, "please to", "since A until B", "more strong"
+    ("you can make the music less loud?", [sep("music", "gain", -6.0)]),
+    ("please to remove the noise of the car", [sep("noise of the car", "remove")]),
+    ("I would want the voice more strong", [sep("voice", "gain", 6.0)]),
+    ("for favor remove the hiss", [sep("hiss", "remove")]),
+    ("the music, make it more low please", [sep("music", "gain", -6.0)]),
+    ("can you to isolate the voice of the woman?", [sep("voice of the woman", "isolate")]),
+    ("I need remove the wind of the recording", [sep("wind", "remove")]),
+    ("lower the music since 0:10 until 0:20", [sep("music", "gain", -6.0, range=[[10, 20]])]),
+    ("give me more high end", [sep("more high end", "isolate")]),
+    ("you can hear the birds, remove them", [sep("birds", "remove")]),
+    # a stretch said to be unwanted is cut; "we don't need" a stretch likewise
+    ("the first 3 seconds aren't needed", [{"op": "trim", "start": 3.0}]),
+    ("we don't need the last 10 seconds", [{"op": "trim", "start": 0.0, "end": 110.0}]),
+    ("start fresh", [{"op": "reset"}]),
+    # context before the request, and "the problem is X"
+    ("quick background: this is my grandma's voicemail, the static is awful", [sep("static", "remove")]),
+    ("alright so the thing is the hum is too loud", [sep("hum", "gain", -6.0)]),
+    ("the problem is the hum", [sep("hum", "remove")]),
+    ("the main issue is the wind, remove it", [sep("wind", "remove")]),
+    ("remove what sounds like a whistle at 0:50", [sep("whistle", "remove", spans=[[49.5, 50.5]])]),
 ]  # fmt: skip
 
 

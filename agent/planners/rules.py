@@ -163,6 +163,7 @@ from .vocabulary import (
     UNDO,
     UNDO_LAST,
     UNSUPPORTED,
+    UNWANTED_PART,
     VERB,
     WEAK_ISOLATE,
     WHERE_ONLY,
@@ -239,9 +240,14 @@ _COMPOUNDS = (
 )
 
 
+#: "my biggest problem is ...": what follows is the complaint
+_PROBLEM_IS = r"\b(?:(?:the|my|our|one|a) )?(?:(?:main|only|real|big|biggest|other) )?(?:problem|issue|trouble)(?: here)? is(?: that)?"
+
 _COMPARATIVE = {
     ("more", "loud"): "louder", ("more", "quiet"): "quieter", ("more", "soft"): "softer",
     ("less", "loud"): "quieter", ("less", "quiet"): "louder", ("less", "soft"): "louder",
+    ("more", "strong"): "stronger", ("more", "weak"): "weaker", ("less", "strong"): "weaker",
+    ("more", "low"): "lower", ("more", "high"): "higher", ("less", "high"): "lower",
 }  # fmt: skip
 
 
@@ -270,7 +276,28 @@ def _normalise(text: str) -> str:
     t = TOOL_MENTION.sub(" ", t)  # "remove the hum in audacity", "using ffmpeg, ..."
     t = GERUND.sub(lambda m: GERUNDS[m.group(1)], t)  # "removing hum from a recording" (a forum title)
     # a non-native comparative: "make more loud the voice", "less quiet"
-    t = re.sub(r"\b(more|less) (loud|quiet|soft)\b", lambda m: _COMPARATIVE[m.group(1), m.group(2)], t)
+    # ("more high end", "more low frequencies" ask for a band, not a level)
+    t = re.sub(
+        r"\b(more|less) (loud|quiet|soft|strong|weak|low|high)\b(?!(?: |-)?(?:end|ends|frequenc\w*|freqs?|mids?|"
+        r"pass|notes?|register|shelf|cut|s\b))",
+        lambda m: _COMPARATIVE.get((m.group(1), m.group(2)), m.group(0)),
+        t,
+    )
+    t = re.sub(r"\bsince (?=(?:the )?(?:second |minute )?\d)", "from ", t)  # a non-native "since 0:10 until 0:20"
+    # "the thing is the hum is too loud": what follows is the request; "the problem is the hum" says there is one
+    t = re.sub(
+        r"(?:^|(?<=[,;:] )|(?<=\bso )|(?<=\bwell )|(?<=\bok )|(?<=\bokay )|(?<=\balright )|(?<=\bbut ))"
+        r"the (?:thing|point) is(?: that)?\s+(?=(?:the|a|an|my|our|this|that|there|it|i|we)\b)",
+        "",
+        t,
+    )
+    t = re.sub(
+        rf"{_PROBLEM_IS}\s+"
+        r"(?=[^,;.]*\b(?:is|are|was|were|keeps?|sounds?)\b)",
+        "",
+        t,
+    )
+    t = re.sub(rf"{_PROBLEM_IS} ", "there is ", t)
     t = re.sub(r"\b(?:ctrl|cmd|control|command) ?[+-]? ?z\b", "undo", t)  # "ctrl+z": the editor's undo key
     # "zero snoring", "I want no wind": none of it ("zero point five" is a number)
     t = re.sub(r"\b(?:(?:i|we) )?(?:want|need|would like|'d like) (?=(?:no|zero) [a-z]{3,})", "", t)
@@ -479,6 +506,8 @@ class _Reader:
             return None  # "it's just me handling the mic", "that helped", "too much"
         c = self._prepare(c)
         times = self._times_in(c)
+        if UNWANTED_PART.match(c.strip()):  # "the first 3 seconds aren't needed": cut them
+            return _Item(op="trim", times=times, trim_mode="remove")
         if EMPTY_PART.match(c.strip()) or GOOD_PART.match(c.strip()):
             # "the first 10 seconds are silence, cut them", "0:10-0:40 is the good part, keep it"
             return _Item(op=None, times=times, stretch=True)
@@ -694,6 +723,9 @@ class _Reader:
         m = DONT_WANT.match(c)
         if m:
             target = m.group("t") or m.group("t2") or m.group("t3") or ""
+            cleaned = clean_target(target)
+            if times and (not cleaned or is_whole(cleaned) or TIME_ONLY_OBJECT.fullmatch(cleaned)):
+                return _Item(op="trim", times=times, trim_mode="remove")  # "we don't need the last 10 seconds"
             return self._target_item(_Item(op="separate", action="remove", times=times), target)
         m = AGAIN_COMPLAINT.match(c)
         if m and not times:  # "that buzzing again"

@@ -158,7 +158,8 @@ def _best(word: str) -> str | None:
     return best if best and checker.word_usage_frequency(best) >= RARE else None
 
 
-_WORD = re.compile(r"(?<![\w/\\.~-])[A-Za-z]{3,}(?![\w/\\.~-])")
+# (the stem of a contraction is no slip: "aren't" is not "are't", "isn't" not "is't")
+_WORD = re.compile(r"(?<![\w/\\.~-])[A-Za-z]{3,}(?![\w/\\.~-])(?!['\u2019](?:t|re|ve|ll|d|m)\b)")
 
 
 def fix_typos(text: str) -> str:

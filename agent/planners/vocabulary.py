@@ -27,6 +27,7 @@ RESET = re.compile(
     r"back to (?:the )?(?:original|raw|unedited|unprocessed|untouched)|restore (?:the )?(?:original|raw|unedited|untouched)|"
     r"revert (?:to (?:the )?(?:original|raw|unedited)|everything|all)|"
     # every edit, said as a plural: "scrap all my changes", "discard the edits" ("the last 2 edits" is undo)
+    r"start (?:fresh|anew)|fresh start|begin again|"
     r"(?:scrap|discard|undo|drop|throw away|throw out|revert|lose|ditch|forget|cancel|remove|get rid of|delete|wipe|"
     r"clear|reset) (?:all )?(?:of )?(?:my |the |your |these |those |our )?(?:edits|changes)\b|"
     r"undo (?:everything|all\b(?: (?:the )?changes| of it)?|every change)|(?:the )?original (?:version|file|audio) (?:back|again)|"
@@ -208,6 +209,9 @@ PREAMBLE = re.compile(
     # the word order of a non-native speaker: "how I can cut ...", "is possible to delete ...",
     # "I want that you remove ..."
     r"|how (?:i|we|one) (?:can|could|do|should|would|might|must|may)(?: to)?"
+    r"|(?:you|u) (?:can|could|will|would)(?: please)?(?: to)?(?= (?:make|remove|delete|cut|lower|raise|boost|isolate|"
+    r"extract|take|get|turn|fade|trim|normalize|normalise|export|save|mute|keep|reduce|increase|put|give|clean)\b)"
+    r"|(?:i|we) (?:need|want|would like)(?= (?:remove|delete|cut|lower|raise|boost|isolate|extract|trim|mute|reduce|make)\b)"
     r"|(?:is |it is )?possible(?: for (?:me|you|us))?(?: to)?(?= )"
     r"|(?:i|we) (?:want|would like|'d like|need|wish|ask|prefer|would love)(?: (?:that|if))? (?:you|u)"
     r"(?: (?:to|can|could|will|would|please|kindly))*"
@@ -251,6 +255,7 @@ SOCIAL = re.compile(
     r"can help(?: me)?(?: out)?|(?:can|could) (?:someone|anyone|somebody) help(?: me)?(?: out)?"
     r"|sorry if this (?:was|has been|is|got) (?:asked|answered|posted|covered)(?: (?:before|already|a lot))*"
     r"|(?:a )?quick question|(?:i have a )?question|(?:just )?wondering"
+    r"|(?:some |quick |a bit of |a little )?(?:background|context|backstory)"
     r")$"
 )
 #: "removing hum from a recording" (a forum title) reads as "remove hum ..."
@@ -269,18 +274,18 @@ GERUND = re.compile(r"\b(" + "|".join(GERUNDS) + r")\b")
 #: what a sound is heard in (never the sound itself)
 CONTAINERS = (
     r"(?:footage|recordings?|audio|videos?|vlogs?|podcasts?|interviews?|episodes?|clips?|songs?|files?|tapes?|"
-    r"cassettes?|voiceovers?|voice-overs?|lectures?|mp3s?|wavs?|movies?|films?|streams?|takes?|sessions?|"
+    r"cassettes?|voiceovers?|voice-overs?|lectures?|mp3s?|wavs?|movies?|films?|streams?|takes?|sessions?|voicemails?|"
     r"rehearsals?|shows?|memos?|voice notes?|webinars?|meetings?|calls?|broadcasts?|livestreams?)"
 )
 FILLERS = [
     # "what I'd like is for the crowd to be quieter": the wish around the sound, not the sound
     r"\bwhat (?:i|we)(?:'d| would)? (?:really )?(?:like|want|need|love|'m after|am after)(?: is| would be)?(?: for)?\b",
-    r"\b(?:can|could|would|will|do) (?:you|u)(?: please| kindly| just| maybe| possibly| perhaps)?\b",
+    r"\b(?:can|could|would|will|do) (?:you|u)(?: please| kindly| just| maybe| possibly| perhaps)?(?: to)?\b",
     r"\basap\b|\burgently\b|\bright now\b|\bif you can\b|\breal quick\b|\bquick\b|\blol\b|\blmao\b|\bthx\b|"
     r"\bty\b|\bfor me\b",
     r"\b(?:can|could|may) (?:i|we)\b",
-    r"\bplease\b|\bpls\b|\bplz\b|\bkindly\b|\bthanks?(?: you)?\b|\bcheers\b",
-    r"\bto be\b|\bi(?:'d| would)(?: really| so much| just)? (?:like|love)(?: you| it)?(?: to| for)?\b|\bi (?:want|need) you to\b|\bi (?:only |just |really )?(?:want|need|would like|'d like)\b|\blet'?s\b",
+    r"\b(?:please|pls|plz)(?: to)?\b|\bkindly\b|\bthanks?(?: you)?\b|\bcheers\b|\b(?:por|for) favor\b|\bper favore\b|\bbitte\b",
+    r"\bto be\b|\bi(?:'d| would)(?: really| so much| just)? (?:like|love)(?: you| it)?(?: to| for)?\b|\bi (?:want|need) you to\b|\bi (?:only |just |really )?(?:want|need|would like|'d like|would want|would need)\b|\blet'?s\b",
     r"\bhow (?:do|can|would|should|could) (?:i|we|you)\b|\bis there a way to\b",
     r"\bi think\b|\bi guess\b|\bmaybe\b|\bperhaps\b|\bif (?:you )?(?:can|could|possible)\b|\bfor me\b|\bfor us\b",
     r"\b(?:should|needs? to|has to|have to|must|could|ought to|can) be\b|\b(?:we|i|you)'ll\b|\bwe will\b",
@@ -444,6 +449,13 @@ NONTARGET = re.compile(
 
 def clean_target(text: str) -> str:
     text = re.sub(r"\s+", " ", text)  # a verb taken out leaves two spaces ("i  need the dialogue")
+    # "what sounds like a whistle": the sound it is like
+    text = re.sub(
+        r"^(?:.*?\b)?(?:what|something|whatever|a (?:sound|noise|thing)|the (?:sound|noise|thing)|that|it)(?: that)? "
+        r"(?:sounds|sounded|is|was) like (?:a |an |the |some )?",
+        "",
+        text,
+    )
     # purpose and comparison tails: "the music so I can hear the speech", "the dialogue over the music"
     text = re.sub(
         r"\s+(?:so(?: that)?|because|since|cause|as|to make) (?:i|we|you|it|they|the|that)\b.*$", " ", text
@@ -698,6 +710,13 @@ SELECT_PART = re.compile(
 EMPTY = r"(?:silence|silent|empty|dead air|dead space|nothing|blank|useless|junk|garbage|rubbish|filler|not needed|unnecessary|unneeded|wasted)"
 TIME_IS = re.compile(
     rf"(?P<time>§\d+) (?:is|are|has|have|contains?)(?: \w+)? (?:only|just|pure|nothing but|all) (?!{EMPTY}\b)(?P<t>[^,;.§]+)"
+)
+#: "the first 3 seconds aren't needed", "the last bit is useless": a stretch asked away, named by its time
+UNWANTED_PART = re.compile(
+    r"^(?P<time>§\d+)(?: (?:part|bit|section|stretch|stuff))? (?:is|are|was|were)(?:n't| not) (?:really |even )?(?:needed|necessary|"
+    r"wanted|required|useful|usable|important|part of it)$|"
+    r"^(?P<time2>§\d+)(?: (?:part|bit|section|stretch|stuff))? (?:is|are)(?: (?:just|only|all|totally|completely|really))* "
+    r"(?:useless|junk|garbage|rubbish|unnecessary|unneeded|not needed|pointless|wasted|unusable|trash)$"
 )
 #: "0:10 to 0:40 is the good part": a stretch to keep, named by its time
 GOOD_PART = re.compile(
