@@ -14,6 +14,8 @@ import re
 
 from agent.preferences import FORMAT_WORDS
 
+from .lazyre import LazyPattern
+
 DEFAULT_DB = 6.0  # louder/quieter with no amount
 SMALL_DB = 3.0  # "a bit"
 LARGE_DB = 10.0  # "a lot"
@@ -38,7 +40,7 @@ UNDO = re.compile(
     r"cancel (?:that|the last)|roll ?back|scratch that|scrap that|take back (?:that|it)|never ?mind)\b"
 )
 #: "take back the last edit", "remove the previous change": the last edit undone, whatever the verb
-UNDO_LAST = re.compile(
+UNDO_LAST = LazyPattern(
     r"\b(?:take back|undo|revert|reverse|roll back|cancel|remove|drop|scrap|discard|ditch|lose|forget|get rid of|"
     r"delete|kill|nix|throw away|throw out|scratch) (?:the |that |my |your )?(?:very )?(?:last|previous|latest|most recent)"
     r"(?: (?P<n>\d+))? (?:edit|change|step|operation|action|thing (?:you|i) did)s?\b"
@@ -632,7 +634,7 @@ PARTICIPLES = {
     "zapped": "zap", "nixed": "nix", "chopped": "chop", "snipped": "snip", "shaved": "shave", "cut": "cut",
     "got rid of": "get rid of", "gotten rid of": "get rid of",
 }  # fmt: skip
-PASSIVE = re.compile(
+PASSIVE = LazyPattern(
     r"\b(?:be|get|got|gets|been|being) (?:(?:completely|fully|entirely|totally|just|gently|slightly|a bit) )?("
     + "|".join(sorted(PARTICIPLES, key=len, reverse=True))
     + r")\b"
@@ -668,12 +670,12 @@ AUDIBLE = re.compile(
     r"the only (?:thing|sound|noise)s?(?: (?:you|i|we) (?:can )?hear)?|on (?:its|their) own|alone|by itself)\b.*$"
 )
 #: "can I get the piano by itself", "the vocals on their own please": a sound wanted alone (no verb)
-ALONE = re.compile(
+ALONE = LazyPattern(
     r"\b(?:by (?:itself|themselves|himself|herself)|on (?:its|their|his|her) own|all alone|alone|in isolation)\b"
 )
 #: "the bagpipes stand out from 2:10 to 2:14": where the sound is heard (with a time), not a wish for
 #: more of it ("make the vocals stand out" raises them)
-STANDS_OUT = re.compile(
+STANDS_OUT = LazyPattern(
     r"^(?P<t>(?!.*\b(?:make|let|help|get|have|need|needs|should|must|want|could|would|to)\b).+?) "
     r"(?:stands? out|sticks? out|jumps? out|(?:is|are) (?:standing|sticking|jumping) out)\b"
 )
@@ -712,33 +714,33 @@ TIME_IS = re.compile(
     rf"(?P<time>§\d+) (?:is|are|has|have|contains?)(?: \w+)? (?:only|just|pure|nothing but|all) (?!{EMPTY}\b)(?P<t>[^,;.§]+)"
 )
 #: "the first 3 seconds aren't needed", "the last bit is useless": a stretch asked away, named by its time
-UNWANTED_PART = re.compile(
+UNWANTED_PART = LazyPattern(
     r"^(?P<time>§\d+)(?: (?:part|bit|section|stretch|stuff))? (?:is|are|was|were)(?:n't| not) (?:really |even )?(?:needed|necessary|"
     r"wanted|required|useful|usable|important|part of it)$|"
     r"^(?P<time2>§\d+)(?: (?:part|bit|section|stretch|stuff))? (?:is|are)(?: (?:just|only|all|totally|completely|really))* "
     r"(?:useless|junk|garbage|rubbish|unnecessary|unneeded|not needed|pointless|wasted|unusable|trash)$"
 )
 #: "0:10 to 0:40 is the good part": a stretch to keep, named by its time
-GOOD_PART = re.compile(
+GOOD_PART = LazyPattern(
     r"^(?P<time>§\d+) (?:is|are|was|were)(?: (?:just|only|all|really))* (?:the|my|our)? ?(?:only )?(?:good|best|usable|"
     r"useful|important|main|real|nice|clean|keeper)(?: \w+)? (?:part|bit|section|stretch|take|stuff|portion)s?$|"
     r"^(?P<time2>§\d+) (?:is|are) (?:what|the (?:part|bit|section)) (?:i|we) (?:want|need|want to keep|like)$"
 )
 #: "like 4 dB", "say 3 dB or so": an amount alone, for the level change just asked for
-HEDGE = re.compile(
+HEDGE = LazyPattern(
     r"\b(?:something like|let'?s say|i'?d say|like|say|maybe|perhaps|about|around|roughly|approximately|or so|ish|"
     r"probably|at least|at most|no more than|up to|max|tops|i think|i guess|by)\b"
 )
 #: "2 seconds each", "about 3 s for both": a length alone, for the fade(s) just asked for
 EACH = r"(?:each|apiece|for both|both|each way|on both|either way|for each)(?: (?:fade|one)s?)?"
-LENGTH_ONLY = re.compile(
+LENGTH_ONLY = LazyPattern(
     r"(?:(?:about|around|like|say|maybe|roughly|approximately|and|with) )*(?P<n>\d+(?:\.\d+)?)\s*-?\s*(?:seconds?|secs?|s)"
     rf"(?: long)?(?P<each> {EACH})?"
 )
 #: "..., around 4 s each": a length read as a time, for every fade
-EACH_TAIL = re.compile(rf"^§\d+(?: long)? {EACH}$")
+EACH_TAIL = LazyPattern(rf"^§\d+(?: long)? {EACH}$")
 #: "the first 10 seconds are silence", "0:00-0:03 is dead air": a stretch to cut, named by its time
-EMPTY_PART = re.compile(
+EMPTY_PART = LazyPattern(
     rf"^(?P<time>§\d+) (?:is|are|was|were)(?: (?:just|only|all|pure|basically|mostly|complete|total|totally|completely|"
     rf"really|pretty much))* (?:a |an )?{EMPTY}(?: (?:time|space|bits?|parts?))?$"
 )
@@ -772,7 +774,7 @@ NOT_SUPPORTED = re.compile(
     r"pitch(?:ed)? (?:\w+ ){0,3}?(?:up|down)|pitch[- ]?shift\w*|semitones?|auto-?tune\w*|"
     r"(?:convert|make|turn|mix|change) (?:\w+ ){0,3}?(?:to|into|in) (?:mono|stereo)|"
     r"add (?:some |a bit of |a little |more )?(?:reverb|echo|delay|chorus|distortion|compression|effects?)|"
-    r"transcri(?:be|bed|ption)|subtitles?|captions?|(?<!\bfor )(?<!\bbefore )(?<!\bafter )(?<!\bi )(?<!\bwe )(?<!\bi'll )(?<!\bcan )(?<!\bto )(?:upload|publish)(?!s\b)\w*|reverse (?:it|the|this)(?! (?:very )?(?:last|previous|latest|most recent)\b))\b"
+    r"transcri(?:be|bed|ption)|subtitles?|captions?|(?=upload|publish)(?<!\bfor )(?<!\bbefore )(?<!\bafter )(?<!\bi )(?<!\bwe )(?<!\bi'll )(?<!\bcan )(?<!\bto )(?:upload|publish)(?!s\b)\w*|reverse (?:it|the|this)(?! (?:very )?(?:last|previous|latest|most recent)\b))\b"
 )
 #: "it's just me handling the mic": why a part is cut, not a sound to act on
 JUSTIFY = re.compile(
@@ -781,7 +783,7 @@ JUSTIFY = re.compile(
 )
 #: how much the last edit did ("that's too much", "it was a bit too strong", "way overdone"): the
 #: sound of the last edit is what a following "it" means
-AMOUNT_FEEDBACK = re.compile(
+AMOUNT_FEEDBACK = LazyPattern(
     r"^(?:(?:that|this|it)(?: is| was)? )?(?:(?:way|far|much|a bit|a little|slightly|just|still|kind of|kinda) )*"
     r"(?:too (?:much|little|strong|weak|aggressive|subtle|harsh|drastic|extreme)|overdone|overkill|over the top|"
     r"not enough)$"
@@ -824,7 +826,7 @@ SOUND_VERB = re.compile(
     r"intermittently|every|now|during|while|when)\b).*$"
 )
 #: "it's there the whole time", "they're always there": the sound already named is present; asks nothing
-STILL_THERE = re.compile(
+STILL_THERE = LazyPattern(
     r"^(?:it|they|that|this)(?: is| are| was| were)? (?:always |still |just |also |basically )?(?:there|present|"
     r"everywhere|constant|audible)\b(?P<rest>.*)$"
 )
