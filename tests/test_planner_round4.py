@@ -253,3 +253,24 @@ def test_feedback_on_the_amount_makes_it_the_sound_of_the_last_edit():
     assert same(plan("not enough, boost it", context=last)[1], [sep("leaf blower", "gain", 6.0)])
     # praise says nothing of the amount: "it" is still the whole mix
     assert plan("great, now make it louder", context=last)[1] == [{"op": "gain", "db": 6.0}]
+
+
+def test_a_lazy_pattern_compiles_once_and_reads_like_re():
+    import re
+
+    from agent.planners.lazyre import LazyPattern
+
+    lazy = LazyPattern(r"(?P<n>\d+) s\b")
+    assert lazy._compiled is None  # nothing compiled at import
+    assert lazy.search("fade 3 s").group("n") == "3"
+    compiled = lazy.compiled
+    assert lazy.sub("§", "2 s and 4 s") == re.sub(r"(?P<n>\d+) s\b", "§", "2 s and 4 s")
+    assert lazy.fullmatch("5 s") and not lazy.match("x 5 s")
+    assert [m.group("n") for m in lazy.finditer("1 s 2 s")] == ["1", "2"]
+    assert lazy.compiled is compiled and "n" in lazy.groupindex
+
+
+def test_remove_the_last_edit_undoes_it_and_feedback_alone_asks_nothing():
+    assert plan("remove the last edit")[1] == [{"op": "undo"}]
+    recipe, steps = plan("thanks, that's too much")
+    assert steps == [] and recipe.error
