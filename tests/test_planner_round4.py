@@ -227,6 +227,21 @@ CASES = [
     ("the problem is the hum", [sep("hum", "remove")]),
     ("the main issue is the wind, remove it", [sep("wind", "remove")]),
     ("remove what sounds like a whistle at 0:50", [sep("whistle", "remove", spans=[[49.5, 50.5]])]),
+    # wishes around the request
+    ("I wish the wind was gone", [sep("wind", "remove")]),
+    ("would be great if the hum disappeared", [sep("hum", "remove")]),
+    ("it would be awesome if the birds went away", [sep("birds", "remove")]),
+    ("it would be nice to have less traffic noise", [sep("traffic noise", "gain", -6.0)]),
+    ("it'd be nice if you could lower the music", [sep("music", "gain", -6.0)]),
+    ("i'd prefer the music quieter", [sep("music", "gain", -6.0)]),
+    ("make it so the voice is louder", [sep("voice", "gain", 6.0)]),
+    ("I hope the hum can be removed", [sep("hum", "remove")]),
+    ("the crackle can be cleaned out", [sep("crackle", "remove")]),
+    # ... while a sound that disappears at a time is described, not removed
+    ("the hum disappears at 0:30", None),
+    # a vague when ("at the end", "at the start of the clip") is not the sound
+    ("get rid of the applause at the end", [sep("applause", "remove")]),
+    ("remove the hiss at the start of the clip", [sep("hiss", "remove")]),
 ]  # fmt: skip
 
 

@@ -267,6 +267,15 @@ def _reword(t: str) -> str:
             lambda m: _COMPARATIVE.get((m.group(1), m.group(2)), m.group(0)),
             t,
         )
+    if "if " in t:  # "(it would be great) if the hum disappeared": a wish for it gone
+        t = re.sub(
+            r"\bif (?!(?:you|we|i)\b)((?:the|my|that|this|those|these|our|all the) .+?) (?:disappeared|went away|vanished|"
+            r"was gone|were gone|would (?:disappear|go away|vanish)|could (?:disappear|go away|vanish))\b",
+            r"remove \1",
+            t,
+        )
+    if "so " in t:  # "make it so the voice is louder": the wish is the clause after it
+        t = re.sub(r"\bmake it so (?:that )?(?=\w)", "", t)
     if "since " in t:
         t = re.sub(r"\bsince (?=(?:the )?(?:second |minute )?\d)", "from ", t)  # a non-native "since 0:10 until 0:20"
     if "thing is" in t or "point is" in t:
@@ -306,7 +315,9 @@ def _reword(t: str) -> str:
             lambda m: f"{PARTICIPLES[m.group(3)]}{m.group('particle') or ''} {m.group(1)} {m.group(2)}",
             t,
         )
-        t = PASSIVE.sub(lambda m: PARTICIPLES[m.group(1)], t)
+        # (a participle the verb table reads itself, "should be removed", is left as said: a time before
+        # it must not become a clause of its own, "the siren from 0:40 to 0:50 | remove")
+        t = PASSIVE.sub(lambda m: m.group(0) if VERB.fullmatch(m.group(1)) else PARTICIPLES[m.group(1)], t)
     return t
 
 

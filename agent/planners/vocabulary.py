@@ -75,6 +75,7 @@ REMOVE = (
     r"lose|erase|suppress|silence|scrap|ditch|eradicate|nuke|wipe out|wipe|denoise|de-noise|chop off|chop out|chop|"
     r"zap|nix|axe|purge|banish|shave off|shave|snip off|snip|lop off|lop|take off|knock off|"
     r"removed|deleted|eliminated|muted|taken out|cut out|gone|go away|has to go|must go|needs to go|should go|fix|"
+
     # "the final 7 seconds can go" ("the music can go quieter" is a level change)
     r"(?:can|could|may|gotta|got to) (?:go|disappear|vanish)(?=\s*$|\s+(?:now|please|too|as well|entirely|completely|"
     r"for good|away)\b)"
@@ -233,6 +234,8 @@ PREAMBLE = re.compile(
     r"|(?:i(?:'m| am| was)? )?(?:just )?wondering (?:if|whether|how)(?: (?:i|you|one|it) (?:can|could|would|might)"
     r"(?: be able to)?)?"
     r"|(?:would|will) it be possible(?: for you)? to|(?:would|could|will) you be able to|are you able to"
+    r"|(?:it'd|it would|it will|would|will) be (?:really |so )?(?:great|nice|good|awesome|ideal|amazing|perfect|lovely|cool|"
+    r"helpful|better)(?: if| to| for)?(?: (?:you|we|i) (?:could|can|would))?"
     r"|is it possible for (?:you|me) to"
     r"|(?:nothing else|nothing more)"
     r"|(?:i )?need (?:some )?help(?: with| to)?"
@@ -287,7 +290,7 @@ FILLERS = [
     r"\bty\b|\bfor me\b",
     r"\b(?:can|could|may) (?:i|we)\b",
     r"\b(?:please|pls|plz)(?: to)?\b|\bkindly\b|\bthanks?(?: you)?\b|\bcheers\b|\b(?:por|for) favor\b|\bper favore\b|\bbitte\b",
-    r"\bto be\b|\bi(?:'d| would)(?: really| so much| just)? (?:like|love)(?: you| it)?(?: to| for)?\b|\bi (?:want|need) you to\b|\bi (?:only |just |really )?(?:want|need|would like|'d like|would want|would need)\b|\blet'?s\b",
+    r"\bto be\b|\bi(?:'d| would)(?: really| so much| just)? (?:like|love)(?: you| it)?(?: to| for)?\b|\bi (?:want|need) you to\b|\bi (?:only |just |really )?(?:want|need|would like|'d like|would want|would need)\b|\b(?:i|we)(?:'d| would)? (?:really )?(?:wish|prefer|hope)\b|\blet'?s\b",
     r"\bhow (?:do|can|would|should|could) (?:i|we|you)\b|\bis there a way to\b",
     r"\bi think\b|\bi guess\b|\bmaybe\b|\bperhaps\b|\bif (?:you )?(?:can|could|possible)\b|\bfor me\b|\bfor us\b",
     r"\b(?:should|needs? to|has to|have to|must|could|ought to|can) be\b|\b(?:we|i|you)'ll\b|\bwe will\b",
@@ -310,6 +313,7 @@ FILLERS = [
     r"\bfrom (?:here|there)(?: on)?\b|\binstead\b|\brather\b|\buntouched\b|\bas (?:it )?is\b|\bintact\b|\bin place\b",
     # when, vaguely: "at some point", "from time to time", "all through", "halfway through"
     r"\bat (?:some|one|any) point\b|\bat times\b|\bfrom time to time\b|\b(?:every )?now and (?:then|again)\b|"
+    r"\b(?:at|near|towards?|toward|by|in) the (?:very )?(?:start|beginning|end|ending|intro|outro)\b(?! (?:of|by)\b)|"
     r"\bevery so often\b|\bsometimes\b|\boccasionally\b|\bhalfway through\b|\bin the middle\b|"
     r"\ball (?:through|day|night|afternoon|morning|evening)\b|\bseveral times\b|\ba few times\b|\ball the time\b|"
     r"\bis all (?:i|you|we) (?:can )?hear\b|\ball (?:i|you|we) (?:can )?hear\b",
@@ -602,7 +606,7 @@ NOMINAL = re.compile(
 DENOISE = re.compile(r"\b(?:denoise|de-noise|de noise)\b")
 # "more bass", "a bit less reverb", "way less crowd noise"
 MORE_LESS = re.compile(
-    r"^(?:(?P<int>(?:(?:a (?:little |tiny )?bit|a little|a lot|way|much|slightly|a tad|even|some|far) )+))?"
+    r"^(?:(?:to )?(?:have|get|hear|with) )?(?:(?P<int>(?:(?:a (?:little |tiny )?bit|a little|a lot|way|much|slightly|a tad|even|some|far) )+))?"
     r"(?P<dir>more|less) (?:of )?(?P<t>.+)$"
 )
 # where a sound is in the picture; with a video input it becomes a box prompt (x0, y0, x1, y1 fractions)
@@ -635,7 +639,9 @@ PARTICIPLES = {
     "got rid of": "get rid of", "gotten rid of": "get rid of",
 }  # fmt: skip
 PASSIVE = LazyPattern(
-    r"\b(?:be|get|got|gets|been|being) (?:(?:completely|fully|entirely|totally|just|gently|slightly|a bit) )?("
+    # (with its modal: "the hum can be removed" is "the hum remove", not "the hum can remove")
+    r"\b(?:(?:can|could|will|would|should|must|may|might|needs? to|has to|have to|ought to|got to|gotta) )?"
+    r"(?:be|get|got|gets|been|being) (?:(?:completely|fully|entirely|totally|just|gently|slightly|a bit) )?("
     + "|".join(sorted(PARTICIPLES, key=len, reverse=True))
     + r")\b"
 )
