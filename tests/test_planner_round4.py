@@ -242,6 +242,18 @@ CASES = [
     # a vague when ("at the end", "at the start of the clip") is not the sound
     ("get rid of the applause at the end", [sep("applause", "remove")]),
     ("remove the hiss at the start of the clip", [sep("hiss", "remove")]),
+    # "you can hear it at T" after a named sound says where that sound is heard
+    ("isolate the trumpet, you can hear it alone from 1:10 to 1:13", [sep("trumpet", "isolate", spans=[[70, 73]])]),
+    ("remove the hum, you can hear it clearly at 0:05", [sep("hum", "remove", spans=[[4.5, 5.5]])]),
+    # more prompts that name no sound
+    ("the thing making noise at 0:05 - remove it everywhere", [{"op": "separate", "action": "remove", "spans": [[4.5, 5.5]]}]),
+    ("keep just what's playing at 0:20 to 0:25", [{"op": "separate", "action": "isolate", "spans": [[20, 25]]}]),
+    ("isolate whatever is making that sound at 0:10", [{"op": "separate", "action": "isolate", "spans": [[9.5, 10.5]]}]),
+    # round-4 rules with typing slips and number words
+    ("teh thing at 0:30 to 0:32, remvoe it everywhere", [{"op": "separate", "action": "remove", "spans": [[30, 32]]}]),
+    ("shave two seconds off teh end", [{"op": "trim", "start": 0.0, "end": 118.0}]),
+    ("the hum is clearest at ten seconds, remove it", [sep("hum", "remove", spans=[[9.5, 10.5]])]),
+    ("lower the music for fifteen seconds starting at one minute", [sep("music", "gain", -6.0, range=[[60, 75]])]),
 ]  # fmt: skip
 
 

@@ -781,6 +781,9 @@ class _Reader:
             m = pattern.match(c)
             if m:
                 item = self._target_item(_Item(op=None, times=times, presence=True), m.group("t"))
+                if item.pronoun and item.pronoun_word in ("it", "them", "they") and times:
+                    # "isolate the trumpet, you can hear it alone from 1:10 to 1:13": where it is heard
+                    return _Item(op=None, times=times)
                 item.spans_hint = spans_hint
                 return item
         m = THAT_IS.match(c)

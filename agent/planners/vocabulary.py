@@ -754,9 +754,9 @@ EMPTY_PART = LazyPattern(
 # ("isolate the sound at 0:05 to 0:08", "remove whatever that is at 0:50").
 GENERIC_SOUND = re.compile(
     r"(?:sound|sounds|noise you hear|thing|whatever|whatever (?:that|this|it) is|what you hear|"
-    r"whatever (?:playing|happening|going on|audible|there|sounding)|"
-    r"(?:whatever|what|the thing|something|whoever)(?: is)? (?:makes|making|made|causes|causing|caused|produces|"
-    r"producing|creates|creating) (?:that|this|the)(?: (?:noise|sound)s?)?|(?:the )?source of (?:that|this|the)(?: noise| sound)?|(?:sound|noise|thing)s? (?:heard|playing|audible)|what|"
+    r"what(?:ever)?(?: is)? (?:playing|happening|going on|audible|there|sounding)|"
+    r"(?:whatever|what|(?:the )?thing|something|whoever)(?: is| that is)? (?:makes|making|made|causes|causing|caused|"
+    r"produces|producing|creates|creating)(?: (?:that|this|the|a|some))?(?: (?:noise|sound)s?)?|(?:the )?source of (?:that|this|the)(?: noise| sound)?|(?:sound|noise|thing)s? (?:heard|playing|audible)|what|"
     r"(?:sound|thing|whatever) (?:you|i|we)(?: can)?(?: hear)?|that sound|this sound|that noise|this noise)"
 )
 # "that sound", "the same sound": point back to a sound named before (in the sentence or session)
