@@ -254,6 +254,9 @@ CASES = [
     ("shave two seconds off teh end", [{"op": "trim", "start": 0.0, "end": 118.0}]),
     ("the hum is clearest at ten seconds, remove it", [sep("hum", "remove", spans=[[9.5, 10.5]])]),
     ("lower the music for fifteen seconds starting at one minute", [sep("music", "gain", -6.0, range=[[60, 75]])]),
+    # a stretch that no verb took is a request not understood: refused, never dropped
+    ("frobnicate the first 3 seconds, then fade out", None),
+    ("frobnicate 3 seconds off the end and give it a 2 second fade out", None),
 ]  # fmt: skip
 
 

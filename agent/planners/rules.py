@@ -1241,6 +1241,10 @@ class _Reader:
                         op="separate", action=action, target=p.target, times=p.times, spans_hint=p.spans_hint
                     )
                 )
+            elif p.times and p.target and not _is_context(p):
+                # "frobnicate the first 3 seconds, then fade out": a stretch no verb took is a request
+                # not understood, never dropped silently
+                raise Refusal(f"say what to do with '{p.target}' at {p.times[0].text}. " + HELP + ".")
             elif not out:
                 what = p.target or ""
                 if not what or NONTARGET.search(what) or len(what.split()) > 5:
