@@ -257,6 +257,16 @@ CASES = [
     # a stretch that no verb took is a request not understood: refused, never dropped
     ("frobnicate the first 3 seconds, then fade out", None),
     ("frobnicate 3 seconds off the end and give it a 2 second fade out", None),
+    # a verb with no object after a noun phrase acts on that noun (once, not also on the whole mix)
+    ("the voice of the woman, more loud please", [sep("voice of the woman", "gain", 6.0)]),
+    ("the drums, louder", [sep("drums", "gain", 6.0)]),
+    ("the hiss, remove please", [sep("hiss", "remove")]),
+    ("the piano, a bit softer", [sep("piano", "gain", -3.0)]),
+    ("louder please", [{"op": "gain", "db": 6.0}]),
+    ("the recording is quiet, louder please", [{"op": "gain", "db": 6.0}]),
+    # "how can I do for ...", "what I must do to ..."
+    ("how can i do for remove the echo?", [sep("echo", "remove")]),
+    ("what I must do to remove the wind?", [sep("wind", "remove")]),
 ]  # fmt: skip
 
 

@@ -488,6 +488,7 @@ class _Item:
     length: float | None = None  # "2 seconds each": a length alone, for the fade(s) before it
     each: bool = False  # ... for every fade before it
     over: str | None = None  # "I can't hear myself over the music": the sound in the way
+    unnamed: bool = False  # the verb had no object at all ("..., louder please"): a noun before it may be it
     stretch: bool = False  # "the first 10 seconds are silence": a stretch named by its time, for a later verb
     mute: bool = False  # the remove-verb was "mute"/"silence": on a stretch alone it lowers the mix
 
@@ -930,7 +931,7 @@ class _Reader:
             item.pronoun, item.target = True, None
             item.pronoun_word = "that sound" if that_sound else t
         elif is_whole(t):
-            item.whole, item.target = True, None
+            item.whole, item.target, item.unnamed = True, None, not t
         else:
             item.target = t
         return item
@@ -1170,6 +1171,11 @@ class _Reader:
                 if any(o.op == "separate" and o.action == "isolate" for o in out):
                     continue  # already implied by keeping only the target
                 raise Refusal("say which sound to keep (for example 'keep only the voice')")
+            if it.op == "separate" and it.unnamed and not it.times:
+                named = next((p for p in reversed(pending) if p.target and not _is_context(p)), None)
+                if named is not None:  # "the voice of the woman, more loud please": that voice
+                    pending.remove(named)
+                    it.target, it.whole, it.times = named.target, False, named.times
             if it.op == "separate" and (
                 it.pronoun or (it.target is None and not it.whole and not it.generic)
             ):
@@ -1471,7 +1477,12 @@ def _is_context(item: _Item) -> bool:
     if item.presence or item.described or item.found or not item.target:
         return True
     words = item.target.split()
-    return len(words) >= 4 or any(re.fullmatch(r"\w{3,}(?<!e)ed", w) for w in words)
+    # ("voice of the woman" is a noun phrase: its small words do not make it a sentence)
+    content = [w for w in words if w not in _SMALL_WORDS]
+    return len(content) >= 4 or any(re.fullmatch(r"\w{3,}(?<!e)ed", w) for w in words)
+
+
+_SMALL_WORDS = {"of", "the", "a", "an", "and", "my", "our", "his", "her", "their", "in", "on", "with", "from"}
 
 
 _GENERIC_WORDS = {"noise", "noises", "sound", "sounds", "background", "audio", "the", "a", "an", "my"}

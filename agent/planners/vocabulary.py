@@ -206,14 +206,20 @@ TOOL_MENTION = re.compile(
 TOOL_SUBJECT = re.compile(rf"\b(?:can|could|will|would|does|do) {TOOLS}\b")
 #: questions and wishes that open a request ("how do I", "is it possible to", "any tips for"):
 #: what follows them is the request
+#: the verbs a request opens with, for preambles that are only one before a verb
+_EDIT_VERB_AHEAD = (
+    r"(?:make|remove|delete|cut|lower|raise|boost|isolate|extract|take|get|turn|fade|trim|normalize|normalise|export|"
+    r"save|mute|keep|reduce|increase|put|give|clean|eliminate|erase)\b"
+)
 PREAMBLE = re.compile(
     r"^(?:(?:"
     r"how (?:do|can|could|would|should|might|does) (?:i|we|you|one)(?: (?:best|possibly|even|actually))?(?: go about)?"
     # the word order of a non-native speaker: "how I can cut ...", "is possible to delete ...",
     # "I want that you remove ..."
     r"|how (?:i|we|one) (?:can|could|do|should|would|might|must|may)(?: to)?"
-    r"|(?:you|u) (?:can|could|will|would)(?: please)?(?: to)?(?= (?:make|remove|delete|cut|lower|raise|boost|isolate|"
-    r"extract|take|get|turn|fade|trim|normalize|normalise|export|save|mute|keep|reduce|increase|put|give|clean)\b)"
+    r"|(?:(?:how |what )?(?:(?:can|could|should|must|do) (?:i|we)|(?:i|we) (?:can|could|should|must|have to|need to)) )?"
+    rf"do (?:for|to)(?= {_EDIT_VERB_AHEAD})"
+    rf"|(?:you|u) (?:can|could|will|would)(?: please)?(?: to)?(?= {_EDIT_VERB_AHEAD})"
     r"|(?:i|we) (?:need|want|would like)(?= (?:remove|delete|cut|lower|raise|boost|isolate|extract|trim|mute|reduce|make)\b)"
     r"|(?:is |it is )?possible(?: for (?:me|you|us))?(?: to)?(?= )"
     r"|(?:i|we) (?:want|would like|'d like|need|wish|ask|prefer|would love)(?: (?:that|if))? (?:you|u)"
