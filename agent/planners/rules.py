@@ -43,6 +43,13 @@ Conventions (the benchmark in ``benchmarks/bench_planner.py`` holds the planner 
 - Typing slips that make no word ("remvoe teh hum") are respelt before reading, and a clause
   with no verb has its opening word respelt to the nearest verb ("lover the music"):
   :mod:`agent.planners.spelling`.
+- Round 4 (issue 14): a non-native word order is read as the plain one ("make more loud the
+  voice", "how I can cut ...", "I want that you remove ..."); "X stands out / is clearest at T"
+  gives spans like "audible"; "that sound at T, remove it" is a prompt with no target; a stretch
+  said to be empty or the good part, then "cut them" / "keep it", is a trim; an amount alone
+  ("like 4 dB") or a length alone ("2 seconds each") sets the change or the fades before it;
+  after "that's too much", "it" is the sound of the last edit; a short noun phrase with a time
+  that no verb takes is refused, never dropped.
 - Refused (no steps, an ``error`` saying why): shell commands, paths outside the output
   folder, more than ±60 dB, reversed ranges, times past the end, times that need an unknown
   duration, unsupported formats, and anything that is not an audio edit.
