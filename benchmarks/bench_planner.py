@@ -18,8 +18,9 @@ writer who never read or ran the planner (``planner_instructions_blind3.md``); r
 ``forum`` (issue 14 round 3: 163 instructions paraphrased from requests in audio tools' forums,
 issue trackers and how-to pages: forum titles, greetings and thanks around the request, stories,
 noise profiles, stems, refusals) is a round-3 tuning set, as is ``blind2`` since that round.
-``blind4`` (issue 14 round 4: 200 instructions written the same way as ``blind3``, before the round-4
-tuning, ``planner_instructions_blind4.md``) is round 4's holdout; round 4 tunes on ``blind3``.
+``blind3``, measured once after round 3 (161/200), is a round-4 tuning set. ``blind4`` (issue 14
+round 4: 200 instructions written the same way as ``blind3``, before the round-4 tuning,
+``planner_instructions_blind4.md``) is round 4's holdout.
 
 Speed: wall time of one ``samaudio plan -`` process planning 100 instructions from stdin
 (process start and imports included).

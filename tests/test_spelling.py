@@ -86,3 +86,8 @@ def test_the_word_list_is_cached_and_a_torn_cache_is_rebuilt(tmp_path, monkeypat
         assert cache.stat().st_size > 1_000_000  # rebuilt whole
     finally:
         spelling._checker.cache_clear()
+
+
+def test_the_stem_of_a_contraction_is_no_slip():
+    assert fix_typos("the first 3 seconds aren't needed") == "the first 3 seconds aren't needed"
+    assert fix_typos("it isn't good, remvoe it") == "it isn't good, remove it"

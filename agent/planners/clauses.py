@@ -35,7 +35,7 @@ COMMAND_START = re.compile(
 #: Words after which a command verb goes on the same clause: it is what they lead into
 #: ("to remove", "you remove", "please remove"), or they make the verb a noun ("the cut").
 _LEADS_IN = frozenset(
-    "to you i me us we please can could would will should must let let's lets just also then and or "
+    "to for you i me us we please can could would will should must let let's lets just also then and or "
     "not don't dont never how why where what when who help want need like wanna gotta gonna "
     "i'd i'll we'd we'll you'd could've try trying the a an this that my your our its "
     "first again maybe pls plz loudness second seconds sec secs minute minutes min mins ms".split()

@@ -43,6 +43,13 @@ Conventions (the benchmark in ``benchmarks/bench_planner.py`` holds the planner 
 - Typing slips that make no word ("remvoe teh hum") are respelt before reading, and a clause
   with no verb has its opening word respelt to the nearest verb ("lover the music"):
   :mod:`agent.planners.spelling`.
+- Round 4 (issue 14): a non-native word order is read as the plain one ("make more loud the
+  voice", "how I can cut ...", "I want that you remove ..."); "X stands out / is clearest at T"
+  gives spans like "audible"; "that sound at T, remove it" is a prompt with no target; a stretch
+  said to be empty or the good part, then "cut them" / "keep it", is a trim; an amount alone
+  ("like 4 dB") or a length alone ("2 seconds each") sets the change or the fades before it;
+  after "that's too much", "it" is the sound of the last edit; a short noun phrase with a time
+  that no verb takes is refused, never dropped.
 - Refused (no steps, an ``error`` saying why): shell commands, paths outside the output
   folder, more than ±60 dB, reversed ranges, times past the end, times that need an unknown
   duration, unsupported formats, and anything that is not an audio edit.
@@ -69,7 +76,9 @@ from .vocabulary import (
     AGAIN,
     AGAIN_COMPLAINT,
     ALL_OF_THEM,
+    ALONE,
     ALSO_FOR,
+    AMOUNT_FEEDBACK,
     ANNOYED,
     AUDIBLE,
     BARE_TIME_SUBJECT,
@@ -85,6 +94,8 @@ from .vocabulary import (
     DENOISE,
     DONT_WANT,
     DOUBLE,
+    EACH_TAIL,
+    EMPTY_PART,
     EXCEPT,
     EXCEPT_TIME,
     EXCEPT_WORD,
@@ -101,14 +112,17 @@ from .vocabulary import (
     GENTLE,
     GERUND,
     GERUNDS,
+    GOOD_PART,
     HALF,
     HAS_TOO,
     HEARING,
+    HEDGE,
     JUSTIFY,
     KARAOKE,
     LARGE,
     LARGE_DB,
     LEAD_CLAUSE,
+    LENGTH_ONLY,
     LEVEL_ADJ,
     MISHEARD,
     MORE_LESS,
@@ -120,6 +134,8 @@ from .vocabulary import (
     NORMALIZE,
     NOT_SUPPORTED,
     PART_OBJECT,
+    PARTICIPLES,
+    PASSIVE,
     PERCENT,
     PERSIST,
     PLATFORM_LUFS,
@@ -142,6 +158,8 @@ from .vocabulary import (
     SOUND_VERB,
     SOURCE,
     SPANS_HINT,
+    STANDS_OUT,
+    STILL_THERE,
     THAT_IS,
     THAT_SOUND,
     TIME_IS,
@@ -151,7 +169,9 @@ from .vocabulary import (
     TOOL_MENTION,
     TOOL_SUBJECT,
     UNDO,
+    UNDO_LAST,
     UNSUPPORTED,
+    UNWANTED_PART,
     VERB,
     WEAK_ISOLATE,
     WHERE_ONLY,
@@ -229,6 +249,93 @@ _COMPOUNDS = (
 )
 
 
+#: "my biggest problem is the hum": what follows is the complaint; before a clause of its own
+#: ("the problem is the hum is too loud") it says nothing
+_PROBLEM = r"\b(?:(?:the|my|our|one|a) )?(?:(?:main|only|real|big|biggest|other) )?(?:problem|issue|trouble)(?: here)? is(?: that)?"
+_PROBLEM_BEFORE_CLAUSE = re.compile(rf"{_PROBLEM}\s+(?=[^,;.]*\b(?:is|are|was|were|keeps?|sounds?)\b)")
+_PROBLEM_IS = re.compile(rf"{_PROBLEM} ")
+
+_COMPARATIVE = {
+    ("more", "loud"): "louder", ("more", "quiet"): "quieter", ("more", "soft"): "softer",
+    ("less", "loud"): "quieter", ("less", "quiet"): "louder", ("less", "soft"): "louder",
+    ("more", "strong"): "stronger", ("more", "weak"): "weaker", ("less", "strong"): "weaker",
+    ("more", "low"): "lower", ("more", "high"): "higher", ("less", "high"): "lower",
+}  # fmt: skip
+
+
+def _reword(t: str) -> str:
+    """Shapes the clause readers do not know, rewritten as ones they do (issue 14 round 4): a
+    non-native word order, "the problem is X", the undo key, "zero X", "all over", the passive.
+    Each rule runs only when its words are there (planning 100 instructions must stay fast)."""
+    if "more " in t or "less " in t:
+        # a non-native comparative: "make more loud the voice", "less quiet" ("more high end",
+        # "more low frequencies" ask for a band, not a level)
+        t = re.sub(
+            r"\b(more|less) (loud|quiet|soft|strong|weak|low|high)\b(?!(?: |-)?(?:end|ends|frequenc\w*|freqs?|mids?|"
+            r"pass|notes?|register|shelf|cut|s\b))",
+            lambda m: _COMPARATIVE.get((m.group(1), m.group(2)), m.group(0)),
+            t,
+        )
+    if "if " in t:  # "(it would be great) if the hum disappeared": a wish for it gone
+        t = re.sub(
+            r"\bif (?!(?:you|we|i)\b)((?:the|my|that|this|those|these|our|all the) .+?) (?:disappeared|went away|vanished|"
+            r"was gone|were gone|would (?:disappear|go away|vanish)|could (?:disappear|go away|vanish))\b",
+            r"remove \1",
+            t,
+        )
+    if "so " in t:  # "make it so the voice is louder": the wish is the clause after it
+        t = re.sub(r"\bmake it so (?:that )?(?=\w)", "", t)
+    if "since " in t:
+        t = re.sub(r"\bsince (?=(?:the )?(?:second |minute )?\d)", "from ", t)  # a non-native "since 0:10 until 0:20"
+    if "thing is" in t or "point is" in t:
+        # "the thing is the hum is too loud": what follows is the request
+        t = re.sub(
+            r"(?:^|(?<=[,;:] )|(?<=\bso )|(?<=\bwell )|(?<=\bok )|(?<=\bokay )|(?<=\balright )|(?<=\bbut ))"
+            r"the (?:thing|point) is(?: that)?\s+(?=(?:the|a|an|my|our|this|that|there|it|i|we)\b)",
+            "",
+            t,
+        )
+    if "problem" in t or "issue" in t or "trouble" in t:  # "the problem is the hum" says there is one
+        t = _PROBLEM_BEFORE_CLAUSE.sub("", t)
+        t = _PROBLEM_IS.sub("there is ", t)
+    if "ctrl" in t or "cmd" in t or "control" in t or "command" in t:
+        t = re.sub(r"\b(?:ctrl|cmd|control|command) ?[+-]? ?z\b", "undo", t)  # "ctrl+z": the editor's undo key
+    if "zero " in t or "no " in t:
+        # "zero snoring", "I want no wind": none of it ("zero point five" is a number)
+        t = re.sub(r"\b(?:(?:i|we) )?(?:want|need|would like|'d like) (?=(?:no|zero) [a-z]{3,})", "", t)
+        t = re.sub(
+            r"\bzero (?!(?:point|zero|oh|db|decibels?|seconds?|secs?|minutes?|mins?|lufs|percent)\b)(?=[a-z]{3,})", "no ", t
+        )
+    if "all over" in t:  # "the hiss is all over this clip": everywhere in it
+        t = re.sub(
+            r"\ball over(?: (?:the|this|my|our) (?:\w+ )?(?:place|clip|recording|track|audio|file|thing|song|video|"
+            r"podcast))?\b",
+            "everywhere",
+            t,
+        )
+    if " up" in t:  # a sound that keeps appearing, not a verb: "the squeak shows up all over" ("up" alone raises)
+        t = re.sub(r"\b(?:shows?|showed|showing|pops?|popped|popping|crops?|cropped|cropping) up\b", "appears", t)
+    if _PASSIVE_HINT.search(t):
+        # "can the vinyl crackle be cleaned out?" asks to clean it out; "the hum needs to be filtered
+        # out" is "the hum needs to filter out" (the modal is a filler; the verb is read)
+        t = re.sub(
+            rf"^(?:could|can|would|should|will|may) (the|my|this|these|those|our) (.+?) {PASSIVE.source[2:]}"
+            r"(?P<particle> (?:out|up|down|away|off|back))?",
+            lambda m: f"{PARTICIPLES[m.group(3)]}{m.group('particle') or ''} {m.group(1)} {m.group(2)}",
+            t,
+        )
+        # (a participle the verb table reads itself, "should be removed", is left as said: a time before
+        # it must not become a clause of its own, "the siren from 0:40 to 0:50 | remove")
+        t = PASSIVE.sub(lambda m: m.group(0) if VERB.fullmatch(m.group(1)) else PARTICIPLES[m.group(1)], t)
+    return t
+
+
+_PASSIVE_HINT = re.compile(r"\b(?:be|get|got|gets|been|being)\b")
+#: cheap words before the round-4 patterns that few clauses need (see :mod:`agent.planners.lazyre`)
+_ALONE_WORDS = ("alone", "itself", "themselves", "himself", "herself", " own", "isolation")
+_FEEDBACK_WORDS = ("too ", "overdone", "overkill", "over the top", "not enough")
+
+
 def _normalise(text: str) -> str:
     t = text.lower().strip()
     t = t.replace("\u2019", "'").replace("\u2018", "'").replace("\u201c", '"').replace("\u201d", '"')
@@ -253,10 +360,7 @@ def _normalise(text: str) -> str:
     t = TOOL_SUBJECT.sub("can you", t)  # "can audacity remove the hiss": the tool is who is asked
     t = TOOL_MENTION.sub(" ", t)  # "remove the hum in audacity", "using ffmpeg, ..."
     t = GERUND.sub(lambda m: GERUNDS[m.group(1)], t)  # "removing hum from a recording" (a forum title)
-    # "between minute 1 and minute 2"; "1 minute 30 seconds" is a time of its own
-    t = re.sub(r"(?<!\d )\bminute (\d+)\b", lambda m: f"{int(m.group(1))}:00", t)
-    t = re.sub(r"\b(?:the )?(\d+(?::\d\d)?)(?:[ -](minute|min|second|sec)s?)? mark\b", lambda m: (
-        f"{m.group(1)} {m.group(2)}s" if m.group(2) else m.group(1)), t)  # "from the 1 minute mark"
+    t = _reword(t)
     # "could the bass be louder?" asks to make it louder
     t = re.sub(r"^(?:could|can|would|should|will) (the|my|this|these|those|our) (.+?) (?:be|get|sound) ", r"make \1 \2 ", t)
     # "give the vocals a (little) boost"
@@ -277,7 +381,15 @@ def _normalise(text: str) -> str:
         t,
     )
     t = words_to_numbers(t)
-    t = re.sub(r"\b(that|this|which|same|other) 1\b(?!\s*(?:s|secs?|seconds?|minutes?|mins?|db|:|\.\d|%))", r"\1 one", t)
+    # "between minute 1 and minute 2"; "1 minute 30 seconds" is a time of its own; a non-native
+    # "from second 30 until second 45" is 0:30 to 0:45 ("the second 2 minutes" is not)
+    t = re.sub(r"(?<!\d )\bminute (\d+)\b", lambda m: f"{int(m.group(1))}:00", t)
+    if "second " in t:
+        t = re.sub(r"\b(?:the )?second (\d+(?:\.\d+)?)\b(?!\s*(?:s|secs?|seconds?|minutes?|mins?|db|%|:|\.\d))", r"\1 s", t)
+    if "mark" in t:
+        t = re.sub(r"\b(?:the )?(\d+(?::\d\d)?)(?:[ -](minute|min|second|sec)s?)? mark\b", lambda m: (
+            f"{m.group(1)} {m.group(2)}s" if m.group(2) else m.group(1)), t)  # "from the 1 minute mark"
+    t = re.sub(r"\b(that|this|which|same|other|the|every|each|single) 1\b(?!\s*(?:s|secs?|seconds?|minutes?|mins?|db|:|\.\d|%))", r"\1 one", t)
     # "at about 0:35", "about 2 seconds": roughly a time
     t = re.sub(
         r"\b(?:at )?(?:about|roughly|approximately|approx\.?|circa)\s+(?=\d{1,2}:\d\d|\d+(?:\.\d+)?\s*"
@@ -287,16 +399,21 @@ def _normalise(text: str) -> str:
     )
     t = re.sub(r"\badd (?=[+]?\d+(?:\.\d+)? ?db\b)", "boost ", t)  # "add 15 dB (of gain)"
     t = re.sub(r"(\d)\s*\bdash\b\s*(?=\d)", r"\1-", t)  # "0:12 dash 0:14" as a recogniser writes it
-    t = re.sub(r"\b(fade (?:it )?(?:in|out)),\s*(?=\d)", r"\1 ", t)  # "fade out, 6": a transcript's comma
     t = re.sub(r"\btwice\b(?! as)", "2 times", t)
     for c in _COMPOUNDS:
         t = t.replace(c, c.replace(" and ", " & "))
+    # how often, said with "and" (which would split the clause): "a buzz on and off"
+    t = re.sub(r"\b(?:on and off|off and on|(?:every )?now and (?:then|again)|again and again|over and over(?: again)?)\b",
+               "occasionally", t)
     # "fade in and out over 2 s" -> two fades sharing the length
     t = re.sub(
-        r"\bfade (?:it )?in and (?:fade )?out\b([^,;.]*)",
+        r"\bfade (?:it )?in and (?:fade )?out\b([^,;.]*(?:,\s*(?:about |around )?\d+(?:\.\d+)?\s*(?:seconds?|secs?|s)\b"
+        r"(?: each| long)?(?=\s*(?:$|[,;.])))?)",
         lambda m: f"fade in{m.group(1)}, fade out{m.group(1)}",
         t,
     )
+    # "fade out, 6": a transcript's comma ("fade in, fade out, 2 s each" is a length for both)
+    t = re.sub(r"\b(fade (?:it )?(?:in|out)),\s*(?=\d)(?![\d.]+\s*\w*\s+(?:each|for both|both|apiece)\b)", r"\1 ", t)
     return t
 
 
@@ -329,7 +446,10 @@ def _split(text: str) -> list[str]:
     clauses: list[str] = []
     text = _TIME_THEN_VERB.sub(r"\1, ", text)
     m = _TRAILING_COMMAND.search(text)
-    if m and not VERB.search(text[: m.start()]) and not re.search(r"[,;.]\s*$", text[: m.start()]):
+    # the words since the last comma must say something of their own ("just lower it", "that was too
+    # much, just lower it": nothing to split off)
+    before = re.split(r"[,;.!?]", text[: m.start()])[-1] if m else ""
+    if m and not VERB.search(before) and clean_target(before):
         text = f"{text[: m.start()]}, {text[m.end() :]}"
     for c in (piece for part in _SPLIT.split(text) if part for piece in split_run_on(part)):
         if not c or not c.strip(" .,"):
@@ -373,7 +493,13 @@ class _Item:
     default_length: bool = False  # a fade whose length was not said (a bare time after it may say it)
     instead: bool = False  # "just turn it down instead": "it" is the sound of the last edit
     fallback: str | None = None  # the target when a pronoun points to nothing ("clean it up": the noise)
+    amount_only: bool = False  # "like 4 dB": an amount for the level change before it
+    length: float | None = None  # "2 seconds each": a length alone, for the fade(s) before it
+    each: bool = False  # ... for every fade before it
     over: str | None = None  # "I can't hear myself over the music": the sound in the way
+    unnamed: bool = False  # the verb had no object at all ("..., louder please"): a noun before it may be it
+    stretch: bool = False  # "the first 10 seconds are silence": a stretch named by its time, for a later verb
+    mute: bool = False  # the remove-verb was "mute"/"silence": on a stretch alone it lowers the mix
 
 
 def _size(words: str) -> float:
@@ -388,6 +514,7 @@ class _Reader:
         self.duration = duration
         self.context = context
         self.refs: list[TimeRef] = []
+        self.amount_feedback = False  # "that's too much": a later "it" is the sound of the last edit
 
     # -- one clause --------------------------------------------------------------------------
 
@@ -414,10 +541,22 @@ class _Reader:
             return None
         if FINE.match(c) and "§" not in c:
             return None  # "the ambience is fine (but ...)": nothing to do with it
+        if any(w in c for w in _FEEDBACK_WORDS) and AMOUNT_FEEDBACK.match(c.strip()) and "§" not in c:
+            self.amount_feedback = True  # "hmm that's too much, just make it quieter"
+            return None
+        still = c.lstrip().startswith(("it", "they", "that", "this")) and STILL_THERE.match(c.strip())
+        if still and "§" not in c and not clean_target(still.group("rest")):
+            return None  # "lower the hum a bit, it's there the whole time"
         if (JUSTIFY.match(c) or FEEDBACK.match(c)) and "§" not in c:
             return None  # "it's just me handling the mic", "that helped", "too much"
         c = self._prepare(c)
         times = self._times_in(c)
+        named_by_time = c.lstrip().startswith("§")  # (the patterns below open on a time)
+        if named_by_time and UNWANTED_PART.match(c.strip()):  # "the first 3 seconds aren't needed": cut them
+            return _Item(op="trim", times=times, trim_mode="remove")
+        if named_by_time and (EMPTY_PART.match(c.strip()) or GOOD_PART.match(c.strip())):
+            # "the first 10 seconds are silence, cut them", "0:10-0:40 is the good part, keep it"
+            return _Item(op=None, times=times, stretch=True)
         spans_hint = bool(SPANS_HINT.search(c))
         ref = REFERENCE.search(c)
         if ref:  # "use 0:30-0:32 as a reference for the hum": those times are where the hum is heard
@@ -438,6 +577,11 @@ class _Reader:
         item = self._read_command(c, times) or self._read_idiom(c, times)
         if item is not None:
             return item
+        m = times and " out" in c and STANDS_OUT.match(c)
+        if m:  # "the bagpipes stand out from 2:10 to 2:14": where they are heard
+            for t in times:
+                t.span = True
+            return self._target_item(_Item(op=None, times=times), m.group("t"))
         verb = self._main_verb(c)
         if verb is None:
             fixed = fix_opening_verb(c)
@@ -486,6 +630,9 @@ class _Reader:
         """Reset, undo, export, normalize and fade: ops named by a word of their own."""
         if RESET.search(c):
             return _Item(op="reset")
+        last = ("last" in c or "previous" in c or "latest" in c or "recent" in c) and UNDO_LAST.search(c)
+        if last:  # "remove the last edit" undoes it; it removes no sound
+            return _Item(op="undo", count=max(1, min(int(last.group("n") or 1), 20)))
         if UNDO.search(c) and not VERB.search(re.sub(r"\bgo back\b|\bundo\b", " ", c)):
             m = re.search(r"\b(\d+) (?:times|steps?|changes?|edits?)\b", c)
             return _Item(op="undo", count=max(1, min(int(m.group(1)), 20)) if m else 1)
@@ -616,9 +763,15 @@ class _Reader:
                 t.span = True
             # with no time, "the fridge hum is really noticeable" is a complaint
             return self._target_item(_Item(op=None, times=times, presence=not times), subject)
+        if any(w in c for w in _ALONE_WORDS) and ALONE.search(c) and not COPULA.match(c) and not HEARING.search(c):
+            # "can I get the interviewer's voice by itself" ("you can hear the bike by itself at ..." says where)
+            return self._target_item(_Item(op="separate", action="isolate", times=times), ALONE.sub(" ", c))
         m = DONT_WANT.match(c)
         if m:
             target = m.group("t") or m.group("t2") or m.group("t3") or ""
+            cleaned = clean_target(target)
+            if times and (not cleaned or is_whole(cleaned) or TIME_ONLY_OBJECT.fullmatch(cleaned)):
+                return _Item(op="trim", times=times, trim_mode="remove")  # "we don't need the last 10 seconds"
             return self._target_item(_Item(op="separate", action="remove", times=times), target)
         m = AGAIN_COMPLAINT.match(c)
         if m and not times:  # "that buzzing again"
@@ -628,7 +781,7 @@ class _Reader:
             m = None  # "the dog barks at 0:20-0:22": where it is heard, read as before
         if m:
             # "the church bells ring in the middle of the video", "the wind only gets bad after 2:00"
-            subject = m.group("t") or m.group("t2") or m.group("t3")
+            subject = m.group("t") or m.group("t2") or m.group("t3") or m.group("t4")
             return self._target_item(_Item(op=None, times=times, described=True), subject)
         if WEAK_ISOLATE.search(c):  # "just the drums"
             return self._target_item(
@@ -638,6 +791,9 @@ class _Reader:
             m = pattern.match(c)
             if m:
                 item = self._target_item(_Item(op=None, times=times, presence=True), m.group("t"))
+                if item.pronoun and item.pronoun_word in ("it", "them", "they") and times:
+                    # "isolate the trumpet, you can hear it alone from 1:10 to 1:13": where it is heard
+                    return _Item(op=None, times=times)
                 item.spans_hint = spans_hint
                 return item
         m = THAT_IS.match(c)
@@ -653,8 +809,17 @@ class _Reader:
             if n:
                 db = float(n.group(1))
                 rest = rest[: n.start()] + " " + rest[n.end() :]
+        if db is not None and not times and not clean_target(HEDGE.sub(" ", rest)):
+            # "quieter birdsong please, like 4 dB": the amount of the change before it, else the whole mix
+            item = _Item(op="separate", action="gain", db=db, whole=True, explicit_db=True, amount_only=True)
+            return item
         # a bare time: "only between 0:30 and 0:45", "it's clearly audible at 0:03"
         bare = clean_target(re.sub(r"\b(?:only|just|but|though)\b", " ", rest))
+        if db is None and bare and GENERIC_SOUND.fullmatch(bare) and any(t.kind in ("range", "point") for t in times):
+            # "that sound at 1:15-1:17, remove it": a prompt by time alone, for the verb that follows
+            for t in times:
+                t.span = True
+            return _Item(op=None, times=times, generic=True)
         if times and db is None and (not bare or BARE_TIME_SUBJECT.fullmatch(bare)):
             return _Item(op=None, times=times)
         item = self._target_item(_Item(op=None, times=times, spans_hint=spans_hint), rest)
@@ -693,6 +858,7 @@ class _Reader:
         if db is not None:  # "cut the music by 6 dB", "drop the volume 3 dB": a level change
             item.action, item.db, item.explicit_db = "gain", -abs(db), True
             return self._target_item(item, strip_amounts(rest))
+        item.mute = bool(re.match(r"mute|silence", verb_text))
         cleaned = clean_target(strip_amounts(rest))
         if self._generic(item, cleaned):
             item.action = "remove"
@@ -774,7 +940,7 @@ class _Reader:
             item.pronoun, item.target = True, None
             item.pronoun_word = "that sound" if that_sound else t
         elif is_whole(t):
-            item.whole, item.target = True, None
+            item.whole, item.target, item.unnamed = True, None, not t
         else:
             item.target = t
         return item
@@ -883,6 +1049,9 @@ class _Reader:
         if unsupported:
             raise Refusal(f"'{unsupported.group(0)}' is not an edit I can make. " + HELP + ".")
         text, self.refs = find_times(text)
+        # "take 2 seconds off both ends", "knock the last 3 seconds off": a stretch taken away
+        if "take" in text or "knock" in text:
+            text = re.sub(r"\b(?:take|knock)\s+(§\d+)(?!\s+as\b)", r"cut \1", text)
         # "only in the section from 1:10 to 1:40": the section is the time
         text = re.sub(
             r"\b(?:in |during |for |over )?(?:the |that |this )(?:section|part|bit|stretch|portion|segment) (?=§)", "", text
@@ -900,6 +1069,13 @@ class _Reader:
             if it is not None:
                 it.also = bool(re.search(r"(?:\btoo|\bas well)\W*$", c))
                 it.instead = bool(re.search(r"\b(?:instead|even|still|further)\b", c))  # "... even quieter"
+                length = it.op is None and re.search(r"\d", c) and LENGTH_ONLY.fullmatch(c.strip(" ."))
+                if length:  # "2 seconds each": a length alone
+                    it.length, it.each = float(length.group("n")), bool(length.group("each"))
+                elif it.op is None and len(it.times) == 1 and EACH_TAIL.match(re.sub(r"^(?:around|about|for|over) ", "", c.strip(" ."))):
+                    ref = it.times[0]  # "around 4 s each"
+                    it.length = ref.length if ref.length is not None else ref.a if ref.kind == "point" else None
+                    it.each = it.length is not None
                 items.append(it)
         return self.combine(items, raw)
 
@@ -907,9 +1083,24 @@ class _Reader:
         out: list[_Item] = []
         pending: list[_Item] = []  # noun phrases waiting for a verb
         pending_times: list[TimeRef] = []  # bare times waiting for a step
+        stretch_said = False  # a pending time was said to be a part ("the first 10 seconds are silence")
         for it in items:
-            if it.op is None and it.target is None and not it.pronoun and not it.whole and it.times:
+            prev = out[-1] if out else None
+            if it.amount_only and prev is not None and prev.action == "gain" and not prev.explicit_db and prev.db:
+                prev.db, prev.explicit_db = math.copysign(abs(it.db or 0.0), prev.db), True
+                continue  # "lower the music, like 4 dB": that change, by that much
+            fades = [o for o in out if o.op == "fade" and o.default_length]
+            if it.length and fades and (it.each or fades[-1] is prev):
+                # "fade in at the start and out at the end, 2 seconds each": the length of those fades
+                for f in fades if it.each else fades[-1:]:
+                    f.fields["seconds"], f.default_length = it.length, False
+                continue
+            if it.op is None and it.target is None and not it.pronoun and not it.whole and it.times and not it.generic:
                 # a bare time: it belongs to the step before it, or else to the next one
+                if it.stretch:  # "..., the last 5 seconds are dead air, cut them": for the next step only
+                    pending_times.extend(it.times)
+                    stretch_said = True
+                    continue
                 last = out[-1] if out else None
                 ref = it.times[0]
                 if last is not None and last.op == "fade" and last.default_length and len(it.times) == 1:
@@ -926,13 +1117,13 @@ class _Reader:
             if it.op is None:
                 prev = out[-1] if out else None
                 if (
-                    it.target
+                    (it.target or it.generic)
                     and not it.presence
                     and prev is not None
                     and prev.op == "separate"
                     and not pending
                 ):
-                    if prev.action == "isolate" and not it.times and not prev.times:
+                    if prev.action == "isolate" and not it.times and not prev.times and it.target:
                         # "keep the voice and the guitar": one isolation of both, not two in a row
                         prev.target = f"{prev.target} and {it.target}"
                         continue
@@ -945,15 +1136,29 @@ class _Reader:
                             target=it.target,
                             times=it.times,
                             gentle=prev.gentle,
+                            generic=it.generic,
                         )
                     )
                     continue
-                if it.target or it.pronoun or it.whole:
+                if it.target or it.pronoun or it.whole or it.generic:
                     pending.append(it)
                 continue
+            told_times = bool(pending_times) and it.op == "separate" and not it.times
             if pending_times and it.op in ("separate", "gain", "trim"):
                 it.times = pending_times + it.times
                 pending_times = []
+            if (
+                told_times
+                and it.pronoun
+                and it.action in ("remove", "isolate")
+                and not any(p.target or p.generic for p in pending)
+                and (stretch_said or (not self._session_target() and not any(o.target for o in out)))
+            ):
+                # "the first 10 seconds are silence, cut them": "them" is the stretch, named only by its
+                # time, when no sound was named to point to (or the stretch was said to be a part)
+                out.append(self._stretch(it))
+                stretch_said = False
+                continue
             named = it.op == "separate" and it.target is not None and not it.pronoun and not it.generic
             if named and not it.also:
                 # A command that names its sound after a description of it, or of what happened, is the
@@ -977,11 +1182,17 @@ class _Reader:
                 if any(o.op == "separate" and o.action == "isolate" for o in out):
                     continue  # already implied by keeping only the target
                 raise Refusal("say which sound to keep (for example 'keep only the voice')")
+            if it.op == "separate" and it.unnamed and not it.times:
+                named = next((p for p in reversed(pending) if p.target and not _is_context(p)), None)
+                if named is not None:  # "the voice of the woman, more loud please": that voice
+                    pending.remove(named)
+                    it.target, it.whole, it.times = named.target, False, named.times
             if it.op == "separate" and (
                 it.pronoun or (it.target is None and not it.whole and not it.generic)
             ):
                 source = next(
-                    (p for p in reversed(pending) if p.target and (it.pronoun or not _is_sentence(p))), None
+                    (p for p in reversed(pending) if (p.target or p.generic) and (it.pronoun or not _is_sentence(p))),
+                    None,
                 )
                 prev = out[-1] if out else None
                 if source is None and prev is not None and prev.implied and prev.whole and it.action == "gain":
@@ -999,14 +1210,18 @@ class _Reader:
                         it.times = prev.times + it.times
                 if source is not None:
                     pending.remove(source)
-                    it.target = source.target
+                    it.target, it.generic = source.target, source.generic
                     it.box = it.box or source.box
                     it.times = source.times + it.times
                     it.spans_hint = it.spans_hint or source.spans_hint
                     it.pronoun = False
                 elif it.target is not None:
                     pass
-                elif it.action == "gain" and it.pronoun_word != "that sound" and not (it.instead and self._session_target()):
+                elif (
+                    it.action == "gain"
+                    and it.pronoun_word != "that sound"
+                    and not ((it.instead or self.amount_feedback) and self._session_target())
+                ):
                     it.whole, it.pronoun = True, False
                 else:
                     prev = next((o for o in reversed(out) if o.op == "separate" and o.target), None)
@@ -1043,6 +1258,10 @@ class _Reader:
                         op="separate", action=action, target=p.target, times=p.times, spans_hint=p.spans_hint
                     )
                 )
+            elif p.times and p.target and not _is_context(p):
+                # "frobnicate the first 3 seconds, then fade out": a stretch no verb took is a request
+                # not understood, never dropped silently
+                raise Refusal(f"say what to do with '{p.target}' at {p.times[0].text}. " + HELP + ".")
             elif not out:
                 what = p.target or ""
                 if not what or NONTARGET.search(what) or len(what.split()) > 5:
@@ -1063,6 +1282,14 @@ class _Reader:
                     continue  # "an acapella of this song, just the vocals": said twice, done once
                 steps.append(step)
         return _merge_fingerprints(steps)
+
+    def _stretch(self, it: _Item) -> _Item:
+        """A remove- or keep-verb whose object is only a stretch of time: trim it (or mute it)."""
+        if it.action == "isolate":
+            return _Item(op="trim", times=it.times, trim_mode="keep")
+        if it.mute:
+            return _Item(op="gain", db=MUTE_DB, times=it.times, whole=True)
+        return _Item(op="trim", times=it.times, trim_mode="remove")
 
     def _session_target(self) -> str | None:
         last = self.context.last_recipe
@@ -1261,7 +1488,12 @@ def _is_context(item: _Item) -> bool:
     if item.presence or item.described or item.found or not item.target:
         return True
     words = item.target.split()
-    return len(words) >= 4 or any(re.fullmatch(r"\w{3,}(?<!e)ed", w) for w in words)
+    # ("voice of the woman" is a noun phrase: its small words do not make it a sentence)
+    content = [w for w in words if w not in _SMALL_WORDS]
+    return len(content) >= 4 or any(re.fullmatch(r"\w{3,}(?<!e)ed", w) for w in words)
+
+
+_SMALL_WORDS = {"of", "the", "a", "an", "and", "my", "our", "his", "her", "their", "in", "on", "with", "from"}
 
 
 _GENERIC_WORDS = {"noise", "noises", "sound", "sounds", "background", "audio", "the", "a", "an", "my"}

@@ -52,6 +52,8 @@ JARGON = (
     # forum words (round 3): interjections, shorthand, the tools users name
     "omg wtf lol geez jeez argh ugh hmm meh welp gah asap noob newbie kbps kdenlive shotcut openshot ffmpeg sox "
     "obs descript capcut ocenaudio wavepad goldwave izotope fcpx imovie flowblade lil eww yuck zap nix"
+    # round 4: chat shorthand for discourse ("btw", "tbh") and the editor's undo key
+    " btw tbh fwiw imo imho idk ctrl cmd"
 )
 
 #: slips the word list cannot settle (see the module docstring), respelt as they are
@@ -156,7 +158,8 @@ def _best(word: str) -> str | None:
     return best if best and checker.word_usage_frequency(best) >= RARE else None
 
 
-_WORD = re.compile(r"(?<![\w/\\.~-])[A-Za-z]{3,}(?![\w/\\.~-])")
+# (the stem of a contraction is no slip: "aren't" is not "are't", "isn't" not "is't")
+_WORD = re.compile(r"(?<![\w/\\.~-])[A-Za-z]{3,}(?![\w/\\.~-])(?!['\u2019](?:t|re|ve|ll|d|m)\b)")
 
 
 def fix_typos(text: str) -> str:

@@ -17,6 +17,8 @@ from dataclasses import dataclass
 
 from samaudio_core.errors import SamaudioError
 
+from .lazyre import LazyPattern
+
 _UNITS = {
     "zero": 0,
     "one": 1,
@@ -146,7 +148,7 @@ TIME = (
 )
 # Numbers followed by these are amounts, not times.
 _NOT_TIME = (
-    r"(?!\s*(?:db\b|dbs\b|decibels?\b|lufs\b|lu\b|%|percent\b|times\b|x\b|steps?\b|changes?\b|k?hz\b|-?bits?\b|"
+    r"(?!\s*(?:db\b|dbs\b|decibels?\b|lufs\b|lu\b|%|percent\b|times\b|x\b|steps?\b|changes?\b|edits?\b|operations?\b|actions?\b|k?hz\b|-?bits?\b|"
     r"kbps\b|khz\b))"
 )
 
@@ -252,14 +254,47 @@ class TimeRef:
         raise AssertionError(self.kind)
 
 
+#: "10 seconds into the clip": what the time is counted into
+_INTO_THE = (
+    r"(?: (?:the|this|my|our) (?:whole |entire )?(?:clip|track|recording|song|video|audio|file|interview|podcast|"
+    r"episode|take|footage|tape|voiceover|lecture|vlog|rehearsal|show|movie|film|stream))?"
+)
 _PREP = r"(?P<prep>\b(?:at|in|during|for|to|on|around|only|over|of)\s+)?"
-_PATTERNS: list[tuple[str, re.Pattern]] = [
+# Round 4 (issue 14): each opens on a time value, which the regex engine would try at every
+# position of every instruction, so each is tried (and compiled) only when one of its words is
+# there (_NEEDS).
+#: "for 10 seconds starting at 0:40": the length first, then the start
+_LENGTH_THEN_START = LazyPattern(
+    rf"{_PREP}\bfor\s+(?:the\s+)?(?:next\s+|following\s+)?(?P<t2>{TIME}){_NOT_TIME}\s+(?:starting|beginning|"
+    rf"from|after)\s+(?:at\s+|from\s+)?(?P<t1>{TIME}){_NOT_TIME}"
+)
+#: "starting half a minute in", "from 20 seconds into the song": from there to the end
+_COUNTED_IN = LazyPattern(
+    rf"{_PREP}\b(?:starting|beginning|starts?|begins?|kicks? in|comes? in|from|after)\s+(?:at\s+|from\s+)?"
+    rf"(?P<t1>{TIME}){_NOT_TIME}\s+in(?:to)?"
+    rf"{_INTO_THE}\b(?:\s+(?:on|onwards?)\b)?(?!\s*(?:to|until|till|through|thru|-|and|up to|up until)\b)"
+)
+#: "take 2 seconds off both ends", "trim both ends by 1 s"
+_OFF_BOTH_ENDS = LazyPattern(
+    rf"{_PREP}(?<![\w.:])(?P<t1>{TIME}){_NOT_TIME}\s+(?:off|from|at|of|on)\s+(?:both|either|each)\s+"
+    rf"(?:ends?|sides?)\b|\b(?:both|either|each) ends? by\s+(?P<t1b>{TIME}){_NOT_TIME}"
+)
+_NEEDS: dict[object, tuple[str, ...]] = {
+    _LENGTH_THEN_START: ("for",),
+    _COUNTED_IN: (" in",),
+    _OFF_BOTH_ENDS: ("both", "either", "each"),
+}
+
+_PATTERNS: list[tuple[str, re.Pattern | LazyPattern]] = [
     (
         "range_for",  # "from 0:10 for 5 seconds"
         re.compile(
             rf"{_PREP}\b(?:from|starting at|at)\s+(?P<t1>{TIME}){_NOT_TIME}\s+for\s+(?:the next\s+)?(?P<t2>{TIME}){_NOT_TIME}"
         ),
     ),
+    ("range_for", _LENGTH_THEN_START),
+    ("after", _COUNTED_IN),
+    ("ends", _OFF_BOTH_ENDS),
     # "the hum starts at 0:10" / "stops at 1:20"; "10 seconds into the clip"
     (
         "after",
@@ -274,9 +309,7 @@ _PATTERNS: list[tuple[str, re.Pattern]] = [
     (
         "point",
         re.compile(
-            rf"(?<![\w.:])(?<!\bto )(?<!\band )(?<!-)(?<!- )(?P<t1>{TIME}){_NOT_TIME}\s+in(?:to)?(?: (?:the|this|my|our) (?:whole |entire )?(?:clip|track|"
-            rf"recording|song|video|audio|file|interview|podcast|episode|take|footage|tape|voiceover|lecture|vlog|"
-            rf"rehearsal|show|movie|film|stream))?\b"
+            rf"(?<![\w.:])(?<!\bto )(?<!\band )(?<!-)(?<!- )(?P<t1>{TIME}){_NOT_TIME}\s+in(?:to)?{_INTO_THE}\b"
         ),
     ),
     (
@@ -319,7 +352,8 @@ _PATTERNS: list[tuple[str, re.Pattern]] = [
     (
         "range",
         re.compile(
-            rf"{_PREP}\bfrom\s+(?P<t1>{TIME}){_NOT_TIME}\s*(?:to|until|till|through|-|and)\s*(?P<t2>{TIME}){_NOT_TIME}"
+            rf"{_PREP}\bfrom\s+(?P<t1>{TIME}){_NOT_TIME}\s*(?:up to|up until|to|until|till|through|thru|-|and)\s*"
+            rf"(?P<t2>{TIME}){_NOT_TIME}"
         ),
     ),
     (
@@ -360,7 +394,7 @@ _PATTERNS: list[tuple[str, re.Pattern]] = [
         "after",
         re.compile(
             rf"{_PREP}\b(?:from|starting (?:at|from)|beginning at)\s+(?P<t1>{TIME}){_NOT_TIME}"
-            rf"(?!\s*(?:to|until|till|through|thru|-|–|and|for)\b)"
+            rf"(?!\s*(?:to|until|till|through|thru|-|–|and|for|up to|up until)\b)"
         ),
     ),
     (
@@ -373,6 +407,10 @@ _PATTERNS: list[tuple[str, re.Pattern]] = [
 ]
 
 
+# (a pattern's hash is that of its text: looked up once here, not per instruction)
+_GUARDED = [(kind, pattern, _NEEDS.get(pattern)) for kind, pattern in _PATTERNS]
+
+
 def _value(text: str) -> tuple[float, str | None]:
     if text in ("minute", "second", "hour"):
         return {"minute": 60.0, "second": 1.0, "hour": 3600.0}[text], text[0]
@@ -382,17 +420,20 @@ def _value(text: str) -> tuple[float, str | None]:
 def find_times(text: str) -> tuple[str, list[TimeRef]]:
     """Replace every time expression in ``text`` by ``§N``; return the text and the TimeRefs."""
     refs: list[TimeRef] = []
-    for kind, pattern in _PATTERNS:
+    for kind, pattern, needs in _GUARDED:
+        if needs is not None and not any(w in text for w in needs):
+            continue  # a pattern that opens on a time is tried everywhere: skip it when its words are absent
 
         def repl(m: re.Match, kind: str = kind, pattern: re.Pattern = pattern) -> str:
-            t1, unit1 = _value(m.group("t1"))
+            first = m.group("t1") if m.group("t1") is not None else m.group("t1b")  # two spellings of one pattern
+            t1, unit1 = _value(first)
             t2 = 0.0
             if "t2" in pattern.groupindex and m.group("t2"):
                 t2, unit2 = _value(m.group("t2"))
                 # "1 to 2 minutes": a bare first value takes the unit of the second.
                 if unit1 is None and unit2 in ("m", "h"):
                     t1 *= 60 if unit2 == "m" else 3600
-            if kind == "point" and unit1 is None and t1 > 0 and not re.search(r"\d", m.group("t1")):
+            if kind == "point" and unit1 is None and t1 > 0 and not re.search(r"\d", first):
                 return m.group(0)
             prep = (m.groupdict().get("prep") or "").strip()
             if kind == "range_for":

@@ -14,6 +14,8 @@ import re
 
 from agent.preferences import FORMAT_WORDS
 
+from .lazyre import LazyPattern
+
 DEFAULT_DB = 6.0  # louder/quieter with no amount
 SMALL_DB = 3.0  # "a bit"
 LARGE_DB = 10.0  # "a lot"
@@ -22,14 +24,26 @@ LARGE_DB = 10.0  # "a lot"
 
 RESET = re.compile(
     r"\b(?:start (?:all )?over|start again|start from scratch|from scratch|reset\w*|scrap (?:all|everything)(?: of)?(?: (?:it|that|this))?|"
-    r"(?:go|get|take me|revert|switch|return) back to (?:the )?(?:original|beginning|start|unedited)|"
-    r"back to (?:the )?original|restore (?:the )?original|revert (?:to (?:the )?original|everything|all)|"
+    r"(?:go|get|take me|revert|switch|return) back to (?:the )?(?:original|beginning|start|unedited|raw|unprocessed|"
+    r"untouched|source|initial|first version)|"
+    r"back to (?:the )?(?:original|raw|unedited|unprocessed|untouched)|restore (?:the )?(?:original|raw|unedited|untouched)|"
+    r"revert (?:to (?:the )?(?:original|raw|unedited)|everything|all)|"
+    # every edit, said as a plural: "scrap all my changes", "discard the edits" ("the last 2 edits" is undo)
+    r"start (?:fresh|anew)|fresh start|begin again|"
+    r"(?:scrap|discard|undo|drop|throw away|throw out|revert|lose|ditch|forget|cancel|remove|get rid of|delete|wipe|"
+    r"clear|reset) (?:all )?(?:of )?(?:my |the |your |these |those |our )?(?:edits|changes)\b|"
     r"undo (?:everything|all\b(?: (?:the )?changes| of it)?|every change)|(?:the )?original (?:version|file|audio) (?:back|again)|"
     r"discard (?:all|every|everything)|throw (?:it )?all away)"
 )
 UNDO = re.compile(
     r"\b(?:undo|undid|revert(?: that| it| the last\w*)?|go back|step back|take (?:that|it) back|"
     r"cancel (?:that|the last)|roll ?back|scratch that|scrap that|take back (?:that|it)|never ?mind)\b"
+)
+#: "take back the last edit", "remove the previous change": the last edit undone, whatever the verb
+UNDO_LAST = LazyPattern(
+    r"\b(?:take back|undo|revert|reverse|roll back|cancel|remove|drop|scrap|discard|ditch|lose|forget|get rid of|"
+    r"delete|kill|nix|throw away|throw out|scratch) (?:the |that |my |your )?(?:very )?(?:last|previous|latest|most recent)"
+    r"(?: (?P<n>\d+))? (?:edit|change|step|operation|action|thing (?:you|i) did)s?\b"
 )
 EXPORT_VERB = re.compile(r"\b(?:export|save|render|bounce|write (?:it )?out|download|output|convert)\b")
 UNSUPPORTED = (
@@ -40,7 +54,7 @@ FORMAT = re.compile(r"\b(" + "|".join([*FORMAT_WORDS, *UNSUPPORTED]) + r")\b")
 NORMALIZE = re.compile(
     r"\bnormali[sz]\w*|\bloudness\b|\blufs\b|"
     r"\b(?:podcast|spotify|youtube|streaming|broadcast|radio)[- ](?:ready|level|loudness|standard|loud|friendly)|"
-    r"\b(?:loud|ready|level(?:l?ed)?|levels|master(?:ed)?)\b[^§]*\bfor (?:a |the )?"
+    r"\b(?:loud|ready|level(?:l?ed)?|levels|master(?:ed)?)\b[^§]*\bfor (?:a |the )?(?:upload(?:ing)? (?:to|on) )?"
     r"(?:podcast|spotify|youtube|streaming|broadcast|apple|tv|radio|tidal|soundcloud)"
 )
 PLATFORM_LUFS = [
@@ -59,8 +73,12 @@ REMOVE = (
     r"get rid of|getting rid of|rid of|remove|get out|take out|take away|cut out|cut off|clean up|clean out|"
     r"filter out|strip out|strip away|strip|block out|cancel out|cancel|cut|kill|mute|drop|eliminate|delete|"
     r"lose|erase|suppress|silence|scrap|ditch|eradicate|nuke|wipe out|wipe|denoise|de-noise|chop off|chop out|chop|"
-    r"zap|nix|axe|purge|banish|scrub out|scrub|"
-    r"removed|deleted|eliminated|muted|taken out|cut out|gone|go away|has to go|must go|needs to go|should go|fix"
+    r"zap|nix|axe|purge|banish|scrub out|scrub|shave off|shave|snip off|snip|lop off|lop|take off|knock off|"
+    r"removed|deleted|eliminated|muted|taken out|cut out|gone|go away|has to go|must go|needs to go|should go|fix|"
+
+    # "the final 7 seconds can go" ("the music can go quieter" is a level change)
+    r"(?:can|could|may|gotta|got to) (?:go|disappear|vanish)(?=\s*$|\s+(?:now|please|too|as well|entirely|completely|"
+    r"for good|away)\b)"
 )
 ISOLATE = (
     r"keep only|only keep|keep just|just keep|isolate|extract|solo|pull out|separate out|separate|"
@@ -104,7 +122,8 @@ FULL = re.compile(r"\b(?:completely|fully|entirely|totally|all of)\b")
 # Casual phrasing.
 CANT_HEAR = re.compile(
     r"^(?:.*?\b)?(?:i |we )?(?:can'?t|cannot|can not|could not|couldn'?t|barely|hardly|can hardly|can barely) "
-    r"(?:really |even )?hear (?P<t>.+)$|^(?P<t2>.+?) (?:is|are|gets?) (?:(?:hard|difficult|impossible) to hear|"
+    r"(?:really |even |quite )?(?:hear|make out|understand|catch|follow) (?P<t>.+)$|"
+    r"^(?P<t2>.+?) (?:is|are|gets?) (?:(?:hard|difficult|impossible|tough) to (?:hear|make out|understand|follow)|"
     r"(?:barely|hardly|not|almost not|not really) (?:audible|there|noticeable)|inaudible|drowned out|buried|lost)\b.*$"
 )
 # "too much reverb" lowers it; "so much wind" is a complaint (remove).
@@ -129,6 +148,8 @@ COMPLAINT = re.compile(
 RUINS = re.compile(r"^(?P<t>.+?) (?:ruins|ruined|kills|spoils|wrecks|drowns out|covers up|masks) .*$")
 PRESENCE = re.compile(
     r"^(?:.*?\b)?(?:there'?s|there is|there are|there was|it is(?= (?:a|an) (?!bit\b|little\b|lot\b|tad\b|touch\b))|"
+    # "I have a hum in my recording", "we've got clicks" ("I have to", "I have removed" are not)
+    r"(?:i|we)(?:'ve| have)? (?:got|have|had)(?! (?:to|it|them|been|no|not|never|just|already|\w+ed)\b)|"
     r"(?:i|you|we) (?:can |could )?(?:clearly |really |still |also |"
     r"definitely |obviously |always )?hear|can you hear|listen to|notice|hear that|"
     r"(?:my|the|this|our) (?:\w+ )?(?:recording|audio|clip|track|podcast|video|file|song|interview|mic|take|footage|"
@@ -185,9 +206,24 @@ TOOL_MENTION = re.compile(
 TOOL_SUBJECT = re.compile(rf"\b(?:can|could|will|would|does|do) {TOOLS}\b")
 #: questions and wishes that open a request ("how do I", "is it possible to", "any tips for"):
 #: what follows them is the request
+#: the verbs a request opens with, for preambles that are only one before a verb
+_EDIT_VERB_AHEAD = (
+    r"(?:make|remove|delete|cut|lower|raise|boost|isolate|extract|take|get|turn|fade|trim|normalize|normalise|export|"
+    r"save|mute|keep|reduce|increase|put|give|clean|eliminate|erase)\b"
+)
 PREAMBLE = re.compile(
     r"^(?:(?:"
     r"how (?:do|can|could|would|should|might|does) (?:i|we|you|one)(?: (?:best|possibly|even|actually))?(?: go about)?"
+    # the word order of a non-native speaker: "how I can cut ...", "is possible to delete ...",
+    # "I want that you remove ..."
+    r"|how (?:i|we|one) (?:can|could|do|should|would|might|must|may)(?: to)?"
+    r"|(?:(?:how |what )?(?:(?:can|could|should|must|do) (?:i|we)|(?:i|we) (?:can|could|should|must|have to|need to)) )?"
+    rf"do (?:for|to)(?= {_EDIT_VERB_AHEAD})"
+    rf"|(?:you|u) (?:can|could|will|would)(?: please)?(?: to)?(?= {_EDIT_VERB_AHEAD})"
+    r"|(?:i|we) (?:need|want|would like)(?= (?:remove|delete|cut|lower|raise|boost|isolate|extract|trim|mute|reduce|make)\b)"
+    r"|(?:is |it is )?possible(?: for (?:me|you|us))?(?: to)?(?= )"
+    r"|(?:i|we) (?:want|would like|'d like|need|wish|ask|prefer|would love)(?: (?:that|if))? (?:you|u)"
+    r"(?: (?:to|can|could|will|would|please|kindly))*"
     r"|(?:can|could|may|should) (?:i|we)"
     r"|how to(?: go about)?"
     r"|what(?:'s| is| would be) the (?:best|easiest|simplest|quickest|fastest|right|proper|correct|cleanest|"
@@ -204,6 +240,8 @@ PREAMBLE = re.compile(
     r"|(?:i(?:'m| am| was)? )?(?:just )?wondering (?:if|whether|how)(?: (?:i|you|one|it) (?:can|could|would|might)"
     r"(?: be able to)?)?"
     r"|(?:would|will) it be possible(?: for you)? to|(?:would|could|will) you be able to|are you able to"
+    r"|(?:it'd|it would|it will|would|will) be (?:really |so )?(?:great|nice|good|awesome|ideal|amazing|perfect|lovely|cool|"
+    r"helpful|better)(?: if| to| for)?(?: (?:you|we|i) (?:could|can|would))?"
     r"|is it possible for (?:you|me) to"
     r"|(?:nothing else|nothing more)"
     r"|(?:i )?need (?:some )?help(?: with| to)?"
@@ -228,6 +266,7 @@ SOCIAL = re.compile(
     r"can help(?: me)?(?: out)?|(?:can|could) (?:someone|anyone|somebody) help(?: me)?(?: out)?"
     r"|sorry if this (?:was|has been|is|got) (?:asked|answered|posted|covered)(?: (?:before|already|a lot))*"
     r"|(?:a )?quick question|(?:i have a )?question|(?:just )?wondering"
+    r"|(?:some |quick |a bit of |a little )?(?:background|context|backstory)"
     r")$"
 )
 #: "removing hum from a recording" (a forum title) reads as "remove hum ..."
@@ -246,38 +285,50 @@ GERUND = re.compile(r"\b(" + "|".join(GERUNDS) + r")\b")
 #: what a sound is heard in (never the sound itself)
 CONTAINERS = (
     r"(?:footage|recordings?|audio|videos?|vlogs?|podcasts?|interviews?|episodes?|clips?|songs?|files?|tapes?|"
-    r"cassettes?|voiceovers?|voice-overs?|lectures?|mp3s?|wavs?|movies?|films?|streams?|takes?|sessions?|"
+    r"cassettes?|voiceovers?|voice-overs?|lectures?|mp3s?|wavs?|movies?|films?|streams?|takes?|sessions?|voicemails?|"
     r"rehearsals?|shows?|memos?|voice notes?|webinars?|meetings?|calls?|broadcasts?|livestreams?)"
 )
 FILLERS = [
     # "what I'd like is for the crowd to be quieter": the wish around the sound, not the sound
     r"\bwhat (?:i|we)(?:'d| would)? (?:really )?(?:like|want|need|love|'m after|am after)(?: is| would be)?(?: for)?\b",
-    r"\b(?:can|could|would|will|do) (?:you|u)(?: please| kindly| just| maybe| possibly| perhaps)?\b",
+    r"\b(?:can|could|would|will|do) (?:you|u)(?: please| kindly| just| maybe| possibly| perhaps)?(?: to)?\b",
     r"\basap\b|\burgently\b|\bright now\b|\bif you can\b|\breal quick\b|\bquick\b|\blol\b|\blmao\b|\bthx\b|"
     r"\bty\b|\bfor me\b",
     r"\b(?:can|could|may) (?:i|we)\b",
-    r"\bplease\b|\bpls\b|\bplz\b|\bkindly\b|\bthanks?(?: you)?\b|\bcheers\b",
-    r"\bto be\b|\bi(?:'d| would)(?: really| so much| just)? (?:like|love)(?: you| it)?(?: to| for)?\b|\bi (?:want|need) you to\b|\bi (?:only |just |really )?(?:want|need|would like|'d like)\b|\blet'?s\b",
+    r"\b(?:please|pls|plz)(?: to)?\b|\bkindly\b|\bthanks?(?: you)?\b|\bcheers\b|\b(?:por|for) favor\b|\bper favore\b|\bbitte\b",
+    r"\bto be\b|\bi(?:'d| would)(?: really| so much| just)? (?:like|love)(?: you| it)?(?: to| for)?\b|\bi (?:want|need) you to\b|\bi (?:only |just |really )?(?:want|need|would like|'d like|would want|would need)\b|\b(?:i|we)(?:'d| would)? (?:really )?(?:wish|prefer|hope)\b|\blet'?s\b",
     r"\bhow (?:do|can|would|should|could) (?:i|we|you)\b|\bis there a way to\b",
     r"\bi think\b|\bi guess\b|\bmaybe\b|\bperhaps\b|\bif (?:you )?(?:can|could|possible)\b|\bfor me\b|\bfor us\b",
     r"\b(?:should|needs? to|has to|have to|must|could|ought to|can) be\b|\b(?:we|i|you)'ll\b|\bwe will\b",
+    r"\b(?:get|give|have|hand|send|let) (?:me|us)\b|\bhave\b|"
     r"\bmake\b|\bturn\b|\bbring\b|\bset\b|\bput\b|\bget\b|\bgo\b|\btry to\b|\btry\b|\bhelp me\b",
-    r"\b(?:the )?(?:sound|noise)s? of\b|\bhear\b|\blisten to\b",
+    r"\b(?:the )?sounds? of\b|\bhear\b|\blisten to\b",
     r"\bin the (?:background|back|foreground|distance)\b",
     r"\b(?:from|of|on|in|throughout|across|for|over) (?:the|this|my|our|that) (?:whole |entire |full )?"
     r"(?:clip|recording|track|audio|file|mix|song|video|thing|sample|take|podcast|interview|part|section)\b",
-    r"\b(?:everywhere|throughout|all the way through|wherever (?:it|they) (?:is|are|occurs?|appears?)|"
-    r"the whole (?:time|way|clip|thing)|in the whole (?:clip|thing|track|recording|file)|every ?where else)\b",
+    r"\b(?:(?:wherever|everywhere|anywhere|whenever|every time|each time) (?:it|they|that|this) "
+    r"(?:is|are|occurs?|appears?|happens?|plays?|comes? (?:up|in|back)|can be heard|is heard|sounds?)|"
+    r"everywhere|throughout|all the way through|wherever|"
+    r"the (?:whole|entire) (?:time|way|clip|thing)|in the (?:whole|entire) (?:clip|thing|track|recording|file)|"
+    r"every ?where else|(?:the )?(?:whole|entire) (?:time|way through))\b",
     r"\b(?:out )?of (?:here|there)\b|\bversion\b|\b(?:is|are|was|were)\b|\bwhat i (?:want|need|mean|'m after|am after)\b|\bthe one\b",
-    r"\bas well\b|\btoo\b|\bnow\b|\bagain\b|\bright away\b|\bquickly\b|\bup front\b",
+    r"\bas well\b|\btoo\b|\bnow\b|\bagain\b|\bright away\b|\bquickly\b|\bup front\b|\bat all\b(?! times)",
     # discourse around the sound: "overall", "push the voice forward", "the piano on its own"
-    r"\boverall\b|\bpush\b|\bpull\b|\bmove\b|\b(?:should|must|needs? to|has to|have to|ought to)\b",
+    r"\boverall\b|\bpush\b|\bpull\b|\bmove\b|\b(?:should|must|needs? to|has to|have to|ought to)\b|"
+    r"\b(?:needs?|could use|could do with|deserves?|requires?)\b",  # "the voice needs a 3 dB boost"
     r"\bfrom (?:here|there)(?: on)?\b|\binstead\b|\brather\b|\buntouched\b|\bas (?:it )?is\b|\bintact\b|\bin place\b",
     # when, vaguely: "at some point", "from time to time", "all through", "halfway through"
     r"\bat (?:some|one|any) point\b|\bat times\b|\bfrom time to time\b|\b(?:every )?now and (?:then|again)\b|"
+    r"\b(?:at|near|towards?|toward|by|in) the (?:very )?(?:start|beginning|end|ending|intro|outro)\b(?! (?:of|by)\b)|"
     r"\bevery so often\b|\bsometimes\b|\boccasionally\b|\bhalfway through\b|\bin the middle\b|"
     r"\ball (?:through|day|night|afternoon|morning|evening)\b|\bseveral times\b|\ba few times\b|\ball the time\b|"
     r"\bis all (?:i|you|we) (?:can )?hear\b|\ball (?:i|you|we) (?:can )?hear\b",
+    # how long, not when: "for the duration of the clip", "from start to finish", "almost the whole time"
+    r"\b(?:(?:almost|nearly|mostly|pretty much|practically) )?(?:(?:for|during|over) )?(?:"
+    r"the (?:whole |entire |full )?(?:duration|length)(?: of (?:the |this |my |our )?[\w-]+)?|"
+    r"(?:from )?(?:the )?(?:start|beginning) (?:to|till|until) (?:the )?(?:finish|end)|from top to bottom|"
+    r"at all times|all along|non-?stop|constantly|continuously|continually|incessantly|on and off|off and on|"
+    r"intermittently|(?:most|much|all|some) of the time|the (?:whole|entire) time|all the time)\b",
     r"\b(?:on (?:its|their|his|her) own|by (?:itself|themselves)|alone|in isolation|"
     r"from (?:everything|all|anything)(?: else)?|from the rest(?: of (?:the|it) ?\w*)?)\b",
     r"\b(?:clearly|obviously|distinctly|definitely|really|very|quite|pretty|loud and clear|basically|so)\b",
@@ -287,11 +338,16 @@ LEAD_WORDS = (
     r"ok(?:ay)?|hey|hi(?![ -]hats?\b)|so|um+|uh+|hmm+|ugh+|argh+|ah+|oh|well|honestly|seriously|yeah|yes|alright|"
     r"omg|geez|sigh|gah|meh|lol|welp|eww+|ew|yuck|"
     r"right|and|also|then|really|actually|basically|now|oof|man|god|jeez|wow|damn|oops|first|firstly|"
-    r"next|finally|lastly|second|secondly|after that|but|though|however"
+    r"next|finally|lastly|second|secondly|after that|but|though|however|"
+    # discourse markers that open a clause and say nothing about the sound (issue 14 round 4)
+    r"long story short|to make a long story short|in short|anyway|anyways|by the way|btw|tbh|to be honest|fwiw|"
+    r"on second thoughts?|on reflection|come to think of it|thinking about it|wait|in any case|so yeah|you know|"
+    r"i mean|sorry|hm+|okay so|ok so"
 )
 # Interjections that open a clause; "just" only for targets ("just the drums" is an isolate verb).
 LEAD_CLAUSE = re.compile(rf"^(?:(?:{LEAD_WORDS})(?=[\s,]|$)[\s,]*)+")
-LEAD = re.compile(rf"^(?:(?:{LEAD_WORDS}|just)(?=[\s,]|$)[\s,]*)+")
+# (a subject left before a target is no part of it: "i have removed the hum" -> "hum")
+LEAD = re.compile(rf"^(?:(?:{LEAD_WORDS}|just|only|i|we)(?=[\s,]|$)[\s,]*)+")
 EVALUATIVE = re.compile(
     r"\b(?:annoying|horrible|terrible|awful|stupid|damn|damned|irritating|nasty|pesky|weird|strange|"
     r"distracting|constant|ugly|bloody|freaking|frigging|effing|crappy|obnoxious|unwanted|unpleasant|disturbing|"
@@ -305,7 +361,7 @@ DETERMINER = re.compile(
     r"the|a|an|that|this|those|these|some|any|all|my|our|your|his|her|their|its|every|each|of)\b\s*)+"
 )
 TRAILING = re.compile(
-    r"(?:\s+\b(?:please|now|too|again|off|out|away|of|with|the|a|and|is|are|it|at|in|to|for|on|more|less|"
+    r"(?:\s+\b(?:please|now|too|again|off|out|away|of|with|the|a|and|is|are|it|at|in|to|for|on|more|less|there|here|"
     r"separated|isolated|extracted|removed|deleted|muted|gone|even|still|further|"
     r"(?<!passing )(?<!going )(?<!driving )(?<!flying )(?<!walking )(?<!riding )by|only|just|but|"
     r"though)\b)+$"
@@ -360,6 +416,7 @@ NARRATIVE = re.compile(
     r"|(?:the |my |our |this |it |his |her |their )?(?:\w+ ){0,3}(?:was|were|is|got|has been|had been) "
     r"(?:recorded|filmed|shot|taped|captured|made|done)"
     r"|(?:recorded|filmed|shot|taped) (?:at|in|on|outside|outdoors|indoors|inside|during|with|by|from)"
+    rf"|(?:this|it|that) is (?:a|an|my|our|the|just a) (?:[\w'-]+ ){{0,3}}{CONTAINERS}$"
     r")\b"
 )
 #: "the ambience is fine": a judgement that asks for nothing
@@ -371,9 +428,12 @@ FINE = re.compile(
 PERSIST = re.compile(r"^(?P<t>.+?) (?:keeps?|kept|won'?t stop|never stops|doesn'?t stop) (?:on )?(?:\w+ing\b.*)?$")
 #: "the camcorder picked up lots of wind rumble", "my amp adds hiss": the object is the sound
 SOURCE = re.compile(
-    r"^(?:.*?\b)?(?:the|my|our|this|his|her|their|a|an) (?:\S+ ){0,3}?\S+ (?:picks? up|picked up|picking up|adds|added|"
+    # a pick-up verb takes a determiner ("my mic picked up the washing machine"); "the dog made the ..."
+    # or "the fan gives the room ..." do not say what was recorded
+    r"^(?:.*?\b)?(?:the|my|our|this|his|her|their|a|an) (?:\S+ ){0,3}?\S+ (?:(?:picks? up|picked up|picking up) "
+    r"(?!(?:it|its|me|us|you|everything|everyone|him|her|them)\b)|(?:adds|added|"
     r"makes|made|leaves|(?<!the )(?<!\ba )(?<!\ban )(?<!\bmy )(?<!\bthis )(?<!\bthat )(?<!\bfar )left|produces|produced|creates|created|causes|caused|introduces|introduced|generates|"
-    r"generated|gives|gave|emits|emitted) (?!(?:the|it|its|my|me|us|you|everything|everyone|him|her|them)\b)"
+    r"generated|gives|gave|emits|emitted) (?!(?:the|it|its|my|me|us|you|everything|everyone|him|her|them)\b))"
     r"(?:(?:a lot of|lots of|loads of|tons of|a bit of|some|a|an|this|that) )*(?P<t>.+)$"
 )
 #: "X is louder than Y", "the traffic is almost as loud as my voice": a complaint about X
@@ -384,7 +444,11 @@ COMPARE = re.compile(
     r"as (?P<as>loud|strong|prominent) as)\b.*$"
 )
 #: "remove both": every sound named before
-ALL_OF_THEM = re.compile(r"(?:both|both of them|all of them|them all|them both|all (?:2|3|4|three|two|four)(?: of them)?)")
+ALL_OF_THEM = re.compile(
+    r"(?:both|both of them|all of them|them all|them both|all (?:2|3|4|three|two|four)(?: of them)?|"
+    r"(?:every|each)(?: and every)?(?: single)? (?:one|instance|occurrence|time)(?: of (?:them|it))?|"
+    r"all (?:the )?(?:instances|occurrences)(?: of (?:them|it))?|each of them)"
+)
 NONAUDIO = re.compile(
     r"\b(?:files?|folders?|director(?:y|ies)|disk|drive|computer|system|database|history|memory|documents?|"
     r"passwords?|emails?|programs?|apps?|installation|os)\b"
@@ -397,6 +461,13 @@ NONTARGET = re.compile(
 
 def clean_target(text: str) -> str:
     text = re.sub(r"\s+", " ", text)  # a verb taken out leaves two spaces ("i  need the dialogue")
+    # "what sounds like a whistle": the sound it is like
+    text = re.sub(
+        r"^(?:.*?\b)?(?:what|something|whatever|a (?:sound|noise|thing)|the (?:sound|noise|thing)|that|it)(?: that)? "
+        r"(?:sounds|sounded|is|was) like (?:a |an |the |some )?",
+        "",
+        text,
+    )
     # purpose and comparison tails: "the music so I can hear the speech", "the dialogue over the music"
     text = re.sub(
         r"\s+(?:so(?: that)?|because|since|cause|as|to make) (?:i|we|you|it|they|the|that)\b.*$", " ", text
@@ -405,7 +476,9 @@ def clean_target(text: str) -> str:
     text = re.sub(
         r"(?<=\w)\s+(?:that|which|who)\s+(?:is|are|was|were|'s|happen(?:s|ed)?|occur(?:s|red)?|appear(?:s|ed)?|"
         r"play(?:s|ed)?|comes?|came|keeps?|"
-        r"starts?|sounds|goes|you|i|we|can|runs?)\b.*$",
+        r"starts?|sounds|goes|you|i|we|can|runs?)\b.*$|"
+        # "the speaker who talks most of the time": what the sound does is not what it is
+        r"(?<=\w)\s+(?:who|which)\s+\w+s\b.*$",
         " ",
         text,
     )
@@ -435,6 +508,8 @@ def clean_target(text: str) -> str:
     # "wind on the mic", "buzzing in the left channel", "reverb on the vocals"
     text = re.sub(
         r"(?<=\w)\s+(?:outside|overhead|(?:flying|passing|going|driving) (?:over(?:head)?|past)|upstairs|downstairs|next door|nearby|outdoors|indoors|far away|"
+        # "the chatter going on behind me": what is happening and who is near are not the sound
+        r"(?:going on|happening|taking place)\b|(?:behind|around|near|next to|beside|in front of) (?:me|us|him|her|them|you)\b|"
         r"(?:on|in|inside|near|through|across|at) (?:the|my|our|this|that|a|an|his|her|their|your) "
         r"(?!§)(?!(?:first|last|start|end|beginning|middle|intro|outro)\b))\b.*$",
         " ",
@@ -446,7 +521,7 @@ def clean_target(text: str) -> str:
     t = re.sub(r"[\"'`]+(?!\w)|(?<!\w)[\"'`]+", " ", t)
     t = re.sub(r"[^\w\s&'+-]", " ", t)
     t = re.sub(r"\s+", " ", t).strip()
-    if t in PRONOUNS:  # "keep only that": a pronoun, not a determiner
+    if t in PRONOUNS or ALL_OF_THEM.fullmatch(t):  # "keep only that", "remove every one": no determiner
         return t
     for _ in range(3):
         t = LEAD.sub("", t).strip()
@@ -502,7 +577,8 @@ def strip_amounts(text: str) -> str:
 
 # Time-related clause shapes.
 SPANS_HINT = re.compile(
-    r"\b(?:everywhere|throughout|all the way|wherever|whole (?:clip|thing|track|recording)|all of (?:it|them))\b"
+    r"\b(?:everywhere|throughout|all the way|wherever|whole (?:clip|thing|track|recording)|all of (?:it|them)|"
+    r"every time (?:it|they)|each time (?:it|they))\b"
 )
 EXCEPT_TIME = re.compile(
     r"\b(?:except|but not|apart from|other than|outside(?: of)?|excluding|save)\s+"
@@ -536,7 +612,7 @@ NOMINAL = re.compile(
 DENOISE = re.compile(r"\b(?:denoise|de-noise|de noise)\b")
 # "more bass", "a bit less reverb", "way less crowd noise"
 MORE_LESS = re.compile(
-    r"^(?:(?P<int>(?:(?:a (?:little |tiny )?bit|a little|a lot|way|much|slightly|a tad|even|some|far) )+))?"
+    r"^(?:(?:to )?(?:have|get|hear|with) )?(?:(?P<int>(?:(?:a (?:little |tiny )?bit|a little|a lot|way|much|slightly|a tad|even|some|far) )+))?"
     r"(?P<dir>more|less) (?:of )?(?P<t>.+)$"
 )
 # where a sound is in the picture; with a video input it becomes a box prompt (x0, y0, x1, y1 fractions)
@@ -552,6 +628,29 @@ BOXES = {
     "center": (0.25, 0.0, 0.75, 1.0),
     "centre": (0.25, 0.0, 0.75, 1.0),
 }
+
+#: past participles of the edit verbs, for the passive: "can the crackle be cleaned out?", "the hum
+#: needs to be filtered out" ask for "clean out the crackle", "filter out the hum"
+PARTICIPLES = {
+    "cleaned": "clean", "filtered": "filter", "stripped": "strip", "wiped": "wipe", "erased": "erase",
+    "killed": "kill", "suppressed": "suppress", "silenced": "silence", "dropped": "drop", "softened": "soften",
+    "brought": "bring", "toned": "tone", "taken": "take", "removed": "remove", "deleted": "delete",
+    "eliminated": "eliminate", "muted": "mute", "lowered": "lower", "reduced": "reduce", "boosted": "boost",
+    "raised": "raise", "turned": "turn", "isolated": "isolate", "extracted": "extract", "separated": "separate",
+    "amplified": "amplify", "attenuated": "attenuate", "tamed": "tame", "ducked": "duck", "pulled": "pull",
+    "pushed": "push", "knocked": "knock", "dialed": "dial", "dialled": "dial", "cranked": "crank", "bumped": "bump",
+    "nudged": "nudge", "increased": "increase", "decreased": "decrease", "ditched": "ditch", "scrapped": "scrap",
+    "eradicated": "eradicate", "purged": "purge", "blocked": "block", "cancelled": "cancel", "canceled": "cancel",
+    "zapped": "zap", "nixed": "nix", "chopped": "chop", "snipped": "snip", "shaved": "shave", "cut": "cut",
+    "got rid of": "get rid of", "gotten rid of": "get rid of",
+}  # fmt: skip
+PASSIVE = LazyPattern(
+    # (with its modal: "the hum can be removed" is "the hum remove", not "the hum can remove")
+    r"\b(?:(?:can|could|will|would|should|must|may|might|needs? to|has to|have to|ought to|got to|gotta) )?"
+    r"(?:be|get|got|gets|been|being) (?:(?:completely|fully|entirely|totally|just|gently|slightly|a bit) )?("
+    + "|".join(sorted(PARTICIPLES, key=len, reverse=True))
+    + r")\b"
+)
 
 # verbs worth respelling when a clause has none ("remvoe the wind"); never undo or reset,
 # which a misheard word must not trigger
@@ -578,8 +677,19 @@ AUDIBLE = re.compile(
     r"goes|drones|whines|blares|honks|crackles|howls|squeals|screeches|(?:is|are) \w+ing)(?: \w+){0,2}? "
     r"(?:on (?:its|their) own|alone|by itself)\b.*$|"
     r"^(?P<t2>.+?) (?:is|are|can be|could be|gets?|comes?|sounds?)(?: \w+){0,2}? "
-    r"(?:audible|obvious|heard|clear|noticeable|prominent|present|loudest|isolated|"
+    r"(?:audible|obvious|heard|clear|noticeable|prominent|present|loudest|isolated|clearest|cleanest|strongest|"
+    r"easiest to (?:hear|pick out)|best heard|"
     r"the only (?:thing|sound|noise)s?(?: (?:you|i|we) (?:can )?hear)?|on (?:its|their) own|alone|by itself)\b.*$"
+)
+#: "can I get the piano by itself", "the vocals on their own please": a sound wanted alone (no verb)
+ALONE = LazyPattern(
+    r"\b(?:by (?:itself|themselves|himself|herself)|on (?:its|their|his|her) own|all alone|alone|in isolation)\b"
+)
+#: "the bagpipes stand out from 2:10 to 2:14": where the sound is heard (with a time), not a wish for
+#: more of it ("make the vocals stand out" raises them)
+STANDS_OUT = LazyPattern(
+    r"^(?P<t>(?!.*\b(?:make|let|help|get|have|need|needs|should|must|want|could|would|to)\b).+?) "
+    r"(?:stands? out|sticks? out|jumps? out|(?:is|are) (?:standing|sticking|jumping) out)\b"
 )
 # Hearing verbs: with a time in the same clause, the times are where the sound is heard.
 HEARING = re.compile(
@@ -610,14 +720,49 @@ SELECT_PART = re.compile(
     r"(?P<time>§\d+)\)?"
 )
 #: "the first 3 seconds are only background noise": that stretch is where the sound is alone
+#: what an empty stretch is said to hold: nothing worth keeping
+EMPTY = r"(?:silence|silent|empty|dead air|dead space|nothing|blank|useless|junk|garbage|rubbish|filler|not needed|unnecessary|unneeded|wasted)"
 TIME_IS = re.compile(
-    r"(?P<time>§\d+) (?:is|are|has|have|contains?)(?: \w+)? (?:only|just|pure|nothing but|all) (?P<t>[^,;.§]+)"
+    rf"(?P<time>§\d+) (?:is|are|has|have|contains?)(?: \w+)? (?:only|just|pure|nothing but|all) (?!{EMPTY}\b)(?P<t>[^,;.§]+)"
+)
+#: "the first 3 seconds aren't needed", "the last bit is useless": a stretch asked away, named by its time
+UNWANTED_PART = LazyPattern(
+    r"^(?P<time>§\d+)(?: (?:part|bit|section|stretch|stuff))? (?:is|are|was|were)(?:n't| not) (?:really |even )?(?:needed|necessary|"
+    r"wanted|required|useful|usable|important|part of it)$|"
+    r"^(?P<time2>§\d+)(?: (?:part|bit|section|stretch|stuff))? (?:is|are)(?: (?:just|only|all|totally|completely|really))* "
+    r"(?:useless|junk|garbage|rubbish|unnecessary|unneeded|not needed|pointless|wasted|unusable|trash)$"
+)
+#: "0:10 to 0:40 is the good part": a stretch to keep, named by its time
+GOOD_PART = LazyPattern(
+    r"^(?P<time>§\d+) (?:is|are|was|were)(?: (?:just|only|all|really))* (?:the|my|our)? ?(?:only )?(?:good|best|usable|"
+    r"useful|important|main|real|nice|clean|keeper)(?: \w+)? (?:part|bit|section|stretch|take|stuff|portion)s?$|"
+    r"^(?P<time2>§\d+) (?:is|are) (?:what|the (?:part|bit|section)) (?:i|we) (?:want|need|want to keep|like)$"
+)
+#: "like 4 dB", "say 3 dB or so": an amount alone, for the level change just asked for
+HEDGE = LazyPattern(
+    r"\b(?:something like|let'?s say|i'?d say|like|say|maybe|perhaps|about|around|roughly|approximately|or so|ish|"
+    r"probably|at least|at most|no more than|up to|max|tops|i think|i guess|by)\b"
+)
+#: "2 seconds each", "about 3 s for both": a length alone, for the fade(s) just asked for
+EACH = r"(?:each|apiece|for both|both|each way|on both|either way|for each)(?: (?:fade|one)s?)?"
+LENGTH_ONLY = LazyPattern(
+    r"(?:(?:about|around|like|say|maybe|roughly|approximately|and|with) )*(?P<n>\d+(?:\.\d+)?)\s*-?\s*(?:seconds?|secs?|s)"
+    rf"(?: long)?(?P<each> {EACH})?"
+)
+#: "..., around 4 s each": a length read as a time, for every fade
+EACH_TAIL = LazyPattern(rf"^§\d+(?: long)? {EACH}$")
+#: "the first 10 seconds are silence", "0:00-0:03 is dead air": a stretch to cut, named by its time
+EMPTY_PART = LazyPattern(
+    rf"^(?P<time>§\d+) (?:is|are|was|were)(?: (?:just|only|all|pure|basically|mostly|complete|total|totally|completely|"
+    rf"really|pretty much))* (?:a |an )?{EMPTY}(?: (?:time|space|bits?|parts?))?$"
 )
 # Objects that name no sound: with a time they are a span prompt with no target
 # ("isolate the sound at 0:05 to 0:08", "remove whatever that is at 0:50").
 GENERIC_SOUND = re.compile(
     r"(?:sound|sounds|noise you hear|thing|whatever|whatever (?:that|this|it) is|what you hear|"
-    r"whatever (?:playing|happening|going on|audible|there|sounding)|whatever making (?:that|this|the) (?:noise|sound)|(?:sound|noise|thing)s? (?:heard|playing|audible)|what|"
+    r"what(?:ever)?(?: is)? (?:playing|happening|going on|audible|there|sounding)|"
+    r"(?:whatever|what|(?:the )?thing|something|whoever)(?: is| that is)? (?:makes|making|made|causes|causing|caused|"
+    r"produces|producing|creates|creating)(?: (?:that|this|the|a|some))?(?: (?:noise|sound)s?)?|(?:the )?source of (?:that|this|the)(?: noise| sound)?|(?:sound|noise|thing)s? (?:heard|playing|audible)|what|"
     r"(?:sound|thing|whatever) (?:you|i|we)(?: can)?(?: hear)?|that sound|this sound|that noise|this noise)"
 )
 # "that sound", "the same sound": point back to a sound named before (in the sentence or session)
@@ -641,12 +786,19 @@ NOT_SUPPORTED = re.compile(
     r"pitch(?:ed)? (?:\w+ ){0,3}?(?:up|down)|pitch[- ]?shift\w*|semitones?|auto-?tune\w*|"
     r"(?:convert|make|turn|mix|change) (?:\w+ ){0,3}?(?:to|into|in) (?:mono|stereo)|"
     r"add (?:some |a bit of |a little |more )?(?:reverb|echo|delay|chorus|distortion|compression|effects?)|"
-    r"transcri(?:be|bed|ption)|subtitles?|captions?|upload\w*|publish\w*|reverse (?:it|the|this))\b"
+    r"transcri(?:be|bed|ption)|subtitles?|captions?|(?=upload|publish)(?<!\bfor )(?<!\bbefore )(?<!\bafter )(?<!\bi )(?<!\bwe )(?<!\bi'll )(?<!\bcan )(?<!\bto )(?:upload|publish)(?!s\b)\w*|reverse (?:it|the|this)(?! (?:very )?(?:last|previous|latest|most recent)\b))\b"
 )
 #: "it's just me handling the mic": why a part is cut, not a sound to act on
 JUSTIFY = re.compile(
     r"^(?:it is|that is|this is|it was|that was)(?: just| only| mostly| all)? (?:me|us|him|her|them|someone|somebody|"
     r"people|silence|dead air|nothing|noise|junk|rubbish)\b.*$"
+)
+#: how much the last edit did ("that's too much", "it was a bit too strong", "way overdone"): the
+#: sound of the last edit is what a following "it" means
+AMOUNT_FEEDBACK = LazyPattern(
+    r"^(?:(?:that|this|it)(?: is| was)? )?(?:(?:way|far|much|a bit|a little|slightly|just|still|kind of|kinda) )*"
+    r"(?:too (?:much|little|strong|weak|aggressive|subtle|harsh|drastic|extreme)|overdone|overkill|over the top|"
+    r"not enough)$"
 )
 #: feedback on the last edit ("that helped", "too much", "much better"): asks for nothing itself
 FEEDBACK = re.compile(
@@ -671,12 +823,24 @@ FREQUENCY = re.compile(
 #: verb, a description of it (a later command says what to do)
 SOUND_VERB = re.compile(
     # (only verbs that do not also name a sound: "the mains hum" is a noun)
-    r"^(?:(?P<t>.+?[a-z]s) (?:ring|bark|go|start|kick in|come in|happen|appear|occur|get)|(?P<t2>.+?) (?:rings|barks|plays|goes|starts|kicks in|comes in|happens|appears|"
-    r"occurs|gets|whines|blares|howls))\s+(?:(?P<at>§\d+)|(?!§)(?!(?:at|around|from|between|in|during|on|for|until|till) §)"
+    r"^(?:(?P<t>.+?[a-z]s) (?:ring|bark|go|start|kick in|come in|happen|appear|occur|get|run)|(?P<t2>.+?) (?:rings|barks|plays|goes|starts|kicks in|comes in|happens|appears|"
+    r"occurs|gets|whines|blares|howls|runs|(?:is|was|keeps|kept) running|(?:is|was) on))\s+(?:(?P<at>§\d+)|(?!§)(?!(?:at|around|from|between|in|during|on|for|until|till) §)"
     r"\S).*$|"
     # what a sound did: "a plane flew over", "someone's phone rang", "a truck drove by"
     r"^(?P<t3>.+?) (?:rang|barked|flew|drove|went off|came on|passed|honked|beeped|buzzed|cried|screamed|shouted|"
-    r"slammed|banged|crashed|fell|dropped|rumbled|roared|whistled|chimed|kicked in|started(?! \w+ing))\b.*$"
+    r"slammed|banged|crashed|fell|dropped|rumbled|roared|whistled|chimed|kicked in|started(?! \w+ing))\b.*$|"
+    # a word that is also a sound's name is its verb when how often or how long follows: "the fridge
+    # hums nonstop" (but "the fridge hum" is a noun)
+    r"^(?P<t4>.+?) (?:hums|buzzes|hisses|whines|beeps|clicks|rattles|squeaks|crackles|drones|whirs|ticks|chirps|"
+    r"rumbles|roars|sings|squeals|whistles|thumps|bangs|knocks|hummed|buzzed|hissed|whined|beeped|clicked|rattled) "
+    r"(?=(?:nonstop|non-stop|constantly|continuously|all the time|the whole time|the entire time|throughout|all day|"
+    r"all night|incessantly|repeatedly|occasionally|loudly|softly|quietly|in the background|a lot|sometimes|"
+    r"intermittently|every|now|during|while|when)\b).*$"
+)
+#: "it's there the whole time", "they're always there": the sound already named is present; asks nothing
+STILL_THERE = LazyPattern(
+    r"^(?:it|they|that|this)(?: is| are| was| were)? (?:always |still |just |also |basically )?(?:there|present|"
+    r"everywhere|constant|audible)\b(?P<rest>.*)$"
 )
 
 #: "the crickets are a bit much": a little too loud
