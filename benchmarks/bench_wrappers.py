@@ -46,7 +46,27 @@ REMOVE_VERBS = (
     "get rid of", "eliminate", "take out", "strip out", "kill", "cut out", "filter out", "suppress", "ditch",
     "erase", "delete", "lose", "scrub", "clean out",
 )  # fmt: skip
+#: sounds no instruction set names, some of several words: a target is the user's words, whatever they are
+NEW_SOUNDS = (
+    "pressure washer", "cuckoo clock", "ice cream truck jingle", "didgeridoo", "wind chimes", "leaf blower",
+    "tea kettle whistle", "hurdy-gurdy", "garbage truck", "modem squeal", "bagpipes", "zipper", "foghorn",
+    "kazoo", "popcorn popping",
+)  # fmt: skip
 _OPENING_REMOVE = re.compile(r"(?i)^(?:remove|get rid of|eliminate|take out|delete|erase|kill)\b")
+
+
+def swap_sound(text: str, expected: dict, sound: str) -> tuple[str, dict] | None:
+    """The instruction with its one named sound replaced by ``sound``, and the plan that should give."""
+    targets = {st.get("target") for st in expected["steps"] if st["op"] == "separate" and st.get("target")}
+    if len(targets) != 1:
+        return None
+    (old,) = targets
+    found = list(re.finditer(rf"(?i)\b{re.escape(old)}\b", text))
+    if len(found) != 1 or any(sound in t.lower() for t in (text,)):
+        return None
+    m = found[0]
+    steps = [{**st, "target": sound} if st.get("target") == old else st for st in expected["steps"]]
+    return text[: m.start()] + sound + text[m.end() :], {**expected, "steps": steps}
 
 
 def wrappers() -> list[tuple[str, callable]]:
@@ -79,6 +99,18 @@ def main(argv: list[str] | None = None) -> int:
         got = json.loads(planner.plan(text, duration=row.get("duration"), context=context_of(row)).to_json())
         return recipe_matches(row["expected"], got)
 
+    def sound_swaps() -> tuple[int, int]:
+        n = ok = 0
+        for i, r in enumerate(rows):
+            swapped = swap_sound(r["instruction"], r["expected"], NEW_SOUNDS[i % len(NEW_SOUNDS)])
+            if swapped is None:
+                continue
+            n += 1
+            ok += right({**r, "expected": swapped[1]}, swapped[0])
+            if args.failures and not right({**r, "expected": swapped[1]}, swapped[0]) and n - ok <= args.failures:
+                print(f"      FAIL {r['id']} {swapped[0]!r}")
+        return n, ok
+
     # refusals are left out: a wrapper around a refused request is still refused, which says nothing
     rows = [r for name in SETS for r in load_set(name) if not r["expected"].get("error") and right(r, r["instruction"])]
     total = good = 0
@@ -90,6 +122,9 @@ def main(argv: list[str] | None = None) -> int:
         print(f"  {name:<28} {len(cases) - len(misses):4d}/{len(cases):<4d} {100 * (1 - len(misses) / max(len(cases), 1)):5.1f}%")
         for r, t in misses[: args.failures]:
             print(f"      FAIL {r['id']} {t!r}")
+    n, ok = sound_swaps()
+    print(f"  {'another sound named':<28} {ok:4d}/{n:<4d} {100 * ok / max(n, 1):5.1f}%")
+    total, good = total + n, good + ok
     print(f"all wrappers: {good}/{total} = {100 * good / total:.1f}% of {len(rows)} instructions that plan right as written")
     return 0
 

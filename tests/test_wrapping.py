@@ -43,3 +43,8 @@ def test_words_that_carry_the_edit_stay(kept, want):
 def test_caps_lock_keeps_the_file_name_readable():
     steps = steps_of(RulesPlanner().plan("REMOVE THE HISS AND EXPORT AS FINAL.MP3", duration=90.0))
     assert steps[-1] == {"op": "export", "format": "mp3", "path": "final.mp3"}
+
+
+@pytest.mark.parametrize("said", ["keep nothing but the guitar", "leave nothing except the guitar"])
+def test_nothing_but_isolates(said):
+    assert same(steps_of(RulesPlanner().plan(said, duration=90.0)), [sep("guitar", "isolate")])

@@ -81,7 +81,8 @@ REMOVE = (
     r"for good|away)\b)"
 )
 ISOLATE = (
-    r"keep only|only keep|keep just|just keep|isolate|extract|solo|pull out|separate out|separate|"
+    r"(?:keep|leave|want|give me) nothing (?:but|except|other than|apart from|besides)|nothing except|"
+    r"nothing other than|keep only|only keep|keep just|just keep|isolate|extract|solo|pull out|separate out|separate|"
     r"leave only|leave just|single out|find|keep|i only want to hear|i only want|i just want to hear|i just want|"
     r"i want only|i want just|i want to hear only|i want to hear just|only want|just want|give me only|"
     r"give me just|let me hear only|let me hear just|let me hear|give me|nothing but|isolated|extracted|"
