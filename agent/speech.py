@@ -396,6 +396,19 @@ def normalize_numbers(text: str) -> str:
     s = re.sub(r"\b(?:minus|negative)\s+(?=\d)", "-", s, flags=re.IGNORECASE)
     s = re.sub(r"(?<=\d)\s*(?:percent|per cent)\b", "%", s, flags=re.IGNORECASE)
     s = re.sub(r"\b(\d+(?:\.\d+)?)\s+lufs\b", r"\1 LUFS", s, flags=re.IGNORECASE)
+    # "fade into seconds": "in two seconds" run together
+    s = re.sub(r"\binto (?=seconds?\b)", "in 2 ", s, flags=re.IGNORECASE)
+    # "turn it down for the beat": a spoken "four dB" heard as words, after a level change
+    s = re.sub(
+        r"\b(up|down|louder|quieter|by|it|them)\s+(?:for|four) (?:the )?(?:beat|beep|bee|b)\b", r"\1 4 dB", s,
+        flags=re.IGNORECASE,
+    )  # fmt: skip
+    s = re.sub(r"\b(\d+)\s?(?:bb|vb|db)\b", r"\1 dB", s, flags=re.IGNORECASE)  # "4bb"
+    s = re.sub(r"\b(\d+) (?:lovs|loves|lofts|laughs|lefs)\b", r"\1 LUFS", s, flags=re.IGNORECASE)  # "-18 LOVs"
+    # "everywhere, accept 1:00 to 1:20": "except" heard as its sound-alike
+    s = re.sub(r"\b(everywhere|everything|all)(\W+)accept\b", r"\1\2except", s, flags=re.IGNORECASE)
+    # "export an odd named ...": "ogg" heard as a common word, where a format goes
+    s = re.sub(r"\b(export|save(?: it)?(?: as)?|as)( an?)? (?:odd|og|hog|august)\b", r"\1\2 ogg", s, flags=re.IGNORECASE)
     # "the bass to dB hotter": a spoken "two" written "to"/"too" before a unit with no number
     s = re.sub(r"(?<![\d.] )\b(?:to|too)\s+(?=dB\b|seconds?\b)", "2 ", s, flags=re.IGNORECASE)
     s = re.sub(r"\b1st\b", "first", s)
@@ -440,6 +453,13 @@ def _spoken_clock_times(s: str) -> str:
     s = re.sub(rf"{_TIME_WORD}(\d{{1,2}}) ([0-5]\d)\b{_NOT_UNIT}", r"\1\2:\3", s, flags=re.IGNORECASE)
     # "keep 0 25 through 1:10": a clock time read out before the word that ends a range
     s = re.sub(r"\b(\d{1,2}) ([0-5]\d) (?=(?:through|to|until|till|and|dash|-) \d)", r"\1:\2 ", s)
+    # "at 0:22, 0 23": the second clock time read out after the comma Whisper wrote for "to"
+    s = re.sub(r"\b(\d{1,2}:[0-5]\d), (\d) ([0-5]\d)\b", r"\1 to \2:\3", s)
+    # "at 1:41 43": the minutes of the range's end left unsaid ("one forty-one to forty-three")
+    s = re.sub(
+        r"\b(\d{1,2}):([0-5]\d) ([0-5]\d)\b(?![:.]\d)" + _NOT_UNIT,
+        lambda m: f"{m[1]}:{m[2]} to {m[1]}:{m[3]}" if int(m[3]) > int(m[2]) else m[0], s,
+    )  # fmt: skip
     # "except 0:30, 0:40": Whisper writes the spoken "to" between two clock times as a comma
     s = re.sub(r"(?<!\d, )\b(\d{1,2}:[0-5]\d), (?=\d{1,2}:[0-5]\d\b(?!,))", r"\1 to ", s)
     # "starting at 150", "from 1:00 to 110": a spoken "one fifty" written as one number. A time

@@ -67,6 +67,15 @@ def _home(tmp_path, monkeypatch):
         ("keep 0 25 through 1:10", "keep 0:25 through 1:10"),
         ("remove the hum everywhere except 0:30, 0:40", "remove the hum everywhere except 0:30 to 0:40"),
         ("the clicks at 0:10, 0:20, 0:30", "the clicks at 0:10, 0:20, 0:30"),  # a list stays a list
+        ("fade into seconds", "fade in 2 seconds"),
+        ("too far turn it down for the beat instead", "too far turn it down 4 dB instead"),
+        ("lower the bass by 4bb", "lower the bass by 4 dB"),
+        ("normalize it -18 LOVs", "normalize it -18 LUFS"),
+        ("take out the motor everywhere, accept 1 minute to 1:20", "take out the motor everywhere, except 1 minute to 1:20"),
+        ("export an odd named field notes", "export an ogg named field notes"),
+        ("that thump at 0:22, 0 23", "that thump at 0:22 to 0:23"),
+        ("the sound at 1:41 43, keep only that", "the sound at 1:41 to 1:43, keep only that"),
+        ("at 1:45 20 dB", "at 1:45 20 dB"),  # a unit: not a time
     ],
 )
 def test_number_words_are_normalised(said, normalised):
