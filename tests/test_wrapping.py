@@ -48,3 +48,16 @@ def test_caps_lock_keeps_the_file_name_readable():
 @pytest.mark.parametrize("said", ["keep nothing but the guitar", "leave nothing except the guitar"])
 def test_nothing_but_isolates(said):
     assert same(steps_of(RulesPlanner().plan(said, duration=90.0)), [sep("guitar", "isolate")])
+
+
+@pytest.mark.parametrize(
+    "story,want",
+    [
+        # round 4b (on blind4's misses): an earlier sentence, or a clause about the user, is background
+        ("Long time reader. Can anyone isolate the sitar from this recording?", [sep("sitar", "isolate")]),
+        ("I teach piano and my metronome ticks through every take, remove the metronome", [sep("metronome", "remove")]),
+        ("hope this is the right place. I need the printer noise taken out", [sep("printer noise", "remove")]),
+    ],
+)
+def test_background_sentences_name_no_target(story, want):
+    assert same(steps_of(RulesPlanner().plan(story, duration=90.0)), want)

@@ -464,6 +464,16 @@ def _split(text: str) -> list[str]:
     return clauses
 
 
+#: the end of a sentence: what a later sentence asks for does not take an earlier one's noun phrases
+_SENTENCE_END = re.compile(r"(?<=[a-z§\d)'\"])\s*(?:[.!?]+)\s+(?=\S)")
+#: a clause about the user, not a sound: "i do asmr", "i'm a teacher", "we live by a highway"
+_ABOUT_ME = re.compile(
+    r"^\W*(?:(?:so|well|and|but|also|hi|hey|hello) )*(?:i|we|i'm|we're|i've|we've)\b(?! (?:want|need|would|'d))|"
+    # what was going on while it was recorded: "the person next to me was unwrapping candy"
+    r"^(?:(?!§).)+ (?:was|were) \w{3,}ing\b"
+)
+
+
 @dataclass
 class _Item:
     """One clause, read: an operation, a bare noun phrase, or a bare time."""
@@ -500,6 +510,8 @@ class _Item:
     unnamed: bool = False  # the verb had no object at all ("..., louder please"): a noun before it may be it
     stretch: bool = False  # "the first 10 seconds are silence": a stretch named by its time, for a later verb
     mute: bool = False  # the remove-verb was "mute"/"silence": on a stretch alone it lowers the mix
+    sentence: int = 0  # which sentence of the instruction the clause is in (split at . ! ?)
+    about_me: bool = False  # "I do ASMR", "I'm a teacher": a clause whose subject is the user, no verb read
 
 
 def _size(words: str) -> float:
@@ -1064,9 +1076,12 @@ class _Reader:
         text = SELECT_PART.sub(lambda m: f"use {m.group('time')} as a reference for {m.group('t')}", text)
         text = TIME_IS.sub(lambda m: f"use {m.group('time')} as a reference for {m.group('t')}", text)
         items = []
-        for c in _split(text):
+        clauses = [(n, c) for n, sentence in enumerate(_SENTENCE_END.split(text)) for c in _split(sentence)]
+        for n, c in clauses:
             it = self.read_clause(c)
             if it is not None:
+                it.sentence = n
+                it.about_me = it.op is None and bool(_ABOUT_ME.match(c))
                 it.also = bool(re.search(r"(?:\btoo|\bas well)\W*$", c))
                 it.instead = bool(re.search(r"\b(?:instead|even|still|further)\b", c))  # "... even quieter"
                 length = it.op is None and re.search(r"\d", c) and LENGTH_ONLY.fullmatch(c.strip(" ."))
@@ -1168,7 +1183,16 @@ class _Reader:
                     if p.times and not it.times and _same_sound(p.target, it.target):
                         it.times = p.times  # "there's a cough at 0:35, remove just the cough"
                         it.spans_hint = it.spans_hint or p.spans_hint
-                pending = [p for p in pending if not _is_context(p) and not _same_sound(p.target, it.target)]
+                # a noun phrase said in an earlier sentence ("Long time lurker. Can anyone isolate the erhu")
+                # or about the user ("I do ASMR, ...") is background, not a second sound for this verb
+                pending = [
+                    p
+                    for p in pending
+                    if not _is_context(p)
+                    and not _same_sound(p.target, it.target)
+                    and p.sentence == it.sentence
+                    and not p.about_me
+                ]
                 prev = out[-1] if out else None
                 if prev is not None and prev.implied and (
                     _same_sound(prev.target, it.target)
@@ -1345,7 +1369,7 @@ class _Reader:
             raise Refusal(
                 f"say which sound to {'remove' if it.action == 'remove' else 'keep'} (for example 'the wind')"
             )
-        if it.target and NONAUDIO.search(it.target):
+        if it.target and NONAUDIO.fullmatch(it.target.split()[-1]):  # "the files" ("hard drive clicking" is a sound)
             raise Refusal(
                 f"'{it.target}' is not a sound in the recording; I only edit the audio, never files or the system"
             )

@@ -27,6 +27,16 @@ _APOLOGY = re.compile(
     r"^(?:so )?(?:sorry|apologies|forgive me)(?: (?:to bother(?: you)?|for (?:bothering|the trouble|asking|the noob question)"
     r"|if this is (?:a )?(?:dumb|stupid|silly|basic) (?:question)?))?(?:\s*[,.!:-]+\s*|\s+but\s+)"
 )
+#: forum small talk that asks for nothing, as a sentence or a clause of its own: "first time using
+#: this.", "long time lurker.", "hope this is the right place.", "quick one -", "newbie question:"
+_SMALL_TALK = (
+    r"(?:(?:a )?(?:long[- ]time|first[- ]time) (?:lurker|listener|reader|user|poster|post(?:ing)?|here|using (?:this|it|the \w+|\w+))"
+    r"(?: here)?|(?:i )?hope (?:this|i'?m|i am) (?:is )?(?:in )?the right (?:place|forum|sub(?:reddit)?|spot|thread|group)"
+    r"(?: (?:to|for) (?:ask(?: this)?|this|post(?: this)?))?|quick (?:one|1)|"
+    r"(?:a |my )?(?:newbie|noob|beginner|dumb|stupid|silly|basic|quick|simple) (?:question|q)(?: here)?)"
+)
+_SMALL_TALK_START = re.compile(rf"^(?:{_SMALL_TALK}\s*(?:[.!?,:;]+|\s-+)\s*)+(?=\S)")
+_SMALL_TALK_MIDDLE = re.compile(rf"(?<=[.!?,] ){_SMALL_TALK}\s*(?:[.!?,:;]+|\s-+)\s*(?=\S)")
 _DETERMINER = re.compile(r"^(?:the|a|an|my|our|your|his|her|their|this|that|these|those|some)\b")
 #: "would you mind helping me remove ...": the request is the verb after it
 _MIND = re.compile(r"^(?:would|do) you mind helping (?:me|us) (?:to )?")
@@ -71,6 +81,8 @@ def unwrap(text: str) -> str:
     'remove the hiss'
     """
     text = _APOLOGY.sub("", text)
+    text = _SMALL_TALK_START.sub("", text)
+    text = _SMALL_TALK_MIDDLE.sub("", text)
     text = _MIND.sub("", text)
     m = _COLON_OPENER.match(text)
     # the head is a label when it asks for nothing ("quick one") or the rest is a whole command
