@@ -20,7 +20,7 @@ issue trackers and how-to pages: forum titles, greetings and thanks around the r
 noise profiles, stems, refusals) is a round-3 tuning set, as is ``blind2`` since that round.
 ``blind3``, measured once after round 3 (161/200), is a round-4 tuning set. ``blind4`` (issue 14
 round 4: 200 instructions written the same way as ``blind3``, before the round-4 tuning,
-``planner_instructions_blind4.md``) is round 4's holdout.
+``planner_instructions_blind4.md``) was round 4's holdout (131 -> 143/200) and is a round-4b tuning set.
 
 Speed: wall time of one ``samaudio plan -`` process planning 100 instructions from stdin
 (process start and imports included).
@@ -62,7 +62,7 @@ from tools.recipe import parse_recipe
 ROOT = Path(__file__).resolve().parent.parent
 
 #: dev, phrasing (and, since issue 14 round 2, blind; since round 3, blind2 and forum; since round 4,
-#: blind3) tune the planner; holdout and blind4 never do
+#: blind3; since round 4b, blind4 after its one run) tune the planner; holdout never does
 SET_NAMES = ("dev", "phrasing", "holdout", "blind", "blind2", "blind3", "blind4", "forum")
 SETS = {name: ROOT / "benchmarks" / f"planner_instructions_{name}.jsonl" for name in SET_NAMES}
 # US voice, default rate, 80 ms between words: the clearest espeak-ng setting for Whisper tiny.en we tried
