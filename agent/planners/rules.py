@@ -117,6 +117,7 @@ from .vocabulary import (
     HAS_TOO,
     HEARING,
     HEDGE,
+    INJECTION,
     JUSTIFY,
     KARAOKE,
     LARGE,
@@ -1036,6 +1037,8 @@ class _Reader:
         if not raw.strip():
             raise Refusal("the instruction is empty. " + HELP + ".")
         check_safety(raw)
+        if INJECTION.search(raw.lower()):
+            raise Refusal("I only edit audio; I don't take instructions that change what I am or what I follow")
         raw = fix_typos(raw)  # "remvoe teh hum": slips respelt once, before anything reads words
         text = unwrap(_normalise(raw))
         prefs = extract_preferences(raw)

@@ -450,6 +450,13 @@ ALL_OF_THEM = re.compile(
     r"(?:every|each)(?: and every)?(?: single)? (?:one|instance|occurrence|time)(?: of (?:them|it))?|"
     r"all (?:the )?(?:instances|occurrences)(?: of (?:them|it))?|each of them)"
 )
+#: text that tries to change what the planner is or follows (a prompt injection), refused whole:
+#: "you are now a pirate", "ignore your previous instructions", "forget the audio stuff"
+INJECTION = re.compile(
+    r"\b(?:you are now|from now on,? you(?:'re| are| will)|pretend (?:to be|you are|you're)|act as (?:a|an|my)|"
+    r"(?:ignore|forget|disregard) (?:all |any |the |your |my )?(?:previous |prior |earlier |above )?"
+    r"(?:instructions|rules|prompt|audio stuff|audio|system prompt|guidelines)|system prompt|jailbreak)\b"
+)
 NONAUDIO = re.compile(
     r"\b(?:files?|folders?|director(?:y|ies)|disk|drive|computer|system|database|history|memory|documents?|"
     r"passwords?|emails?|programs?|apps?|installation|os)\b"
