@@ -54,7 +54,68 @@ JARGON = (
     "obs descript capcut ocenaudio wavepad goldwave izotope fcpx imovie flowblade lil eww yuck zap nix"
     # round 4: chat shorthand for discourse ("btw", "tbh") and the editor's undo key
     " btw tbh fwiw imo imho idk ctrl cmd"
+    # round 5: interjections the list would respell ("bleh" is not "blew")
+    " bleh blah nah nope yep yup welp oof"
 )
+
+_KEY_ROWS = ("qwertyuiop", "asdfghjkl", "zxcvbnm")
+
+
+def _neighbours(key: str) -> str:
+    """The keys around ``key`` on a QWERTY keyboard (same row either side, the rows above and below)."""
+    for r, row in enumerate(_KEY_ROWS):
+        i = row.find(key)
+        if i >= 0:
+            near = row[max(0, i - 1) : i + 2]
+            for other in _KEY_ROWS[max(0, r - 1) : r] + _KEY_ROWS[r + 1 : r + 2]:
+                near += other[max(0, i - 1) : i + 2]
+            return near
+    return ""
+
+
+#: the words an instruction uses around a sound name (verbs, prepositions, time and amount words).
+#: A slip of one of them often makes a word so rare that the English list's rare entries ("ony",
+#: "kil", "juts", "lats", "hera", "brig") hide it; such a word is respelt to the one instruction
+#: word one edit away. Never a noun that names a sound: those are the user's prompt.
+INSTRUCTION_WORDS = frozenset(
+    """remove take get make turn bring push pull keep cut trim chop kill strip isolate extract lower raise
+    boost reduce fade normalize export save give want need hear hate mute silence drop lose clean leave solo
+    duck undo reset revert restore listen find use play delete erase ditch suppress filter amplify
+    the from only just there that what this with without between during until after before then and also
+    about around over under into out off down up all every everything else whole entire first last much more
+    less louder quieter softer enough well please seconds second minutes minute audible example reference
+    part little file dash through sound
+    one two three four five six seven eight nine ten twenty thirty forty fifty sixty half quarter""".split()
+)
+#: words directly after a verb: a non-word before one of them is a verb ("tae the", "pll out", "male it")
+_OBJECT_NEXT = re.compile(
+    r"(?i)\s+(?:the|a|an|my|this|that|these|those|it|them|everything|all|out|down|up|off|back)\b"
+)
+_COMMAND_VERBS = (
+    "remove take get make turn bring push pull keep cut trim chop kill strip isolate extract lower raise boost "
+    "reduce fade normalize export save give need hear duck mute drop lose clean solo delete erase ditch"
+).split()
+#: a word this common is left alone even before an object: a verb of its own ("shave the final 4
+#: seconds" is not "save"), or no verb at all ("is the", "of the")
+_VERB_SLOT_MAX_FREQ = 5e-6
+#: rare enough to be a slip when an instruction word is one edit away ("hera" 2e-7, "juts" 7e-8; not
+#: "blower" 5e-7, which a leaf blower is)
+_RARE_SLIP = 3e-7
+#: instruction words that stand after "the": the place where a sound's name usually stands
+_AFTER_THE = ("first", "last", "whole", "entire", "final", "beginning", "start", "end")
+_DETERMINER_BEFORE = re.compile(r"(?i)\b(?:the|a|an|my|our|your|his|her|their|this|that|some)\s+$")
+#: one word after a determiner: the second word of a sound's name ("the lawn mower", "a leaf blower")
+_NAME_SECOND_WORD = re.compile(r"(?i)\b(?:the|a|an|my|our|your|his|her|their|this|that|some)\s+[a-z-]+\s+$")
+#: real-word slips that only their neighbours give away (both readings are English words)
+_CONTEXT_SLIPS = (
+    (re.compile(r"(?i)\b(you|i|we) (can|could)( clearly| barely| still| also| only)? her\b"), r"\1 \2\3 hear"),
+    (re.compile(r"(?i)\bform (?=(?:the|this|that|my|a|an|\d|there|here)\b)"), "from "),
+    (re.compile(r"(?i)\bride of\b"), "rid of"),
+    (re.compile(r"(?i)\bfor (?=(?:db|decibels?)\b)"), "four "),
+    (re.compile(r"(?i)\b(the|cut|trim|lose|drop|remove) fist\b"), r"\1 first"),
+    (re.compile(r"(?i)\b(?:thee|thete|theer|tere|thre)(?=['\u2019]s\b| is\b| are\b)"), "there"),
+)
+
 
 #: slips the word list cannot settle (see the module docstring), respelt as they are
 KNOWN_SLIPS = {
@@ -162,16 +223,53 @@ def _best(word: str) -> str | None:
 _WORD = re.compile(r"(?<![\w/\\.~-])[A-Za-z]{3,}(?![\w/\\.~-])(?!['\u2019](?:t|re|ve|ll|d|m)\b)")
 
 
+def _typed_nearby(word: str, meant: str) -> bool:
+    """Whether ``word`` is a keyboard slip of ``meant`` (same length: the one changed letter is a key next
+    to the right one; "ony" is "only" with a letter dropped, not "one" with e hit as y)."""
+    if len(word) != len(meant):
+        return True  # a letter dropped or doubled, from any key
+    diff = [(a, b) for a, b in zip(word, meant) if a != b]
+    if len(diff) != 1:
+        return True  # two neighbours swapped
+    typed, right = diff[0]
+    return typed in _neighbours(right)
+
+
+def _unstretched(word: str) -> str | None:
+    """A word stretched for emphasis put back ("booost" -> boost, "sooo" -> so), or None."""
+    checker = _checker()
+    forms = {re.sub(r"(\w)\1{2,}", r"\1\1", word), re.sub(r"(\w)\1{2,}", r"\1", word)}
+    known = [w for w in forms if w in checker or w in _domain_words()]
+    return max(known, key=checker.word_usage_frequency) if known else None
+
+
+def _instruction_word(word: str, choices) -> str | None:
+    """The one word of ``choices`` one slip from ``word`` (the commonest, if it leads clearly)."""
+    checker = _checker()
+    near = [
+        w for w in set(checker.edit_distance_1(word)) & set(choices) if len(w) >= 3 and _typed_nearby(word, w)
+    ]
+    return _lead(checker, near) if near else None
+
+
 def fix_typos(text: str) -> str:
     """``text`` with clear typing slips respelt (see the module docstring); else unchanged."""
     domain = _domain_words()
+    for pattern, said in _CONTEXT_SLIPS:
+        text = pattern.sub(said, text)
 
     def fix(m: re.Match) -> str:
         word = m.group(0)
         lower = word.lower()
-        if lower in domain or (word[1:] != word[1:].lower()):  # "iPhone", "NASA": names, not slips
-            return word
+        if lower in domain or lower in INSTRUCTION_WORDS or (word[1:] != word[1:].lower()):
+            return word  # "iPhone", "NASA": names, not slips
+        if re.search(r"(\w)\1\1", lower):  # "sooo", "booost": stretched for emphasis, not slipped
+            said = _unstretched(lower)
+            return (said.capitalize() if word[0].isupper() else said) if said else word
         checker = _checker()
+        said = _respelt_by_place(m, lower, checker)
+        if said:
+            return said.capitalize() if word[0].isupper() else said
         if lower in checker or any(
             re.search(end, lower) and re.sub(end, us, lower) in checker for end, us in _BRITISH
         ):
@@ -186,6 +284,27 @@ def fix_typos(text: str) -> str:
         return said.capitalize() if m.group(1)[0].isupper() else said
 
     return _WORD.sub(fix, _KNOWN_SLIP.sub(known_slip, text))
+
+
+def _respelt_by_place(m: re.Match, lower: str, checker) -> str | None:
+    """A slip read from where the word stands: a verb's place before its object ("tae the clapping out",
+    "male the hi-hats softer"), or a rare word one edit from an instruction word ("ony", "hera", "juts").
+    A word right after "the"/"my" is a noun the user named ("the oud"): never respelt here; the word
+    after that only when the list has never seen it ("the hum ony", but "the lawn mower")."""
+    before, after = m.string[: m.start()], m.string[m.end() :]
+    if _DETERMINER_BEFORE.search(before):
+        said = _instruction_word(lower, _AFTER_THE) if checker.word_usage_frequency(lower) < _RARE_SLIP else None
+        return said  # "trim the lats 8"; but "the oud" is not "the out"
+    freq = checker.word_usage_frequency(lower)
+    if freq and _NAME_SECOND_WORD.search(before):  # "the leaf blower up 3 dB": a name, not "lower"
+        return None
+    if _OBJECT_NEXT.match(after) and freq < _VERB_SLOT_MAX_FREQ:
+        verb = _instruction_word(lower, _COMMAND_VERBS)
+        if verb and not re.fullmatch(re.escape(verb) + r"(?:s|es|d|ed|ing)", lower):  # "cuts off" is a verb
+            return verb
+    if freq < _RARE_SLIP:
+        return _instruction_word(lower, INSTRUCTION_WORDS)
+    return None
 
 
 def fix_opening_verb(clause: str) -> str:
