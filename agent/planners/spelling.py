@@ -14,8 +14,21 @@ units and audio jargon), and one correction is clearly best:
   only domain word ("quiter" -> quieter, not quitter); otherwise the commonest English word
   wins only when it is at least :data:`CLEAR_LEAD` times as common as the next.
 
-A slip that makes another real word ("lover the music", "rim the end") is read only where a
-verb must be: :func:`fix_opening_verb` respells the opening word of a clause the planner
+Where a word stands settles more (round 5, :func:`_respelt_by_place`, tried first):
+
+- before its object ("tae the clapping out", "pll out the bassline") a word is a verb's place:
+  an uncommon word there is respelt to the one command verb a keyboard slip away;
+- a word rarer than :data:`_RARE_SLIP` (the list's odd entries: "ony", "hera", "juts", "lats")
+  one slip from an :data:`INSTRUCTION_WORDS` word is that word. A slip is a dropped, doubled or
+  swapped letter, or a key next to the right one ("ony" is only, not one);
+- right after "the"/"my" stands a name the user chose ("the oud" is not "the out"), and so does
+  the word after it ("the leaf blower" is not "lower"); only "first/last/whole ..." are read there;
+- real-word slips that only their neighbours give away are a short table (:data:`_CONTEXT_SLIPS`:
+  "you can her", "form the", "get ride of", "by for dB", "thee's");
+- a word stretched for emphasis is put back ("booost" -> boost, "sooo" -> so), never respelt.
+
+A slip that makes another real word ("lover the music", "rim the end") is otherwise read only
+where a verb must be: :func:`fix_opening_verb` respells the opening word of a clause the planner
 found no verb in.
 
 Slips the word list cannot settle are a small table (:data:`KNOWN_SLIPS`): two-letter ones
