@@ -26,22 +26,9 @@ sys.path.insert(0, str(Path(__file__).resolve().parent))
 from bench_planner import context_of, load_set, recipe_matches, target_words  # noqa: E402
 
 from agent.planners import rules  # noqa: E402
+from agent.planners.spelling import keyboard_neighbours  # noqa: E402
 
 SETS = ("dev", "phrasing", "blind", "blind2")
-_ROWS = "qwertyuiop asdfghjkl zxcvbnm".split()
-
-
-def _neighbours(ch: str) -> str:
-    for r, row in enumerate(_ROWS):
-        if ch in row:
-            i = row.index(ch)
-            near = row[max(0, i - 1) : i] + row[i + 1 : i + 2]
-            for other in (_ROWS[r - 1] if r else "", _ROWS[r + 1] if r + 1 < len(_ROWS) else ""):
-                near += other[i : i + 1]
-            return near
-    return ch
-
-
 def slip(word: str, rng: random.Random) -> str:
     i = rng.randrange(1, len(word) - 1)  # first letter kept: people rarely miss it
     kind = rng.choice(("swap", "drop", "double", "key"))
@@ -51,7 +38,8 @@ def slip(word: str, rng: random.Random) -> str:
         return word[:i] + word[i + 1 :]
     if kind == "double":
         return word[:i] + word[i] + word[i:]
-    return word[:i] + rng.choice(_neighbours(word[i].lower())) + word[i + 1 :]
+    near = keyboard_neighbours(word[i].lower()).replace(word[i].lower(), "") or word[i]
+    return word[:i] + rng.choice(near) + word[i + 1 :]
 
 
 def slipped(row: dict, rng: random.Random) -> str | None:

@@ -74,7 +74,7 @@ JARGON = (
 _KEY_ROWS = ("qwertyuiop", "asdfghjkl", "zxcvbnm")
 
 
-def _neighbours(key: str) -> str:
+def keyboard_neighbours(key: str) -> str:
     """The keys around ``key`` on a QWERTY keyboard (same row either side, the rows above and below)."""
     for r, row in enumerate(_KEY_ROWS):
         i = row.find(key)
@@ -245,7 +245,7 @@ def _typed_nearby(word: str, meant: str) -> bool:
     if len(diff) != 1:
         return True  # two neighbours swapped
     typed, right = diff[0]
-    return typed in _neighbours(right)
+    return typed in keyboard_neighbours(right)
 
 
 def _unstretched(word: str) -> str | None:
