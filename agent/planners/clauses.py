@@ -32,6 +32,12 @@ COMMAND_START = re.compile(
     r"it's|that's|there's|thanks|thank you)\b"
 )
 
+#: a verb a "please" may follow in a non-native word order ("delete please the ...")
+_COMMAND_VERB = re.compile(
+    r"remove|delete|erase|eliminate|kill|isolate|extract|separate|keep|make|boost|raise|lower|reduce|mute|"
+    r"silence|cut|trim|drop|amplify|clean|normali[sz]e|export|save|fade|undo|increase|decrease|take|turn|bring"
+)
+
 #: Words after which a command verb goes on the same clause: it is what they lead into
 #: ("to remove", "you remove", "please remove"), or they make the verb a noun ("the cut").
 _LEADS_IN = frozenset(
@@ -56,6 +62,8 @@ def split_run_on(clause: str) -> list[str]:
         if not before:
             continue
         last = before[-1].strip(",.")
+        if m.group(0).startswith("please") and _COMMAND_VERB.fullmatch(last):
+            continue  # "remove please the keys": a non-native "please" after its verb
         # "gently remove", "a 2 second fade in": an adverb or a length leads into the verb
         if last in _LEADS_IN or last.endswith("ly") or last.isdigit():
             continue

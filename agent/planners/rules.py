@@ -89,6 +89,7 @@ from .vocabulary import (
     CLEARER,
     COMPARE,
     COMPLAINT,
+    CONTAINERS,
     COPULA,
     DEFAULT_DB,
     DENOISE,
@@ -309,9 +310,16 @@ def _reword(t: str) -> str:
         )
     if "all over" in t:  # "the hiss is all over this clip": everywhere in it
         t = re.sub(
-            r"\ball over(?: (?:the|this|my|our) (?:\w+ )?(?:place|clip|recording|track|audio|file|thing|song|video|"
-            r"podcast))?\b",
+            rf"\ball over(?: (?:the|this|my|our) (?:\w+ )?(?:place|thing|track|{CONTAINERS}))?\b",
             "everywhere",
+            t,
+        )
+    if "driving" in t or "drives" in t:  # "is driving me up the wall": an idiom of annoyance ("up" is no boost)
+        t = re.sub(r"\b(driv(?:ing|es)) (?:me|us) (?:up the wall|round the bend|around the bend|up a tree)", r"\1 me crazy", t)
+    if " out" in t or "away" in t:  # "can the fire alarm beeps come out?": a wish for it gone
+        t = re.sub(
+            r"^(?:can|could|would|will) ((?:the|my|this|these|those|our|that) .+?) (?:come out|go away|disappear|vanish)\b",
+            r"remove \1",
             t,
         )
     if " up" in t:  # a sound that keeps appearing, not a verb: "the squeak shows up all over" ("up" alone raises)
@@ -596,10 +604,11 @@ class _Reader:
                 t.span = True
             return self._target_item(_Item(op=None, times=times), m.group("t"))
         verb = self._main_verb(c)
-        if verb is None:
+        if verb is None or c[verb[1] : verb[2]] == "out":  # (a bare "X out" may be "face the end out")
             fixed = fix_opening_verb(c)
             if fixed != c:  # "remvoe the wind": read it again with the verb spelled right
                 return self.read_clause(fixed)
+        if verb is None:
             return self._read_verbless(c, times, spans_hint)
         kind, start, end = verb
         rest = c[:start] + " " + c[end:]
@@ -621,10 +630,12 @@ class _Reader:
     def _prepare(self, c: str) -> str:
         """Put separable verbs back together and mark excepted times."""
         # "take the reverb out" -> "take out the reverb"; "pull the guitar back" -> "pull back the guitar"
+        # "get the coins out of the voice track", "wipe the truck off this recording": what it is taken
+        # out of stays after the sound, as "from ..." (which the target cleaning drops)
         c = re.sub(
             r"\b(get|take|cut|filter|strip|pull|block|cancel|wipe)\b ((?:(?!§)\S+ ){0,3}?(?:(?!§)\S+)) "
-            r"(out|away|off)\b(?! §)",
-            r"\1 \3 \2",
+            r"(out|away|off)\b(?! §)(?P<source> of\b| from\b|(?= (?:the|this|that|my|our|your|his|her|their)\b))?",
+            lambda m: f"{m.group(1)} {m.group(3)} {m.group(2)}" + (" from" if m.group("source") is not None else ""),
             c,
         )
         c = re.sub(r"\b(clean|tidy|sort)\b ((?:(?!§)\S+ ){0,2}?(?:(?!§)\S+)) (up|out)\b(?! §)", r"\1 \3 \2", c)
@@ -749,6 +760,8 @@ class _Reader:
             item = _Item(op="separate", action="gain", db=-SMALL_DB, times=times, implied=True)
             return self._target_item(item, m.group("t"))
         m = TOO.match(c)
+        if m and not m.group("cop") and VERB.search(m.group("t")):
+            m = None  # "make it too loud" is no complaint: only a bare noun phrase goes without its verb
         if m:
             up = m.group("dir") in ("quiet", "soft", "low", "faint", "weak", "buried")
             size = _size(c[: m.start("dir")])
@@ -888,6 +901,9 @@ class _Reader:
             return _Item(op="separate", action="gain", db=-DEFAULT_DB, whole=True)
         item.action = "remove"
         item = self._target_item(item, rest)
+        if item.unnamed and not times:
+            # a verb with no object at all ("..., please delete"): "delete it", the sound just named
+            item.pronoun, item.pronoun_word, item.whole, item.unnamed = True, "it", False, False
         if item.target in REST_WORDS:
             item.target, item.rest = None, True  # "keep the speech and ditch the rest"
         return item

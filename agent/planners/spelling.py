@@ -114,12 +114,24 @@ _CONTEXT_SLIPS = (
     (re.compile(r"(?i)\bfor (?=(?:db|decibels?)\b)"), "four "),
     (re.compile(r"(?i)\b(the|cut|trim|lose|drop|remove) fist\b"), r"\1 first"),
     (re.compile(r"(?i)\b(?:thee|thete|theer|tere|thre)(?=['\u2019]s\b| is\b| are\b)"), "there"),
+    # "way to quiet", "is to loud": "to" before a level adjective after a copula or an intensifier is "too"
+    (
+        re.compile(
+            r"(?i)\b(is|are|was|were|'s|'re|way|far|much|bit|little|slightly|just|still|kinda|so|really) to "
+            r"(?=(?:loud|quiet|soft|low|faint|weak|strong|high|hot|much|prominent|harsh|bright|boomy)\b)"
+        ),
+        r"\1 too ",
+    ),
+    # chat shorthand "r" for "are" between a noun and what it is said to be ("the first 9 secs r just me")
+    (re.compile(r"(?i)(?<=\w) r (?=(?:just|only|too|so|way|all|a|an|the|really|very|not|me|us|\w+ing)\b)"), " are "),
 )
 
 
 #: slips the word list cannot settle (see the module docstring), respelt as they are
 KNOWN_SLIPS = {
     "th": "the", "fo": "of", "ot": "to", "pleas": "please", "minuts": "minutes",
+    # chat spellings of the modals ("the fan shud go"), which the word list would respell as nouns
+    "shud": "should", "shld": "should", "wud": "would", "cld": "could",
 }  # fmt: skip
 _KNOWN_SLIP = re.compile(r"\b(" + "|".join(KNOWN_SLIPS) + r")\b", re.IGNORECASE)
 

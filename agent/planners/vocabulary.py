@@ -72,11 +72,15 @@ FADE = re.compile(
 REMOVE = (
     r"get rid of|getting rid of|rid of|remove|get out|take out|take away|cut out|cut off|clean up|clean out|"
     r"filter out|strip out|strip away|strip|block out|cancel out|cancel|cut|kill|mute|drop|eliminate|delete|"
-    r"lose|erase|suppress|silence|scrap|ditch|eradicate|nuke|wipe out|wipe|denoise|de-noise|chop off|chop out|chop|"
+    r"lose|erase|suppress|silence|scrap|ditch|eradicate|nuke|wipe out|wipe off|wipe away|wipe|denoise|de-noise|chop off|chop out|chop|"
     r"zap|nix|axe|purge|banish|scrub out|scrub|shave off|shave|snip off|snip|lop off|lop|take off|knock off|"
     r"removed|deleted|eliminated|muted|taken out|cut out|gone|go away|has to go|must go|needs to go|should go|fix|"
 
     # "the final 7 seconds can go" ("the music can go quieter" is a level change)
+    # chat: "bin the rest", "chuck the intro"
+    r"bin|chuck|toss|dump|"
+    # a bare "X out" ends a clause: "bees buzzing out, 1:10 to 1:25", "the hair dryer out please"
+    r"out(?=\s*$|\s+(?:please|pls|now|completely|entirely|altogether|for good|too|as well|everywhere)\s*$)|"
     r"(?:can|could|may|gotta|got to) (?:go|disappear|vanish)(?=\s*$|\s+(?:now|please|too|as well|entirely|completely|"
     r"for good|away)\b)"
 )
@@ -86,7 +90,9 @@ ISOLATE = (
     r"leave only|leave just|single out|find|keep|i only want to hear|i only want|i just want to hear|i just want|"
     r"i want only|i want just|i want to hear only|i want to hear just|only want|just want|give me only|"
     r"give me just|let me hear only|let me hear just|let me hear|give me|nothing but|isolated|extracted|"
-    r"use only|use just|only use|leave|separated"
+    r"use only|use just|only use|leave|separated|"
+    # "the bugle stays(, bin the rest)", "the voice should remain": it is what is kept
+    r"(?:should |can |must |has to |needs to |gets to )?(?:stays?|remains?)(?=\s*$|\s+(?:please|pls|only|as is|untouched|intact)\s*$)"
 )
 UP = (
     r"louder|boost|raise|turn up|bring up|bring out|pump up|crank up|crank|amplify|increase|emphasi[sz]e|"
@@ -135,7 +141,8 @@ SO_MUCH = re.compile(
     r"^(?:there'?s |there is )?(?:so much|much|such a lot of|all this|all that|lots of) (?P<t>.+)$"
 )
 TOO = re.compile(
-    r"^(?P<t>.+?) (?:is|are|'s|'re|was|were|sounds?|seems?|feels?|gets?)(?: (?P<int>way|much|far|a bit|a little|slightly|kind of|"
+    # (the copula may be glued on, "the hoover's", or left out in chat, "cat purring way too loud")
+    r"^(?P<t>.+?)(?:(?P<cop>(?<!\bthere)(?<!\bhere)'s|'re| (?:is|are|'s|'re|was|were|sounds?|seems?|feels?|gets?))|(?= (?:(?:way|much|far|a bit|a little|slightly) )?too (?!much\b)))(?: (?P<int>way|much|far|a bit|a little|slightly|kind of|"
     r"kinda|somewhat|a lot|really|so|very|just|a tad|a touch|a smidge|a little bit|a tiny bit|still|even|also|"
     r"definitely|clearly|obviously|honestly|way way|bit))* too (?P<dir>loud|quiet|soft|low|faint|weak|strong|high|hot|"
     r"prominent|much|buried|present|overpowering|dominant)\b.*$"
@@ -144,7 +151,9 @@ COMPLAINT = re.compile(
     r"^(?P<t>.+?) (?:is|are|'s|'re|keeps?|keep|was|were)(?: \w+){0,2} (?:ruining|ruins|killing|wrecking|spoiling|"
     r"messing up|annoying|distracting|bothering|driving me \w+|unbearable|awful|terrible|horrible|drowning|"
     r"getting in the way|in the way|irritating|grating|obnoxious|ruined|ruin|noisy|bad|ugly|disturbing|worst|"
-    r"horrendous|atrocious|unacceptable|intolerable|gross)\b.*$"
+    r"horrendous|atrocious|unacceptable|intolerable|gross|"
+    # "the foosball table is making too big noise", "the fan makes such a racket"
+    r"mak(?:ing|es?) (?:too|so|such|a|way)(?: \w+){0,2} (?:noise|racket|din|ruckus|commotion))\b.*$"
 )
 RUINS = re.compile(r"^(?P<t>.+?) (?:ruins|ruined|kills|spoils|wrecks|drowns out|covers up|masks) .*$")
 PRESENCE = re.compile(
@@ -294,6 +303,8 @@ FILLERS = [
     r"\bwhat (?:i|we)(?:'d| would)? (?:really )?(?:like|want|need|love|'m after|am after)(?: is| would be)?(?: for)?\b",
     r"\b(?:can|could|would|will|do) (?:you|u)(?: please| kindly| just| maybe| possibly| perhaps)?(?: to)?\b",
     r"\basap\b|\burgently\b|\bright now\b|\bif you can\b|\breal quick\b|\bquick\b|\blol\b|\blmao\b|\bthx\b|"
+    # chat tails that say how the user feels, not what the sound is: "the fan way too loud ngl"
+    r"\b(?:ngl|rn|tbh|imo|imho|fr|smh|lowkey|highkey|istg|fml|ffs)\b|"
     r"\bty\b|\bfor me\b",
     r"\b(?:can|could|may) (?:i|we)\b",
     r"\b(?:please|pls|plz)(?: to)?\b|\bkindly\b|\bthanks?(?: you)?\b|\bcheers\b|\b(?:por|for) favor\b|\bper favore\b|\bbitte\b",
@@ -799,7 +810,9 @@ NOT_SUPPORTED = re.compile(
 #: "it's just me handling the mic": why a part is cut, not a sound to act on
 JUSTIFY = re.compile(
     r"^(?:it is|that is|this is|it was|that was)(?: just| only| mostly| all)? (?:me|us|him|her|them|someone|somebody|"
-    r"people|silence|dead air|nothing|noise|junk|rubbish)\b.*$"
+    r"people|silence|dead air|nothing|noise|junk|rubbish)\b.*$|"
+    # what the sound is for: "(the roar is too quiet,) it's meant to be scary", "they're supposed to be heard"
+    r"^(?:it|they|that|this|he|she) (?:is|are|was|were) (?:meant|supposed|intended|there) to\b.*$"
 )
 #: how much the last edit did ("that's too much", "it was a bit too strong", "way overdone"): the
 #: sound of the last edit is what a following "it" means
