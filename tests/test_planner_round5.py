@@ -48,6 +48,15 @@ CASES = [
     ("I want the blender gone, it's all over my cooking video", [sep("blender", "remove")]),
     # chat spellings: "shud" is "should", "r" is "are"
     ("the drill shud go", [sep("drill", "remove")]),
+    # forum posts: the name a post is signed with, closing pleasantries, "<role> here", a greeting
+    # without "good", and noun phrases of an earlier sentence that are about the poster
+    ("Hi all. My podcast has a ceiling fan ticking. Can someone remove the ceiling fan? Thanks, Priya",
+     [sep("ceiling fan", "remove")]),
+    ("Please take out the tractor engine. Ta", [sep("tractor engine", "remove")]),
+    ("can you isolate the oboe? it would make my day. have a good one", [sep("oboe", "isolate")]),
+    ("Evening all. Wedding videographer here, ten years in. How do I make the air conditioner quieter? "
+     "Much obliged", [sep("air conditioner", "gain", -6.0)]),
+    ("I'd love it if the hand dryer could be removed, appreciate any help", [sep("hand dryer", "remove")]),
 ]
 
 
@@ -67,3 +76,8 @@ def test_too_after_a_verb_is_no_complaint():
     # the copula may be left out only after a bare noun phrase: "too much reverb" is still an amount
     _, steps = plan("way too much hiss on the voice")
     assert same(steps, [sep("hiss", "gain", -10.0)])
+
+
+def test_a_loudness_standard_named_in_an_earlier_sentence_sets_the_target():
+    _, steps = plan("My show goes out on broadcast radio. Could you normalize it for me?")
+    assert steps == [{"op": "normalize", "lufs": -23.0}]

@@ -1008,9 +1008,12 @@ class _Reader:
             lufs = -abs(float(m.group(1)))
         else:
             lufs = float(self.context.preferences.get("lufs", DEFAULT_LUFS))
-            for pattern, value in PLATFORM_LUFS:
-                if re.search(pattern, c):
-                    lufs = value
+            # the platform may be named in the clause, or anywhere around it ("our station needs files
+            # that pass EBU R128. Can you normalize this one accordingly?")
+            for where in (c, self.raw.lower()):
+                found = next((value for pattern, value in PLATFORM_LUFS if re.search(pattern, where)), None)
+                if found is not None:
+                    lufs = found
                     break
         if not -70 <= lufs <= 0:
             raise Refusal(f"{lufs:g} LUFS is not a usable loudness target (between -70 and 0)")
@@ -1096,7 +1099,9 @@ class _Reader:
         text = TIME_IS.sub(lambda m: f"use {m.group('time')} as a reference for {m.group('t')}", text)
         items = []
         clauses = [(n, c) for n, sentence in enumerate(_SENTENCE_END.split(text)) for c in _split(sentence)]
-        for n, c in clauses:
+        for i, (n, c) in enumerate(clauses):
+            if i == len(clauses) - 1 and i > 0 and clauses[i - 1][0] == n and _is_signature(c, clauses[i - 1][1]):
+                break  # "..., cheers, Dave": the name a post is signed with
             it = self.read_clause(c)
             if it is not None:
                 it.sentence = n
@@ -1283,6 +1288,8 @@ class _Reader:
                 for p in pending:  # "make the vocals and the guitar louder"; complaints are removals
                     if _is_sentence(p):
                         continue  # "the built-in mic recorded very quietly, add 15 dB": what happened
+                    if p.sentence != it.sentence and not p.presence:
+                        continue  # "Podcaster here, small show. ... make it quieter": who is asking, not a sound
                     if p.presence:
                         out.append(_Item(op="separate", action="remove", target=p.target, times=p.times))
                     elif p.target:
@@ -1513,6 +1520,17 @@ class RulesPlanner:
         except SamaudioError as exc:  # a time that cannot be resolved (reversed, needs the duration)
             return Recipe(steps=[], error=str(exc))
         return recipe
+
+
+def _is_signature(clause: str, before: str) -> bool:
+    """A name a post is signed with: one or two words closing it, right after a sign-off
+    ("cheers, Dave", "thanks! - Priya K")."""
+    words = clause.strip(" .!-").split()
+    if not 1 <= len(words) <= 2 or "§" in clause:
+        return False
+    if any(p.search(clause) for p in (VERB, FADE, EXPORT_VERB, NORMALIZE, UNDO, RESET, FORMAT)):
+        return False  # "thanks, export it": a request, however short
+    return bool(SOCIAL.match(LEAD_CLAUSE.sub("", before).strip(" .!")))
 
 
 def _is_sentence(item: _Item) -> bool:

@@ -264,13 +264,20 @@ PREAMBLE = re.compile(
 #: a whole clause that asks for nothing: a greeting, thanks, "new here", "any help appreciated"
 SOCIAL = re.compile(
     r"^(?:"
-    r"(?:hi|hello|hey|hiya|howdy|greetings|good (?:morning|afternoon|evening|day))(?: (?:all|everyone|everybody|guys|"
-    r"folks|there|team|people|friends))*"
+    r"(?:hi|hello|hey|hiya|howdy|greetings|g'?day|(?:good )?(?:morning|afternoon|evening)|good day)(?: (?:all|everyone|everybody|guys|"
+    r"folks|there|team|people|friends|y'?all))*"
+    # who is asking, said as "<role> here": "podcaster here", "hobby videographer here"
+    r"|(?!(?:the|a|an|my|this|that|our)\b)(?:[\w-]+ ){0,2}(?:\w+(?:er|ist|or|ian)|newbie|noob|beginner|amateur|student|dad|mum|mom) here"
     r"|(?:i'?m |i am )?(?:(?:a |very |completely |totally |pretty )?new (?:here|to (?:this|audio(?: editing)?|\w+(?: \w+)?))|"
     r"(?:a |an? )?(?:complete |total )?(?:newbie|noob|beginner|novice|amateur)(?: here)?|first (?:time )?post(?:er)?(?: here)?)"
-    r"|(?:thanks|thank you|thx|ty|cheers|many thanks|much appreciated|appreciate it)(?: (?:a lot|so much|very much|"
-    r"in advance|all|everyone|guys|for (?:any|your|the) help))*"
-    r"|(?:any|all) (?:help|advice|tips|ideas|suggestions)(?: (?:would be|is|will be))?(?: (?:much|greatly|really|very))?"
+    r"|(?:thanks|thank you|thx|ty|ta|cheers|many thanks|much appreciated|appreciate it|(?:much )?obliged|"
+    r"(?:i |would )?(?:really |greatly )?appreciate (?:any|the|your|all|some) (?:help|advice|tips|pointers|input))"
+    r"(?: (?:a lot|a ton|a bunch|so much|very much|heaps|in advance|all|everyone|guys|for (?:any|your|the) help))*"
+    # closing pleasantries: "have a nice weekend", "it would make my week", "you'd be a lifesaver"
+    r"|(?:and )?(?:have a (?:nice|good|great|lovely) (?:day|weekend|week|evening|one|1)|"
+    r"(?:it|that|this) (?:would|will|'d|is gonna) (?:make|save) my (?:day|week|month|year|life)|"
+    r"(?:you'?d|you would|you will|you'll) be a (?:lifesaver|legend|hero|star))"
+    r"|(?:any|all) (?:help|advice|tips|ideas|suggestions|pointers)(?: (?:would be|is|will be))?(?: (?:much|greatly|really|very))?"
     r"(?: (?:appreciated|welcome|great|awesome|helpful|lovely|nice))?"
     r"|(?:please )?help(?: me)?(?: please| out)?|(?:i )?need help|(?:i )?hope (?:someone|somebody|anyone|you|one of you) "
     r"can help(?: me)?(?: out)?|(?:can|could) (?:someone|anyone|somebody) help(?: me)?(?: out)?"
@@ -308,7 +315,7 @@ FILLERS = [
     r"\bty\b|\bfor me\b",
     r"\b(?:can|could|may) (?:i|we)\b",
     r"\b(?:please|pls|plz)(?: to)?\b|\bkindly\b|\bthanks?(?: you)?\b|\bcheers\b|\b(?:por|for) favor\b|\bper favore\b|\bbitte\b",
-    r"\bto be\b|\bi(?:'d| would)(?: really| so much| just)? (?:like|love)(?: you| it)?(?: to| for)?\b|\bi (?:want|need) you to\b|\bi (?:only |just |really )?(?:want|need|would like|'d like|would want|would need)\b|\b(?:i|we)(?:'d| would)? (?:really )?(?:wish|prefer|hope)\b|\blet'?s\b",
+    r"\bto be\b|\bi(?:'d| would)(?: really| so much| just)? (?:like|love)(?: you| it)?(?: to| for| if)?\b|\bi (?:want|need) you to\b|\bi (?:only |just |really )?(?:want|need|would like|'d like|would want|would need)\b|\b(?:i|we)(?:'d| would)? (?:really )?(?:wish|prefer|hope)\b|\blet'?s\b",
     r"\bhow (?:do|can|would|should|could) (?:i|we|you)\b|\bis there a way to\b",
     r"\bi think\b|\bi guess\b|\bmaybe\b|\bperhaps\b|\bif (?:you )?(?:can|could|possible)\b|\bfor me\b|\bfor us\b",
     r"\b(?:should|needs? to|has to|have to|must|could|ought to|can) be\b|\b(?:we|i|you)'ll\b|\bwe will\b",
