@@ -57,6 +57,19 @@ CASES = [
     ("Evening all. Wedding videographer here, ten years in. How do I make the air conditioner quieter? "
      "Much obliged", [sep("air conditioner", "gain", -6.0)]),
     ("I'd love it if the hand dryer could be removed, appreciate any help", [sep("hand dryer", "remove")]),
+    # "bump the X", a chat verb only before its object ("the dump truck" is a sound)
+    ("bump the piano 2 dB", [sep("piano", "gain", 2.0)]),
+    ("lower the dump truck a bit", [sep("dump truck", "gain", -3.0)]),
+    # a comparison with an adverb, then a command on the same sound: one step
+    ("the traffic is literally louder than my voice, get rid of the traffic", [sep("traffic", "remove")]),
+    # what the file is, with where it comes from, is no sound
+    ("this is audio from a school play and the coughing is awful, lower the coughing", [sep("coughing", "gain", -6.0)]),
+    # a passive or "come out" question after a story, in a clause of its own
+    ("my uncle films his workshop and the lathe is loud, can the lathe be filtered out", [sep("lathe", "remove")]),
+    # a level change asked as "could X come down N dB" or "X could use N more dB"
+    ("could the music come up 3 dB", [sep("music", "gain", 3.0)]),
+    ("the whole recording could use four more decibels", [{"op": "gain", "db": 4.0}]),
+    ("the guitar needs 2 dB less", [sep("guitar", "gain", -2.0)]),
 ]
 
 
@@ -81,3 +94,28 @@ def test_too_after_a_verb_is_no_complaint():
 def test_a_loudness_standard_named_in_an_earlier_sentence_sets_the_target():
     _, steps = plan("My show goes out on broadcast radio. Could you normalize it for me?")
     assert steps == [{"op": "normalize", "lufs": -23.0}]
+
+
+@pytest.mark.parametrize(
+    ("instruction", "op"),
+    [
+        ("no, I don't like how that sounds, undo it", "undo"),
+        ("put things back the way they were", "undo"),
+        ("wipe every change, I want the unedited file back", "reset"),
+        ("forget all that, give me the raw version back", "reset"),
+    ],
+)
+def test_undo_and_reset_said_as_wishes(instruction, op):
+    _, steps = plan(instruction)
+    assert steps == [{"op": op}]
+
+
+def test_feedback_on_the_last_edit_then_instead_keeps_the_session_sound():
+    from agent.planners import PlanContext
+    from tools.recipe import parse_recipe
+
+    last = PlanContext(last_recipe=parse_recipe({"steps": [sep("generator", "remove")]}))
+    _, steps = plan("hmm that ruined the audio, turn it down a bit instead", context=last)
+    assert same(steps, [sep("generator", "gain", -3.0)])
+    _, steps = plan("ugh, I can still hear it, remove it completely", context=last)
+    assert same(steps, [sep("generator", "remove")])

@@ -318,7 +318,7 @@ def _reword(t: str) -> str:
         t = re.sub(r"\b(driv(?:ing|es)) (?:me|us) (?:up the wall|round the bend|around the bend|up a tree)", r"\1 me crazy", t)
     if " out" in t or "away" in t:  # "can the fire alarm beeps come out?": a wish for it gone
         t = re.sub(
-            r"^(?:can|could|would|will) ((?:the|my|this|these|those|our|that) .+?) (?:come out|go away|disappear|vanish)\b",
+            r"(?:^|(?<=[,;.!?] ))(?:can|could|would|will) ((?:the|my|this|these|those|our|that) .+?) (?:come out|go away|disappear|vanish)\b",
             r"remove \1",
             t,
         )
@@ -328,7 +328,7 @@ def _reword(t: str) -> str:
         # "can the vinyl crackle be cleaned out?" asks to clean it out; "the hum needs to be filtered
         # out" is "the hum needs to filter out" (the modal is a filler; the verb is read)
         t = re.sub(
-            rf"^(?:could|can|would|should|will|may) (the|my|this|these|those|our) (.+?) {PASSIVE.source[2:]}"
+            rf"(?:^|(?<=[,;.!?] ))(?:could|can|would|should|will|may) (the|my|this|these|those|our) (.+?) {PASSIVE.source[2:]}"
             r"(?P<particle> (?:out|up|down|away|off|back))?",
             lambda m: f"{PARTICIPLES[m.group(3)]}{m.group('particle') or ''} {m.group(1)} {m.group(2)}",
             t,
@@ -361,7 +361,7 @@ def _normalise(text: str) -> str:
         t,
     )
     t = re.sub(r"(?<![\w.:])0([0-5]\d)(?![\w:]|\.\d)", r"0:\1", t)
-    t = re.sub(r"\b(it|that|this|what|who|where|here|he|she)'s\b", r"\1 is", t)
+    t = re.sub(r"\b(it|that|this|what|whatever|who|where|here|he|she)'s\b", r"\1 is", t)
     t = re.sub(r"\b(they|you|we)'re\b", r"\1 are", t)
     t = re.sub(r"\bacapella\b|\ba capella\b|\ba cappella\b", "acappella", t)
     t = re.sub(r"\bfade-(in|out)\b", r"fade \1", t)
@@ -371,7 +371,13 @@ def _normalise(text: str) -> str:
     t = GERUND.sub(lambda m: GERUNDS[m.group(1)], t)  # "removing hum from a recording" (a forum title)
     t = _reword(t)
     # "could the bass be louder?" asks to make it louder
-    t = re.sub(r"^(?:could|can|would|should|will) (the|my|this|these|those|our) (.+?) (?:be|get|sound) ", r"make \1 \2 ", t)
+    t = re.sub(r"(?:^|(?<=[,;.!?] ))(?:could|can|would|should|will) (the|my|this|these|those|our) (.+?) (?:be|get|sound) ", r"make \1 \2 ", t)
+    # "could the overall level come down 8 dB": a level change, asked as a question
+    t = re.sub(
+        r"(?:^|(?<=[,;.!?] ))(?:could|can|would|should|will) ((?:the|my|this|these|those|our) .+?) (?:come|go) (up|down)\b",
+        r"turn \2 \1",
+        t,
+    )
     # "give the vocals a (little) boost"
     t = re.sub(
         r"\bgive (.+?) an? (little |slight |small |tiny |bit of a |good |big )?(?:boost|bump|lift|push)\b",
@@ -390,6 +396,12 @@ def _normalise(text: str) -> str:
         t,
     )
     t = words_to_numbers(t)
+    # "the mix could use 7 more dB", "the voice needs 3 dB more": a level change by that much
+    t = re.sub(
+        r"\b(?:could use|could do with|needs?|wants?) (?:another |an extra )?(\d+(?:\.\d+)?) (?:(more|less|fewer) db|db (more|less))\b",
+        lambda m: f"{'lower' if 'more' not in (m.group(2) or m.group(3)) else 'boost'} by {m.group(1)} db",
+        t,
+    )
     # "between minute 1 and minute 2"; "1 minute 30 seconds" is a time of its own; a non-native
     # "from second 30 until second 45" is 0:30 to 0:45 ("the second 2 minutes" is not)
     t = re.sub(r"(?<!\d )\bminute (\d+)\b", lambda m: f"{int(m.group(1))}:00", t)

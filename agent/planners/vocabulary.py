@@ -32,12 +32,17 @@ RESET = re.compile(
     r"start (?:fresh|anew)|fresh start|begin again|"
     r"(?:scrap|discard|undo|drop|throw away|throw out|revert|lose|ditch|forget|cancel|remove|get rid of|delete|wipe|"
     r"clear|reset) (?:all )?(?:of )?(?:my |the |your |these |those |our )?(?:edits|changes)\b|"
-    r"undo (?:everything|all\b(?: (?:the )?changes| of it)?|every change)|(?:the )?original (?:version|file|audio) (?:back|again)|"
+    r"undo (?:everything|all\b(?: (?:the )?changes| of it)?|every change)|"
+    # "I want the raw recording back", "give me the original back"
+    r"(?:the )?(?:original|raw|unedited|untouched|unprocessed)(?: (?:version|file|audio|recording|track|one|mix|take))? (?:back|again)|"
+    r"(?:scrap|discard|undo|drop|ditch|nuke|revert|lose|kill|wipe|reset) (?:every|each) (?:single )?(?:edit|change)\b|"
     r"discard (?:all|every|everything)|throw (?:it )?all away)"
 )
 UNDO = re.compile(
     r"\b(?:undo|undid|revert(?: that| it| the last\w*)?|go back|step back|take (?:that|it) back|"
-    r"cancel (?:that|the last)|roll ?back|scratch that|scrap that|take back (?:that|it)|never ?mind)\b"
+    r"cancel (?:that|the last)|roll ?back|scratch that|scrap that|take back (?:that|it)|never ?mind|"
+    # "put it back the way it was": the change undone
+    r"(?:put|set|change|make) (?:it|that|things|everything) back(?: (?:the way|how|to how|as|to the way) (?:it|they) (?:was|were))?)\b"
 )
 #: "take back the last edit", "remove the previous change": the last edit undone, whatever the verb
 UNDO_LAST = LazyPattern(
@@ -78,7 +83,7 @@ REMOVE = (
 
     # "the final 7 seconds can go" ("the music can go quieter" is a level change)
     # chat: "bin the rest", "chuck the intro"
-    r"bin|chuck|toss|dump|"
+    r"(?:bin|chuck|toss|dump)(?= (?:the|it|them|that|this|those|these|all|everything)\b)|"
     # a bare "X out" ends a clause: "bees buzzing out, 1:10 to 1:25", "the hair dryer out please"
     r"out(?=\s*$|\s+(?:please|pls|now|completely|entirely|altogether|for good|too|as well|everywhere)\s*$)|"
     r"(?:can|could|may|gotta|got to) (?:go|disappear|vanish)(?=\s*$|\s+(?:now|please|too|as well|entirely|completely|"
@@ -98,6 +103,7 @@ UP = (
     r"louder|boost|raise|turn up|bring up|bring out|pump up|crank up|crank|amplify|increase|emphasi[sz]e|"
     r"more prominent|higher|stronger|boosted|raised|turned up|hotter|push up|stand out|pop out|pop more|"
     r"cut through|come through|more present|more audible|come forward|more forward|come up|go up|bump up|nudge up|"
+    r"bump(?= (?:the|it|them|my|this|that|those|these|our)\b)|"
     r"forward|up"
 )
 DOWN = (
@@ -436,6 +442,8 @@ NARRATIVE = re.compile(
     r"(?:recorded|filmed|shot|taped|captured|made|done)"
     r"|(?:recorded|filmed|shot|taped) (?:at|in|on|outside|outdoors|indoors|inside|during|with|by|from)"
     rf"|(?:this|it|that) is (?:a|an|my|our|the|just a) (?:[\w'-]+ ){{0,3}}{CONTAINERS}$"
+    # "this is footage from a county fair": what the file is, with where it comes from
+    rf"|(?:this|it) is (?:(?:a|an|my|our|the|just|some) )?(?:[\w'-]+ ){{0,2}}{CONTAINERS} (?:from|of|at|in|on|recorded|shot|taken)\b"
     r")\b"
 )
 #: "the ambience is fine": a judgement that asks for nothing
@@ -458,7 +466,8 @@ SOURCE = re.compile(
 #: "X is louder than Y", "the traffic is almost as loud as my voice": a complaint about X
 COMPARE = re.compile(
     r"^(?P<t>.+?) (?:is|are|'s|'re|sounds?|seems?|gets?|was|were)(?: (?P<int>much|a lot|way|far|a bit|a little|"
-    r"slightly|so|really|even|almost|nearly|about|just|practically))* "
+    r"slightly|so|really|even|almost|nearly|about|just|practically)|"
+    r" (?:honestly|literally|actually|basically|definitely|clearly|probably|often|sometimes|now|still))* "
     r"(?:(?P<up>quieter|softer|lower|weaker|less audible) than|(?P<down>louder|stronger|more prominent) than|"
     r"as (?P<as>loud|strong|prominent) as)\b.*$"
 )
@@ -833,7 +842,12 @@ FEEDBACK = re.compile(
     r"^(?:(?:that|this|it)(?: is| was|'s)?(?: much| a lot| way| a bit| slightly| really)? (?:helped|worked|better|"
     r"good|great|nice|close|closer|improved|an improvement)|(?:much |a lot |way |a bit )?better|too much|too little|"
     r"not enough|good|great|perfect|nice|awesome|cool|not bad|almost|close|no|nope|nah|not quite|not really|"
-    r"nothing else|nothing more|that is it|that is all|only that|just that)$"
+    r"nothing else|nothing more|that is it|that is all|only that|just that|"
+    # "i don't like what that did", "still hear it", "that gutted the mix": about the last edit
+    r"(?:i )?(?:don'?t|do not|didn'?t) (?:really )?like (?:what (?:that|this|it|you) did|that|this|it|the result|"
+    r"how (?:that|it) sounds?)|(?:i |you |we )?(?:can )?still (?:hear|notice) (?:it|them|that|this)|"
+    r"(?:that|this|it) (?:gutted|ruined|killed|wrecked|destroyed|butchered|mangled|broke|trashed) (?:the|my|our) "
+    r"(?:mix|sound|audio|track|recording|song|voice|vocals?))$"
 )
 #: "a backing track without the bass", "a version minus the drums": the sound left out
 WITHOUT = re.compile(
