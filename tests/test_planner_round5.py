@@ -119,3 +119,29 @@ def test_feedback_on_the_last_edit_then_instead_keeps_the_session_sound():
     assert same(steps, [sep("generator", "gain", -3.0)])
     _, steps = plan("ugh, I can still hear it, remove it completely", context=last)
     assert same(steps, [sep("generator", "remove")])
+
+
+@pytest.mark.parametrize(
+    ("instruction", "expected"),
+    [
+        # the name of an export in a clause of its own, or after "as"; "call it X.wav" alone exports
+        ("save it as ogg, call it rehearsal_take3", [{"op": "export", "format": "ogg", "path": "rehearsal_take3.ogg"}]),
+        ("export the flac as mix-final", [{"op": "export", "format": "flac", "path": "mix-final.flac"}]),
+        ("lower the hiss and name it clean.mp3",
+         [sep("hiss", "gain", -6.0), {"op": "export", "format": "mp3", "path": "clean.mp3"}]),
+        ("save it as mp3", [{"op": "export", "format": "mp3"}]),
+        # a length before "fade-out" is its length
+        ("1.5 s fade-in at the start", [{"op": "fade", "direction": "in", "seconds": 1.5}]),
+        # spoken times: "N minutes and a quarter", a start "counted in" before its end
+        ("mute the sirens from 0:20 to a minute and a quarter", [sep("sirens", "remove", range=[[20, 75]])]),
+        ("remove the hammering from ten seconds in until forty seconds", [sep("hammering", "remove", range=[[10, 40]])]),
+    ],
+)
+def test_round5_exports_and_times(instruction, expected):
+    _, steps = plan(instruction)
+    assert same(steps, expected), steps
+
+
+def test_a_range_said_backwards_is_refused():
+    recipe, steps = plan("remove the hum from 0:50 back to 0:20")
+    assert steps == [] and recipe.error

@@ -44,7 +44,7 @@ _LEADS_IN = frozenset(
     "to for you i me us we please can could would will should must let let's lets just also then and or "
     "not don't dont never how why where what when who help want need like wanna gotta gonna "
     "i'd i'll we'd we'll you'd could've try trying the a an this that my your our its "
-    "first again maybe pls plz loudness second seconds sec secs minute minutes min mins ms".split()
+    "first again maybe pls plz loudness second seconds sec secs s minute minutes min mins ms".split()
 )
 
 

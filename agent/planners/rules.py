@@ -216,6 +216,11 @@ _FILE = re.compile(
 )
 
 
+#: "name it live_take", "and call it demo.wav": a clause that only names the exported file
+_NAME_IT = re.compile(r"^(?:and |then |and then )?(?:name|call|title) (?:it|the file|the export|the result)\s+\S")
+#: "export the mp3 as ep_07_final": a name after "as", told from a format by its "_", "-" or digits
+_AS_NAME = re.compile(r"\bas\s+[\"']?((?=[a-z0-9]*[_-]|[a-z]+\d)[a-z0-9][\w-]*)\b(?!\.)")
+
 # A path or a shell command as a recogniser writes it when spoken: "export to slash etc slash
 # password", "save it as dot dot slash x", "rm rm slash": refused like the typed ones.
 _SPOKEN_PATH = re.compile(r"\b(?:back ?)?slash(?:es)?\b|\bdot dot\b|\btilde\b", re.IGNORECASE)
@@ -396,6 +401,12 @@ def _normalise(text: str) -> str:
         t,
     )
     t = words_to_numbers(t)
+    # "from half a minute in until 50 seconds": the "in" of a start counted into the clip, before its end;
+    # "from 1:10 back to 0:40" is from 1:10 to 0:40 (a reversed range, refused as one)
+    t = re.sub(
+        r"(\d (?:seconds?|secs?|s|minutes?|mins?)) in(?:to (?:the|it|this) \w+)? (?=(?:until|till|to|through|thru)\b)", r"\1 ", t
+    )
+    t = re.sub(r"(\d) back (?=to \d)", r"\1 ", t)
     # "the mix could use 7 more dB", "the voice needs 3 dB more": a level change by that much
     t = re.sub(
         r"\b(?:could use|could do with|needs?|wants?) (?:another |an extra )?(\d+(?:\.\d+)?) (?:(more|less|fewer) db|db (more|less))\b",
@@ -533,6 +544,7 @@ class _Item:
     mute: bool = False  # the remove-verb was "mute"/"silence": on a stretch alone it lowers the mix
     sentence: int = 0  # which sentence of the instruction the clause is in (split at . ! ?)
     about_me: bool = False  # "I do ASMR", "I'm a teacher": a clause whose subject is the user, no verb read
+    named_only: bool = False  # "..., name it final_mix": the name of an export said in a clause of its own
 
 
 def _size(words: str) -> float:
@@ -688,7 +700,8 @@ class _Reader:
         only_format = fmt and is_whole(
             clean_target(re.sub(r"\b(?:file|version|copy|format)\b", " ", FORMAT.sub(" ", VERB.sub(" ", c))))
         )
-        if EXPORT_VERB.search(c) or (only_format and not NORMALIZE.search(c)):
+        if EXPORT_VERB.search(c) or (only_format and not NORMALIZE.search(c)) or _NAME_IT.match(c.strip()):
+            # ("..., call it take2.wav": naming the result asks for it to be written out)
             return self._export(c, fmt, _FILE.search(c))
         if NORMALIZE.search(c):
             return self._normalize(c)
@@ -1002,10 +1015,14 @@ class _Reader:
         else:
             pref = self.context.preferences.get("export_format") or self.context.preferences.get("format")
             fields["format"] = pref if pref in EXPORT_FORMATS else "wav"
-        name = re.search(r"\b(?:called|named|name it|file ?name)\s+[\"']?([a-z0-9][\w-]*)\b(?!\.)", c)
+        name = re.search(r"\b(?:called|named|(?:name|call|title) (?:it|the file)|file ?name)\s+[\"']?([a-z0-9][\w-]*)\b(?!\.)", c)
+        if not name:  # "export the mp3 as ep_07_final": a file name after "as" (not a format word)
+            name = _AS_NAME.search(c)
+            if name and FORMAT.fullmatch(name.group(1)):
+                name = None  # "save it as mp3"
         if name and "path" not in fields:  # "export an mp3 called final" -> final.mp3
             fields["path"] = f"{self.original_name(name.group(1))}.{fields['format']}"
-        return _Item(op="export", fields=fields)
+        return _Item(op="export", fields=fields, named_only=bool(_NAME_IT.match(c.strip())))
 
     def original_name(self, lowered: str) -> str:
         """The file name as the user typed it (the clause text is lower-cased)."""
@@ -1137,6 +1154,14 @@ class _Reader:
         stretch_said = False  # a pending time was said to be a part ("the first 10 seconds are silence")
         for it in items:
             prev = out[-1] if out else None
+            if it.named_only and prev is not None and prev.op == "export" and "path" not in prev.fields and "path" in it.fields:
+                # "export as flac, name it live_take": the name of that export
+                path = it.fields["path"]
+                if path.lower() in self.raw.lower():  # a name with its extension says the format too
+                    prev.fields.update(it.fields)
+                else:  # a bare name takes the export's format
+                    prev.fields["path"] = f"{path.rsplit('.', 1)[0]}.{prev.fields['format']}"
+                continue
             if it.amount_only and prev is not None and prev.action == "gain" and not prev.explicit_db and prev.db:
                 prev.db, prev.explicit_db = math.copysign(abs(it.db or 0.0), prev.db), True
                 continue  # "lower the music, like 4 dB": that change, by that much

@@ -130,7 +130,7 @@ LARGE = re.compile(
     r"\b(?:a lot|a ton|lots|loads|much|way|significantly|considerably|heavily|massively|greatly|substantially|far)\b"
 )
 GENTLE = re.compile(r"\b(?:gently|gentle|softly|subtly|lightly|partially|partly)\b")
-FULL = re.compile(r"\b(?:completely|fully|entirely|totally|all of)\b")
+FULL = re.compile(r"\b(?:completely|fully|entirely|totally|altogether|all of)\b")
 
 # Casual phrasing.
 CANT_HEAR = re.compile(
@@ -361,7 +361,7 @@ FILLERS = [
 FILLER = re.compile("|".join(FILLERS))
 LEAD_WORDS = (
     r"ok(?:ay)?|hey|hi(?![ -]hats?\b)|so|um+|uh+|hmm+|ugh+|argh+|ah+|oh|well|honestly|seriously|yeah|yes|alright|"
-    r"omg|geez|sigh|gah|meh|lol|welp|eww+|ew|yuck|"
+    r"omg|geez|sigh|gah|meh|lol|welp|eww+|ew|yuck|nah|nope|"
     r"right|and|also|then|really|actually|basically|now|oof|man|god|jeez|wow|damn|oops|first|firstly|"
     r"next|finally|lastly|second|secondly|after that|but|though|however|"
     # discourse markers that open a clause and say nothing about the sound (issue 14 round 4)
