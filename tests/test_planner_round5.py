@@ -145,3 +145,49 @@ def test_round5_exports_and_times(instruction, expected):
 def test_a_range_said_backwards_is_refused():
     recipe, steps = plan("remove the hum from 0:50 back to 0:20")
     assert steps == [] and recipe.error
+
+
+TRIM = {"op": "trim"}
+
+
+@pytest.mark.parametrize(
+    ("instruction", "expected"),
+    [
+        # a stretch named by its time: muted, cut as the user's own noise, cut as junk, or kept
+        ("make 0:40 to 0:42 totally silent", [{"op": "gain", "db": -60.0, "range": [[40, 42]]}]),
+        ("the first 4 seconds are me clearing my throat, cut them", [{**TRIM, "start": 4.0}]),
+        ("the first 6 secs are just us laughing, drop them", [{**TRIM, "start": 6.0}]),
+        ("everything after 1:50 is rubbish, cut it", [{**TRIM, "start": 0.0, "end": 110.0}]),
+        ("we only care about the part between 0:15 and 0:45, keep just that", [{**TRIM, "start": 15.0, "end": 45.0}]),
+        # where the trimmed file starts or ends, and both ends at once
+        ("begin the clip at 0:05", [{**TRIM, "start": 5.0}]),
+        ("have the track end at 1:40", [{**TRIM, "start": 0.0, "end": 100.0}]),
+        ("cut everything before 0:04 and after 1:44", [{**TRIM, "start": 4.0, "end": 104.0}]),
+    ],
+)
+def test_round5_stretches(instruction, expected):
+    _, steps = plan(instruction)
+    assert same(steps, expected), steps
+
+
+@pytest.mark.parametrize(
+    ("instruction", "expected"),
+    [
+        # a stretch pointed at ("listen to", "you only hear X there", "that's X on its own") is a span prompt
+        ("listen to 0:50-0:53, that's the kettle by itself. remove it everywhere",
+         [sep("kettle", "remove", spans=[[50, 53]])]),
+        ("at 1:00-1:02 you just hear the compressor, use that part and remove the compressor throughout",
+         [sep("compressor", "remove", spans=[[60, 62]])]),
+        # a level change by a remove-verb and a particle
+        ("the generator is obvious at 0:05 to 0:09, cut it down 8 dB everywhere",
+         [sep("generator", "gain", -8.0, spans=[[5, 9]])]),
+        # the sound at a time, repeating; or no sound named, only the time
+        ("the squeak at 0:12 to 0:13 recurs all the way through, remove every one",
+         [sep("squeak", "remove", spans=[[12, 13]])]),
+        ("whatever is at 0:30-0:31 keeps showing up, remove it everywhere",
+         [{"op": "separate", "action": "remove", "spans": [[30, 31]]}]),
+    ],
+)
+def test_round5_span_prompts(instruction, expected):
+    _, steps = plan(instruction)
+    assert same(steps, expected), steps

@@ -327,6 +327,8 @@ def _reword(t: str) -> str:
             r"remove \1",
             t,
         )
+    if "keep" in t and " up" in t:  # "it keeps popping up": it keeps appearing (a description)
+        t = re.sub(r"\b(keeps?|kept) (?:popping|showing|cropping) up\b", r"\1 appearing", t)
     if " up" in t:  # a sound that keeps appearing, not a verb: "the squeak shows up all over" ("up" alone raises)
         t = re.sub(r"\b(?:shows?|showed|showing|pops?|popped|popping|crops?|cropped|cropping) up\b", "appears", t)
     if _PASSIVE_HINT.search(t):
@@ -407,6 +409,18 @@ def _normalise(text: str) -> str:
         r"(\d (?:seconds?|secs?|s|minutes?|mins?)) in(?:to (?:the|it|this) \w+)? (?=(?:until|till|to|through|thru)\b)", r"\1 ", t
     )
     t = re.sub(r"(\d) back (?=to \d)", r"\1 ", t)
+    # "start the file at 0:03", "make it end at 1:30": where the trimmed file begins or ends
+    t = re.sub(
+        r"\b(?:start|begin) (?:the |this |my )?(?:file|clip|track|audio|recording|song|video|it|export) (?:at|from) (?=\d)",
+        "cut everything before ",
+        t,
+    )
+    t = re.sub(
+        r"\b(?:(?:make|have|let) (?:it|the (?:file|clip|track|audio|recording|song|video)) (?:end|stop|finish)|"
+        r"(?:end|stop|finish) (?:it|the (?:file|clip|track|audio|recording|song|video))) at (?=\d)",
+        "cut everything after ",
+        t,
+    )
     # "the mix could use 7 more dB", "the voice needs 3 dB more": a level change by that much
     t = re.sub(
         r"\b(?:could use|could do with|needs?|wants?) (?:another |an extra )?(\d+(?:\.\d+)?) (?:(more|less|fewer) db|db (more|less))\b",
@@ -596,7 +610,8 @@ class _Reader:
             return None  # "it's just me handling the mic", "that helped", "too much"
         c = self._prepare(c)
         times = self._times_in(c)
-        named_by_time = c.lstrip().startswith("§")  # (the patterns below open on a time)
+        # (the patterns below open on a time, or on "anything" before it: "anything past 1:40 is junk")
+        named_by_time = c.lstrip().startswith(("§", "anything", "everything", "all ", "whatever", "stuff", "the stuff"))
         if named_by_time and UNWANTED_PART.match(c.strip()):  # "the first 3 seconds aren't needed": cut them
             return _Item(op="trim", times=times, trim_mode="remove")
         if named_by_time and (EMPTY_PART.match(c.strip()) or GOOD_PART.match(c.strip())):
@@ -619,6 +634,8 @@ class _Reader:
         if times and HEARING.search(c) and not CANT_HEAR.match(c):
             for t in times:  # "you can clearly hear the rain between 0:20 and 0:25"
                 t.span = True
+            # "at 0:10 you only hear the fan": where it is heard alone, no wish to keep only it
+            c = re.sub(r"\b(?:only|just) (?=(?:hear|heard)\b)|(?<=\bhear) (?:only|just)\b", "", c)
         item = self._read_command(c, times) or self._read_idiom(c, times)
         if item is not None:
             return item
@@ -718,6 +735,10 @@ class _Reader:
             item = _Item(op="separate", action="gain", db=size if m.group("up") else -size, times=times, implied=True)
             return self._target_item(item, m.group("t"))
         m = PERSIST.match(c) or SOURCE.match(c)
+        if m and times and GENERIC_SOUND.fullmatch(clean_target(m.group("t"))):
+            for t in times:  # "whatever is at 1:50 keeps appearing": a prompt by time alone
+                t.span = True
+            return _Item(op=None, times=times, generic=True)
         if m and not VERB.search(m.group("t")):  # "the dog keeps barking"; "the mic picks up static"
             return self._target_item(_Item(op=None, times=times, presence=True), m.group("t"))
         m = NOMINAL.match(c)
@@ -814,7 +835,13 @@ class _Reader:
                 t.span = True
             # with no time, "the fridge hum is really noticeable" is a complaint
             return self._target_item(_Item(op=None, times=times, presence=not times), subject)
-        if any(w in c for w in _ALONE_WORDS) and ALONE.search(c) and not COPULA.match(c) and not HEARING.search(c):
+        if (
+            any(w in c for w in _ALONE_WORDS)
+            and ALONE.search(c)
+            and not COPULA.match(c)
+            and not HEARING.search(c)
+            and not THAT_IS.match(c)  # "(at 1:10) that's the fan on its own": names what is heard there
+        ):
             # "can I get the interviewer's voice by itself" ("you can hear the bike by itself at ..." says where)
             return self._target_item(_Item(op="separate", action="isolate", times=times), ALONE.sub(" ", c))
         m = DONT_WANT.match(c)
@@ -908,7 +935,8 @@ class _Reader:
             db = float(by.group("v"))
         if db is not None:  # "cut the music by 6 dB", "drop the volume 3 dB": a level change
             item.action, item.db, item.explicit_db = "gain", -abs(db), True
-            return self._target_item(item, strip_amounts(rest))
+            # ("cut it down 10 dB": the particle of the level change is no part of the sound)
+            return self._target_item(item, strip_amounts(re.sub(r"\b(?:down|back)\b", " ", rest)))
         item.mute = bool(re.match(r"mute|silence", verb_text))
         cleaned = clean_target(strip_amounts(rest))
         if self._generic(item, cleaned):
@@ -1112,6 +1140,10 @@ class _Reader:
         if unsupported:
             raise Refusal(f"'{unsupported.group(0)}' is not an edit I can make. " + HELP + ".")
         text, self.refs = find_times(text)
+        if "silent" in text or "mute" in text:  # "make 1:05 to 1:07 completely silent": mute that stretch
+            text = re.sub(r"\bmake (§\d+) (?:completely |totally |fully |entirely |dead )?(?:silent|muted|mute)\b", r"mute \1", text)
+        if "care" in text:  # "I only care about the chunk between A and B": the part to keep, named by its time
+            text = re.sub(r"\b(?:i|we) (?:only |just |really )*care (?:about|for) (?:the |that |this )?(?:chunk|part|bit|section|stretch|portion|piece|segment)? ?(?=§)", "", text)
         # "take 2 seconds off both ends", "knock the last 3 seconds off": a stretch taken away
         if "take" in text or "knock" in text:
             text = re.sub(r"\b(?:take|knock)\s+(§\d+)(?!\s+as\b)", r"cut \1", text)
@@ -1123,7 +1155,10 @@ class _Reader:
         # the hum, A to B", "the first 3 s are only room noise" name a reference stretch
         text = NOISE_PRINT.sub(lambda m: f"use {m.group('time')} as a reference", text)
         text = WHERE_ONLY.sub(lambda m: f"{m.group('ref')} for {m.group('t')}", text)
-        text = re.sub(r"\blisten(?: (?:to it|to this|at|to|from|between))?\s+(?=§)", "", text)  # "listen at 0:30 to 0:32, that's the fan"
+        # "listen at 0:30 to 0:32, that's the fan": a stretch pointed at is where the sound is heard
+        for m in re.finditer(r"\blisten(?: (?:to it|to this|at|to|from|between))?\s+§(\d+)", text):
+            self.refs[int(m.group(1))].span = True
+        text = re.sub(r"\blisten(?: (?:to it|to this|at|to|from|between))?\s+(?=§)", "", text)
         text = SELECT_PART.sub(lambda m: f"use {m.group('time')} as a reference for {m.group('t')}", text)
         text = TIME_IS.sub(lambda m: f"use {m.group('time')} as a reference for {m.group('t')}", text)
         items = []
@@ -1162,6 +1197,18 @@ class _Reader:
                 else:  # a bare name takes the export's format
                     prev.fields["path"] = f"{path.rsplit('.', 1)[0]}.{prev.fields['format']}"
                 continue
+            if (
+                it.op == "separate"
+                and it.pronoun
+                and it.action == "remove"
+                and not it.times
+                and prev is not None
+                and prev.op == "trim"
+                and prev.trim_mode == "remove"
+                and not pending
+                and not any(o.target for o in out)
+            ):
+                continue  # "anything past 1:40 is junk, chop it": "it" is the stretch just cut
             if it.amount_only and prev is not None and prev.action == "gain" and not prev.explicit_db and prev.db:
                 prev.db, prev.explicit_db = math.copysign(abs(it.db or 0.0), prev.db), True
                 continue  # "lower the music, like 4 dB": that change, by that much
@@ -1471,10 +1518,11 @@ class _Reader:
         if not it.times:
             raise Refusal("say what to trim (for example 'cut the first 5 seconds' or 'trim to 0:10-0:40')")
         kinds = sorted(r.kind for r in it.times)
-        if len(it.times) == 2 and kinds == ["first", "last"] and it.trim_mode == "remove":
-            # "cut the first 10 seconds and the last 5 seconds"
-            first = next(r for r in it.times if r.kind == "first")
-            last = next(r for r in it.times if r.kind == "last")
+        heads, tails = ("first", "before"), ("last", "after")
+        if len(it.times) == 2 and {*kinds} & {*heads} and {*kinds} & {*tails} and it.trim_mode == "remove":
+            # "cut the first 10 seconds and the last 5 seconds", "cut everything before 0:07 and after 1:35"
+            first = next(r for r in it.times if r.kind in heads)
+            last = next(r for r in it.times if r.kind in tails)
             return {"op": "trim", "start": first.resolve(self.duration)[1], "end": last.resolve(self.duration)[0]}
         if len(it.times) > 1:
             raise Refusal("trim keeps one contiguous part; give one stretch at a time")

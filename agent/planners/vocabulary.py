@@ -758,13 +758,15 @@ SELECT_PART = re.compile(
 #: what an empty stretch is said to hold: nothing worth keeping
 EMPTY = r"(?:silence|silent|empty|dead air|dead space|nothing|blank|useless|junk|garbage|rubbish|filler|not needed|unnecessary|unneeded|wasted)"
 TIME_IS = re.compile(
-    rf"(?P<time>§\d+) (?:is|are|has|have|contains?)(?: \w+)? (?:only|just|pure|nothing but|all) (?!{EMPTY}\b)(?P<t>[^,;.§]+)"
+    rf"(?P<time>§\d+) (?:is|are|has|have|contains?)(?: \w+)? (?:only|just|pure|nothing but|all) (?!{EMPTY}\b)"
+    # ("the first 9 seconds are just me coughing": the user, a stretch to cut, not a sound to learn)
+    r"(?!(?:me|us|him|her|them|someone|somebody|people|i|we)\b)(?P<t>[^,;.§]+)"
 )
 #: "the first 3 seconds aren't needed", "the last bit is useless": a stretch asked away, named by its time
 UNWANTED_PART = LazyPattern(
-    r"^(?P<time>§\d+)(?: (?:part|bit|section|stretch|stuff))? (?:is|are|was|were)(?:n't| not) (?:really |even )?(?:needed|necessary|"
+    r"^(?:(?:anything|everything|all|whatever|the stuff|stuff)(?: that is| is)? )?(?P<time>§\d+)(?: (?:part|bit|section|stretch|stuff))? (?:is|are|was|were)(?:n't| not) (?:really |even )?(?:needed|necessary|"
     r"wanted|required|useful|usable|important|part of it)$|"
-    r"^(?P<time2>§\d+)(?: (?:part|bit|section|stretch|stuff))? (?:is|are)(?: (?:just|only|all|totally|completely|really))* "
+    r"^(?:(?:anything|everything|all|whatever|the stuff|stuff)(?: that is| is)? )?(?P<time2>§\d+)(?: (?:part|bit|section|stretch|stuff))? (?:is|are)(?: (?:just|only|all|totally|completely|really))* "
     r"(?:useless|junk|garbage|rubbish|unnecessary|unneeded|not needed|pointless|wasted|unusable|trash)$"
 )
 #: "0:10 to 0:40 is the good part": a stretch to keep, named by its time
@@ -789,7 +791,10 @@ EACH_TAIL = LazyPattern(rf"^§\d+(?: long)? {EACH}$")
 #: "the first 10 seconds are silence", "0:00-0:03 is dead air": a stretch to cut, named by its time
 EMPTY_PART = LazyPattern(
     rf"^(?P<time>§\d+) (?:is|are|was|were)(?: (?:just|only|all|pure|basically|mostly|complete|total|totally|completely|"
-    rf"really|pretty much))* (?:a |an )?{EMPTY}(?: (?:time|space|bits?|parts?))?$"
+    rf"really|pretty much))* (?:a |an )?{EMPTY}(?: (?:time|space|bits?|parts?))?$|"
+    # "the first 7 seconds are me setting up the mic": the user, not the recording
+    r"^(?P<time2>§\d+) (?:is|are|was|were)(?: (?:just|only|all|mostly|basically))* (?:me|us|him|her|someone|somebody) "
+    r"(?:\w+ing|talking|getting ready)\b.*$"
 )
 # Objects that name no sound: with a time they are a span prompt with no target
 # ("isolate the sound at 0:05 to 0:08", "remove whatever that is at 0:50").
@@ -843,6 +848,9 @@ FEEDBACK = re.compile(
     r"good|great|nice|close|closer|improved|an improvement)|(?:much |a lot |way |a bit )?better|too much|too little|"
     r"not enough|good|great|perfect|nice|awesome|cool|not bad|almost|close|no|nope|nah|not quite|not really|"
     r"nothing else|nothing more|that is it|that is all|only that|just that|"
+    # "use that bit (as the reference)": the stretch just given is where the sound is, said already
+    r"use (?:that|this|those|these) (?:bit|part|section|stretch|sample|clip|region|portion|one)s?"
+    r"(?: as (?:a |an |the )?(?:reference|sample|profile|guide|example))?|"
     # "i don't like what that did", "still hear it", "that gutted the mix": about the last edit
     r"(?:i )?(?:don'?t|do not|didn'?t) (?:really )?like (?:what (?:that|this|it|you) did|that|this|it|the result|"
     r"how (?:that|it) sounds?)|(?:i |you |we )?(?:can )?still (?:hear|notice) (?:it|them|that|this)|"
@@ -866,7 +874,7 @@ FREQUENCY = re.compile(
 SOUND_VERB = re.compile(
     # (only verbs that do not also name a sound: "the mains hum" is a noun)
     r"^(?:(?P<t>.+?[a-z]s) (?:ring|bark|go|start|kick in|come in|happen|appear|occur|get|run)|(?P<t2>.+?) (?:rings|barks|plays|goes|starts|kicks in|comes in|happens|appears|"
-    r"occurs|gets|whines|blares|howls|runs|(?:is|was|keeps|kept) running|(?:is|was) on))\s+(?:(?P<at>§\d+)|(?!§)(?!(?:at|around|from|between|in|during|on|for|until|till) §)"
+    r"occurs|gets|whines|blares|howls|runs|repeats|recurs|returns|comes back|(?:is|was|keeps|kept) running|(?:is|was) on))\s+(?:(?P<at>§\d+)|(?!§)(?!(?:at|around|from|between|in|during|on|for|until|till) §)"
     r"\S).*$|"
     # what a sound did: "a plane flew over", "someone's phone rang", "a truck drove by"
     r"^(?P<t3>.+?) (?:rang|barked|flew|drove|went off|came on|passed|honked|beeped|buzzed|cried|screamed|shouted|"
