@@ -191,3 +191,30 @@ def test_round5_stretches(instruction, expected):
 def test_round5_span_prompts(instruction, expected):
     _, steps = plan(instruction)
     assert same(steps, expected), steps
+
+
+@pytest.mark.parametrize(
+    ("instruction", "expected"),
+    [
+        # "X and nothing else": only X
+        ("I need the cello and nothing else", [sep("cello", "isolate")]),
+        ("the choir and nothing more", [sep("choir", "isolate")]),
+        # "many thanks, <name>" closes a post
+        ("Could someone lower the generator? Many thanks, Oskar", [sep("generator", "gain", -6.0)]),
+        # "I'd love it if you could ...": the wish around a command
+        ("I'd love it if you could remove the crickets", [sep("crickets", "remove")]),
+        # the stretch just cut is what a later "trim it" means; two ends said with two "everything"s
+        ("everything after 1:45 is garbage, trim it", [{"op": "trim", "start": 0.0, "end": 105.0}]),
+        ("cut everything before 0:02 and everything after 1:58", [{"op": "trim", "start": 2.0, "end": 118.0}]),
+        # a stretch named as what the user cares about is kept
+        ("I only care about the section from 0:30 to 1:00", [{"op": "trim", "start": 30.0, "end": 60.0}]),
+        # a length glued to its unit before a fade
+        ("4.5s fade in", [{"op": "fade", "direction": "in", "seconds": 4.5}]),
+        # a sound that repeats, with nothing after the verb
+        ("the ding at 0:20 to 0:21 repeats, remove all of them", [sep("ding", "remove", spans=[[20, 21]])]),
+        ("trash all the edits", [{"op": "reset"}]),
+    ],
+)
+def test_round5_more_shapes(instruction, expected):
+    _, steps = plan(instruction)
+    assert same(steps, expected), steps

@@ -290,6 +290,9 @@ def _reword(t: str) -> str:
             r"remove \1",
             t,
         )
+    if "nothing else" in t or "nothing more" in t:  # "I want the cello and nothing else": only the cello
+        t = re.sub(r"\b(keep|want|need|give me|leave)\s+((?:the|my|our|a|an|this|that) [^,;.!?]+?) and nothing (?:else|more)\b", r"\1 only \2", t)
+        t = re.sub(r"(?:^|(?<=[,;.!?] ))((?:the|my|our) [^,;.!?]+?) and nothing (?:else|more)\b", r"only \1", t)
     if "so " in t:  # "make it so the voice is louder": the wish is the clause after it
         t = re.sub(r"\bmake it so (?:that )?(?=\w)", "", t)
     if "since " in t:
@@ -1143,7 +1146,12 @@ class _Reader:
         if "silent" in text or "mute" in text:  # "make 1:05 to 1:07 completely silent": mute that stretch
             text = re.sub(r"\bmake (§\d+) (?:completely |totally |fully |entirely |dead )?(?:silent|muted|mute)\b", r"mute \1", text)
         if "care" in text:  # "I only care about the chunk between A and B": the part to keep, named by its time
-            text = re.sub(r"\b(?:i|we) (?:only |just |really )*care (?:about|for) (?:the |that |this )?(?:chunk|part|bit|section|stretch|portion|piece|segment)? ?(?=§)", "", text)
+            text = re.sub(
+                r"\b(?:i|we) (?:only |just |really )*care (?:about|for) (?:the |that |this )?"
+                r"(?:chunk|part|bit|section|stretch|portion|piece|segment)? ?(?=§)",
+                "keep ",
+                text,
+            )
         # "take 2 seconds off both ends", "knock the last 3 seconds off": a stretch taken away
         if "take" in text or "knock" in text:
             text = re.sub(r"\b(?:take|knock)\s+(§\d+)(?!\s+as\b)", r"cut \1", text)
@@ -1198,17 +1206,18 @@ class _Reader:
                     prev.fields["path"] = f"{path.rsplit('.', 1)[0]}.{prev.fields['format']}"
                 continue
             if (
-                it.op == "separate"
-                and it.pronoun
-                and it.action == "remove"
+                (it.op == "separate" and it.pronoun and it.action in ("remove", "isolate") or it.op == "trim")
                 and not it.times
                 and prev is not None
                 and prev.op == "trim"
-                and prev.trim_mode == "remove"
+                and (prev.trim_mode == "remove") == (it.action != "isolate")
                 and not pending
                 and not any(o.target for o in out)
             ):
                 continue  # "anything past 1:40 is junk, chop it": "it" is the stretch just cut
+            if it.op is None and it.whole and it.times and not it.target and prev is not None and prev.op == "trim":
+                prev.times.extend(it.times)  # "cut everything before 0:05 and everything after 1:50"
+                continue
             if it.amount_only and prev is not None and prev.action == "gain" and not prev.explicit_db and prev.db:
                 prev.db, prev.explicit_db = math.copysign(abs(it.db or 0.0), prev.db), True
                 continue  # "lower the music, like 4 dB": that change, by that much

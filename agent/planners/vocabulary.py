@@ -30,7 +30,7 @@ RESET = re.compile(
     r"revert (?:to (?:the )?(?:original|raw|unedited)|everything|all)|"
     # every edit, said as a plural: "scrap all my changes", "discard the edits" ("the last 2 edits" is undo)
     r"start (?:fresh|anew)|fresh start|begin again|"
-    r"(?:scrap|discard|undo|drop|throw away|throw out|revert|lose|ditch|forget|cancel|remove|get rid of|delete|wipe|"
+    r"(?:scrap|discard|undo|drop|throw away|throw out|revert|lose|ditch|forget|cancel|remove|get rid of|delete|wipe|nuke|trash|"
     r"clear|reset) (?:all )?(?:of )?(?:my |the |your |these |those |our )?(?:edits|changes)\b|"
     r"undo (?:everything|all\b(?: (?:the )?changes| of it)?|every change)|"
     # "I want the raw recording back", "give me the original back"
@@ -238,7 +238,7 @@ PREAMBLE = re.compile(
     rf"|(?:you|u) (?:can|could|will|would)(?: please)?(?: to)?(?= {_EDIT_VERB_AHEAD})"
     r"|(?:i|we) (?:need|want|would like)(?= (?:remove|delete|cut|lower|raise|boost|isolate|extract|trim|mute|reduce|make)\b)"
     r"|(?:is |it is )?possible(?: for (?:me|you|us))?(?: to)?(?= )"
-    r"|(?:i|we) (?:want|would like|'d like|need|wish|ask|prefer|would love)(?: (?:that|if))? (?:you|u)"
+    r"|(?:i|we)(?: (?:want|would like|need|wish|ask|prefer|would love)|'d (?:like|love))(?: it)?(?: (?:that|if))? (?:you|u)"
     r"(?: (?:to|can|could|will|would|please|kindly))*"
     r"|(?:can|could|may|should) (?:i|we)"
     r"|how to(?: go about)?"
@@ -854,8 +854,8 @@ FEEDBACK = re.compile(
     # "i don't like what that did", "still hear it", "that gutted the mix": about the last edit
     r"(?:i )?(?:don'?t|do not|didn'?t) (?:really )?like (?:what (?:that|this|it|you) did|that|this|it|the result|"
     r"how (?:that|it) sounds?)|(?:i |you |we )?(?:can )?still (?:hear|notice) (?:it|them|that|this)|"
-    r"(?:that|this|it) (?:gutted|ruined|killed|wrecked|destroyed|butchered|mangled|broke|trashed) (?:the|my|our) "
-    r"(?:mix|sound|audio|track|recording|song|voice|vocals?))$"
+    r"(?:that|this) (?:gutted|ruined|killed|wrecked|destroyed|butchered|mangled|broke|trashed|messed up|hurt)"
+    r"(?: (?:the|my|our|it|everything)(?: \w+){0,2})?)$"
 )
 #: "a backing track without the bass", "a version minus the drums": the sound left out
 WITHOUT = re.compile(
@@ -878,6 +878,7 @@ SOUND_VERB = re.compile(
     r"\S).*$|"
     # what a sound did: "a plane flew over", "someone's phone rang", "a truck drove by"
     r"^(?P<t3>.+?) (?:rang|barked|flew|drove|went off|came on|passed|honked|beeped|buzzed|cried|screamed|shouted|"
+    r"repeats|recurs|comes back|keeps (?:coming back|repeating|recurring)|"
     r"slammed|banged|crashed|fell|dropped|rumbled|roared|whistled|chimed|kicked in|started(?! \w+ing))\b.*$|"
     # a word that is also a sound's name is its verb when how often or how long follows: "the fridge
     # hums nonstop" (but "the fridge hum" is a noun)
