@@ -218,3 +218,30 @@ def test_round5_span_prompts(instruction, expected):
 def test_round5_more_shapes(instruction, expected):
     _, steps = plan(instruction)
     assert same(steps, expected), steps
+
+
+@pytest.mark.parametrize(
+    ("instruction", "expected"),
+    [
+        # "leave X out" removes X ("leave" alone keeps)
+        ("leave the metronome out", [sep("metronome", "remove")]),
+        # a causative verb before "too loud" asks, it does not complain: no level change read
+        ("make the cymbals too loud", None),
+        # sign-offs: "cheers mate", "Best, <name>"
+        ("remove the kettle whistle. Cheers mate", [sep("kettle whistle", "remove")]),
+        ("Morning. Can you lower the fan by 5 dB? Best, Lukas", [sep("fan", "gain", -5.0)]),
+        # a chat verb before a time
+        ("chuck the last 8 seconds", [{"op": "trim", "start": 0.0, "end": 112.0}]),
+        # "only" after a time limits that time
+        ("remove the jackhammer, 0:30 to 0:50 only", [sep("jackhammer", "remove", range=[[30, 50]])]),
+        # a non-native "please to make" and "making very big noise"
+        ("please to make more loud the flute", [sep("flute", "gain", 6.0)]),
+        ("the parrots is making very big noise, please delete", [sep("parrots", "remove")]),
+    ],
+)
+def test_round5_probe_shapes(instruction, expected):
+    recipe, steps = plan(instruction)
+    if expected is None:
+        assert not any(s.get("action") == "gain" for s in steps), steps
+        return
+    assert same(steps, expected), steps

@@ -216,6 +216,8 @@ _FILE = re.compile(
 )
 
 
+#: a verb that makes its object something ("make the drums too loud" asks, it does not complain)
+_CAUSATIVE = re.compile(r"(?:make|turn|get|let|set|have|keep|leave|put|bring|render)\b")
 #: "name it live_take", "and call it demo.wav": a clause that only names the exported file
 _NAME_IT = re.compile(r"^(?:and |then |and then )?(?:name|call|title) (?:it|the file|the export|the result)\s+\S")
 #: "export the mp3 as ep_07_final": a name after "as", told from a format by its "_", "-" or digits
@@ -375,6 +377,7 @@ def _normalise(text: str) -> str:
     t = re.sub(r"\b(they|you|we)'re\b", r"\1 are", t)
     t = re.sub(r"\bacapella\b|\ba capella\b|\ba cappella\b", "acappella", t)
     t = re.sub(r"\bfade-(in|out)\b", r"fade \1", t)
+    t = re.sub(r"\b(please|pls|plz|kindly) to (?=[a-z])", r"\1 ", t)  # a non-native "please to make quieter the fan"
     t = POLITE.sub(" ", t)
     t = TOOL_SUBJECT.sub("can you", t)  # "can audacity remove the hiss": the tool is who is asked
     t = TOOL_MENTION.sub(" ", t)  # "remove the hum in audacity", "using ffmpeg, ..."
@@ -682,6 +685,8 @@ class _Reader:
             lambda m: f"{m.group(1)} {m.group(3)} {m.group(2)}" + (" from" if m.group("source") is not None else ""),
             c,
         )
+        # "leave the dog out": the dog is what goes ("leave" alone keeps)
+        c = re.sub(r"\bleave\b ((?:(?!§)\S+ ){0,3}?(?:(?!§)\S+)) out\b(?! of\b)", r"remove \1", c)
         c = re.sub(r"\b(clean|tidy|sort)\b ((?:(?!§)\S+ ){0,2}?(?:(?!§)\S+)) (up|out)\b(?! §)", r"\1 \3 \2", c)
         c = re.sub(
             r"\b(pull|push|knock|sit|set|take|bump|nudge|crank|pump|dial|tone|bring|turn)\b ((?:(?!§)\S+ ){0,3}?(?:(?!§)\S+)) "
@@ -809,7 +814,7 @@ class _Reader:
             item = _Item(op="separate", action="gain", db=-SMALL_DB, times=times, implied=True)
             return self._target_item(item, m.group("t"))
         m = TOO.match(c)
-        if m and not m.group("cop") and VERB.search(m.group("t")):
+        if m and not m.group("cop") and (VERB.search(m.group("t")) or _CAUSATIVE.match(m.group("t"))):
             m = None  # "make it too loud" is no complaint: only a bare noun phrase goes without its verb
         if m:
             up = m.group("dir") in ("quiet", "soft", "low", "faint", "weak", "buried")

@@ -83,7 +83,7 @@ REMOVE = (
 
     # "the final 7 seconds can go" ("the music can go quieter" is a level change)
     # chat: "bin the rest", "chuck the intro"
-    r"(?:bin|chuck|toss|dump)(?= (?:the|it|them|that|this|those|these|all|everything)\b)|"
+    r"(?:bin|chuck|toss|dump)(?= (?:the|it|them|that|this|those|these|all|everything)\b| §)|"
     # a bare "X out" ends a clause: "bees buzzing out, 1:10 to 1:25", "the hair dryer out please"
     r"out(?=\s*$|\s+(?:please|pls|now|completely|entirely|altogether|for good|too|as well|everywhere)\s*$)|"
     r"(?:can|could|may|gotta|got to) (?:go|disappear|vanish)(?=\s*$|\s+(?:now|please|too|as well|entirely|completely|"
@@ -113,7 +113,8 @@ DOWN = (
 )
 VERB = re.compile(rf"\b(?:(?P<remove>{REMOVE})|(?P<isolate>{ISOLATE})|(?P<up>{UP})|(?P<down>{DOWN}))\b")
 WEAK_ISOLATE = re.compile(
-    r"\b(?:just|only)\b(?! (?:(?:in|during|between|from|at|for|on|after|before|over) )?§)"
+    # ("0:20 to 0:40 only": the only after a time limits the time, it keeps no sound)
+    r"(?<!§\d )(?<!§\d\d )\b(?:just|only)\b(?! (?:(?:in|during|between|from|at|for|on|after|before|over) )?§)"
 )
 EXCEPT = re.compile(
     r"^(?P<v>.*?)\b(?:everything|all|anything|every sound)(?: else)?(?: (?:at |in |during |from |between )?§\d+)? (?:but|except(?: for)?|apart from|other than|"
@@ -159,7 +160,7 @@ COMPLAINT = re.compile(
     r"getting in the way|in the way|irritating|grating|obnoxious|ruined|ruin|noisy|bad|ugly|disturbing|worst|"
     r"horrendous|atrocious|unacceptable|intolerable|gross|"
     # "the foosball table is making too big noise", "the fan makes such a racket"
-    r"mak(?:ing|es?) (?:too|so|such|a|way)(?: \w+){0,2} (?:noise|racket|din|ruckus|commotion))\b.*$"
+    r"mak(?:ing|es?) (?:too|so|such|a|way|very|really|lots of|a lot of)(?: \w+){0,2} (?:noise|racket|din|ruckus|commotion))\b.*$"
 )
 RUINS = re.compile(r"^(?P<t>.+?) (?:ruins|ruined|kills|spoils|wrecks|drowns out|covers up|masks) .*$")
 PRESENCE = re.compile(
@@ -277,8 +278,10 @@ SOCIAL = re.compile(
     r"|(?:i'?m |i am )?(?:(?:a |very |completely |totally |pretty )?new (?:here|to (?:this|audio(?: editing)?|\w+(?: \w+)?))|"
     r"(?:a |an? )?(?:complete |total )?(?:newbie|noob|beginner|novice|amateur)(?: here)?|first (?:time )?post(?:er)?(?: here)?)"
     r"|(?:thanks|thank you|thx|ty|ta|cheers|many thanks|much appreciated|appreciate it|(?:much )?obliged|"
+    r"(?:all the )?best(?: wishes)?|(?:kind |warm |best )?regards|"
     r"(?:i |would )?(?:really |greatly )?appreciate (?:any|the|your|all|some) (?:help|advice|tips|pointers|input))"
-    r"(?: (?:a lot|a ton|a bunch|so much|very much|heaps|in advance|all|everyone|guys|for (?:any|your|the) help))*"
+    r"(?: (?:a lot|a ton|a bunch|so much|very much|heaps|in advance|all|everyone|guys|folks|mate|mates|buddy|pal|"
+    r"for (?:any|your|the) help))*"
     # closing pleasantries: "have a nice weekend", "it would make my week", "you'd be a lifesaver"
     r"|(?:and )?(?:have a (?:nice|good|great|lovely) (?:day|weekend|week|evening|one|1)|"
     r"(?:it|that|this) (?:would|will|'d|is gonna) (?:make|save) my (?:day|week|month|year|life)|"
