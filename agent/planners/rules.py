@@ -216,10 +216,19 @@ _FILE = re.compile(
 )
 
 
+#: verbs whose own particle a closing "out" is ("drowns everything out", "blocks the voice out")
+_OUT_AFTER_VERB = re.compile(
+    r"\b(?:drown|block|cancel|shut|stand|stick|freak|figure|sort|look|check|find|spit|blot|zone|leave|keep|"
+    r"single|stretch|carry|rule|bleed)(?:s|es|ed|ing)?\b"
+)
+#: "they're the ones at A-B", "that's the one at T": where the sound just named is heard
+_THE_ONES = re.compile(r"^(?:they|it|that|this|those|these) (?:is|are|'re) (?:the ones?|them|it)(?: (?:at|from|between|in|around))? §\d+$")
 #: a verb that makes its object something ("make the drums too loud" asks, it does not complain)
 _CAUSATIVE = re.compile(r"(?:make|turn|get|let|set|have|keep|leave|put|bring|render)\b")
 #: "name it live_take", "and call it demo.wav": a clause that only names the exported file
-_NAME_IT = re.compile(r"^(?:and |then |and then )?(?:name|call|title) (?:it|the file|the export|the result)\s+\S")
+_NAME_IT = re.compile(
+    r"^(?:and |then |and then )?(?:name|call|title) (?:it|the file|the export|the result|the (?:mp3|wav|flac|ogg)(?: file)?)\s+\S"
+)
 #: "export the mp3 as ep_07_final": a name after "as", told from a format by its "_", "-" or digits
 _AS_NAME = re.compile(r"\bas\s+[\"']?((?=[a-z0-9]*[_-]|[a-z]+\d)[a-z0-9][\w-]*)\b(?!\.)")
 
@@ -293,8 +302,19 @@ def _reword(t: str) -> str:
             t,
         )
     if "nothing else" in t or "nothing more" in t:  # "I want the cello and nothing else": only the cello
-        t = re.sub(r"\b(keep|want|need|give me|leave)\s+((?:the|my|our|a|an|this|that) [^,;.!?]+?) and nothing (?:else|more)\b", r"\1 only \2", t)
+        t = re.sub(r"\b(keep|want|need|give me|leave)\s+((?:the|my|our|a|an|this|that|\d)[^,;.!?]*?) and nothing (?:else|more)\b", r"\1 only \2", t)
         t = re.sub(r"(?:^|(?<=[,;.!?] ))((?:the|my|our) [^,;.!?]+?) and nothing (?:else|more)\b", r"only \1", t)
+    if " they " in t or " it " in t:  # a non-native subject said twice: "the cows they are too loud"
+        t = re.sub(r"^((?:the|my|our|this|that|these|those) [^,;.]+?),? (?:they|it) (is|are|was|were)\b", r"\1 \2", t)
+    if "less" in t or "more" in t:  # "(the cows are too loud,) please make less": less of the sound just named
+        t = re.sub(r"\bmake (?:it |them )?(less|more)(?=\s*(?:$|[,;.!?]|please\b))",
+                   lambda m: "make it " + ("quieter" if m.group(1) == "less" else "louder"), t)
+    if "ing " in t:  # a non-native progressive: "I am wanting the voice louder"
+        t = re.sub(r"\b(i|we) (?:am|are|'m|'re) (want|need|wish|lik)(?:e)?ing\b", lambda m: f"{m.group(1)} {m.group(2)}{'e' if m.group(2) == 'lik' else ''}", t)
+    if "fade" in t:  # "a soft fade-in": how it sounds, not a level change
+        t = re.sub(r"\b(?:soft|gentle|smooth|subtle|nice)\s+(?=fade\b)", "", t)
+    if "(" in t:  # "quieter tractor (like 6 dB)": a hedge inside brackets
+        t = re.sub(r"\(\s*(?:like|about|around|say|maybe|roughly|approx\.?|approximately)\s+", "(", t)
     if "so " in t:  # "make it so the voice is louder": the wish is the clause after it
         t = re.sub(r"\bmake it so (?:that )?(?=\w)", "", t)
     if "since " in t:
@@ -347,6 +367,13 @@ def _reword(t: str) -> str:
         )
         # (a participle the verb table reads itself, "should be removed", is left as said: a time before
         # it must not become a clause of its own, "the siren from 0:40 to 0:50 | remove")
+        # "could it be turned down", "can they be removed?": the same, said of the sound just named
+        t = re.sub(
+            rf"(?:^|(?<=[,;.!?] ))(?:could|can|would|should|will|may) (it|they|this|that) {PASSIVE.source[2:]}"
+            r"(?P<particle> (?:out|up|down|away|off|back))?",
+            lambda m: f"{PARTICIPLES[m.group(2)]}{m.group('particle') or ''} {'them' if m.group(1) == 'they' else m.group(1)}",
+            t,
+        )
         t = PASSIVE.sub(lambda m: m.group(0) if VERB.fullmatch(m.group(1)) else PARTICIPLES[m.group(1)], t)
     return t
 
@@ -384,7 +411,7 @@ def _normalise(text: str) -> str:
     t = GERUND.sub(lambda m: GERUNDS[m.group(1)], t)  # "removing hum from a recording" (a forum title)
     t = _reword(t)
     # "could the bass be louder?" asks to make it louder
-    t = re.sub(r"(?:^|(?<=[,;.!?] ))(?:could|can|would|should|will) (the|my|this|these|those|our) (.+?) (?:be|get|sound) ", r"make \1 \2 ", t)
+    t = re.sub(r"(?:^|(?<=[,;.!?] ))(?:could|can|would|should|will) (the|my|this|these|those|our) (.+?) (?:be|get|sound|sit) ", r"make \1 \2 ", t)
     # "could the overall level come down 8 dB": a level change, asked as a question
     t = re.sub(
         r"(?:^|(?<=[,;.!?] ))(?:could|can|would|should|will) ((?:the|my|this|these|those|our) .+?) (?:come|go) (up|down)\b",
@@ -415,6 +442,12 @@ def _normalise(text: str) -> str:
         r"(\d (?:seconds?|secs?|s|minutes?|mins?)) in(?:to (?:the|it|this) \w+)? (?=(?:until|till|to|through|thru)\b)", r"\1 ", t
     )
     t = re.sub(r"(\d) back (?=to \d)", r"\1 ", t)
+    # "starting at 1:40 and ending at 1:50": one range
+    t = re.sub(
+        r"\b(?:starting|beginning|start) (?:at|from) ([^,;]{1,25}?) and (?:ending|finishing|stopping|end) (?:at )?(?=\d)",
+        r"from \1 to ",
+        t,
+    )
     # "start the file at 0:03", "make it end at 1:30": where the trimmed file begins or ends
     t = re.sub(
         r"\b(?:start|begin) (?:the |this |my )?(?:file|clip|track|audio|recording|song|video|it|export) (?:at|from) (?=\d)",
@@ -429,8 +462,12 @@ def _normalise(text: str) -> str:
     )
     # "the mix could use 7 more dB", "the voice needs 3 dB more": a level change by that much
     t = re.sub(
-        r"\b(?:could use|could do with|needs?|wants?) (?:another |an extra )?(\d+(?:\.\d+)?) (?:(more|less|fewer) db|db (more|less))\b",
-        lambda m: f"{'lower' if 'more' not in (m.group(2) or m.group(3)) else 'boost'} by {m.group(1)} db",
+        r"\b(?:could use|could do with|needs?|wants?) (?:(another|an extra|an additional) )?(\d+(?:\.\d+)?) "
+        r"(?:(more|less|fewer) db|db (more|less)|(?<=\d )db\b)",
+        lambda m: (
+            f"{'lower' if 'more' not in (m.group(3) or m.group(4) or 'more') else 'boost'} by {m.group(2)} db"
+            if m.group(1) or m.group(3) or m.group(4) else m.group(0)
+        ),
         t,
     )
     # "between minute 1 and minute 2"; "1 minute 30 seconds" is a time of its own; a non-native
@@ -651,6 +688,8 @@ class _Reader:
                 t.span = True
             return self._target_item(_Item(op=None, times=times), m.group("t"))
         verb = self._main_verb(c)
+        if verb is not None and c[verb[1] : verb[2]] == "out" and _OUT_AFTER_VERB.search(c[: verb[1]]):
+            verb = None  # "the fan drowns everything out": the "out" of the verb before it, not "X out"
         if verb is None or c[verb[1] : verb[2]] == "out":  # (a bare "X out" may be "face the end out")
             fixed = fix_opening_verb(c)
             if fixed != c:  # "remvoe the wind": read it again with the verb spelled right
@@ -723,7 +762,7 @@ class _Reader:
             if later:
                 fmt = FORMAT.search(c, later.start(1))
         only_format = fmt and is_whole(
-            clean_target(re.sub(r"\b(?:file|version|copy|format)\b", " ", FORMAT.sub(" ", VERB.sub(" ", c))))
+            clean_target(re.sub(r"\b(?:file|version|copy|format|as|into|in|to|an?|it|this)\b", " ", FORMAT.sub(" ", VERB.sub(" ", c))))
         )
         if EXPORT_VERB.search(c) or (only_format and not NORMALIZE.search(c)) or _NAME_IT.match(c.strip()):
             # ("..., call it take2.wav": naming the result asks for it to be written out)
@@ -882,6 +921,10 @@ class _Reader:
                     return _Item(op=None, times=times)
                 item.spans_hint = spans_hint
                 return item
+        if times and _THE_ONES.match(c):
+            for t in times:  # "(just the bongos,) they're the ones at 1:05 to 1:08": where they are heard
+                t.span = True
+            return _Item(op=None, times=times)
         m = THAT_IS.match(c)
         if m and not times:  # "that's the fan": names the sound heard at the time just given
             return self._target_item(_Item(op=None), m.group("t"))
@@ -1051,7 +1094,7 @@ class _Reader:
         else:
             pref = self.context.preferences.get("export_format") or self.context.preferences.get("format")
             fields["format"] = pref if pref in EXPORT_FORMATS else "wav"
-        name = re.search(r"\b(?:called|named|(?:name|call|title) (?:it|the file)|file ?name)\s+[\"']?([a-z0-9][\w-]*)\b(?!\.)", c)
+        name = re.search(r"\b(?:called|named|(?:name|call|title) (?:it|the file|the (?:mp3|wav|flac|ogg)(?: file)?)|file ?name)\s+[\"']?([a-z0-9][\w-]*)\b(?!\.)", c)
         if not name:  # "export the mp3 as ep_07_final": a file name after "as" (not a format word)
             name = _AS_NAME.search(c)
             if name and FORMAT.fullmatch(name.group(1)):
@@ -1066,8 +1109,10 @@ class _Reader:
         return m.group(0) if m else lowered
 
     def _normalize(self, c: str) -> _Item:
-        m = re.search(r"(-?\d+(?:\.\d+)?)\s*(?:lufs|lu)\b", c) or re.search(
-            r"\bnormali[sz]\w* (?:\w+ )?(?:to|at) (-?\d+(?:\.\d+)?)\b", c
+        m = (
+            re.search(r"(-?\d+(?:\.\d+)?)\s*(?:lufs|lu)\b", c)
+            or re.search(r"\bnormali[sz]\w* (?:\w+ )?(?:to|at) (-?\d+(?:\.\d+)?)\b", c)
+            or re.search(r"\bloudness(?: target| level)?(?: of| to| at| =|:)? (-\d+(?:\.\d+)?)\b", c)  # "loudness target -12"
         )
         if m:
             lufs = -abs(float(m.group(1)))

@@ -27,7 +27,9 @@ RESET = re.compile(
     r"(?:go|get|take me|revert|switch|return) back to (?:the )?(?:original|beginning|start|unedited|raw|unprocessed|"
     r"untouched|source|initial|first version)|"
     r"back to (?:the )?(?:original|raw|unedited|unprocessed|untouched)|restore (?:the )?(?:original|raw|unedited|untouched)|"
-    r"revert (?:to (?:the )?(?:original|raw|unedited)|everything|all)|"
+    r"revert (?:to (?:the )?(?:original|raw|unedited|untouched|unprocessed|initial|first)|everything|all)|"
+    r"(?:go|get|take me|revert|switch) back to (?:how|the way) it (?:was|sounded) (?:at the (?:very )?(?:beginning|start)|originally|"
+    r"before (?:any|all) (?:(?:of )?the |my )?(?:edits|changes))|"
     # every edit, said as a plural: "scrap all my changes", "discard the edits" ("the last 2 edits" is undo)
     r"start (?:fresh|anew)|fresh start|begin again|"
     r"(?:scrap|discard|undo|drop|throw away|throw out|revert|lose|ditch|forget|cancel|remove|get rid of|delete|wipe|nuke|trash|"
@@ -50,7 +52,7 @@ UNDO_LAST = LazyPattern(
     r"delete|kill|nix|throw away|throw out|scratch) (?:the |that |my |your )?(?:very )?(?:last|previous|latest|most recent)"
     r"(?: (?P<n>\d+))? (?:edit|change|step|operation|action|thing (?:you|i) did)s?\b"
 )
-EXPORT_VERB = re.compile(r"\b(?:export|save|render|bounce|write (?:it )?out|download|output|convert)\b")
+EXPORT_VERB = re.compile(r"\b(?:export|save|render|bounce|write (?:it )?out|spit (?:it )?out|download|output|convert)\b")
 UNSUPPORTED = (
     "m4a", "mp4a", "aac", "aif", "aiff", "opus", "wma", "mp4", "webm", "alac", "mov", "avi",
     "zip", "rar", "pdf", "midi", "amr", "3gp", "mkv", "wmv", "flv", "ac3", "caf", "m4r",
@@ -85,13 +87,16 @@ REMOVE = (
     # chat: "bin the rest", "chuck the intro"
     r"(?:bin|chuck|toss|dump)(?= (?:the|it|them|that|this|those|these|all|everything)\b| §)|"
     # a bare "X out" ends a clause: "bees buzzing out, 1:10 to 1:25", "the hair dryer out please"
-    r"out(?=\s*$|\s+(?:please|pls|now|completely|entirely|altogether|for good|too|as well|everywhere)\s*$)|"
+    r"out(?=\s*$|\s+(?:please|pls|now|completely|entirely|altogether|for good|too|as well|everywhere)\s*$|"
+    # ... or before a time ("gulls out from 40 to 52"), or out of what it is in ("I want the X out of my voiceover")
+    r"\s+(?:(?:from|between|at|during|after|before|until|in|for|only) )?§|"
+    r"\s+of (?:the|my|this|our|that|your|his|her|their)\b)|"
     r"(?:can|could|may|gotta|got to) (?:go|disappear|vanish)(?=\s*$|\s+(?:now|please|too|as well|entirely|completely|"
     r"for good|away)\b)"
 )
 ISOLATE = (
     r"(?:keep|leave|want|give me) nothing (?:but|except|other than|apart from|besides)|nothing except|"
-    r"nothing other than|keep only|only keep|keep just|just keep|isolate|extract|solo|pull out|separate out|separate|"
+    r"nothing other than|keep only|only keep|keep just|just keep|i only need|i just need|isolate|extract|solo|pull out|separate out|separate|"
     r"leave only|leave just|single out|find|keep|i only want to hear|i only want|i just want to hear|i just want|"
     r"i want only|i want just|i want to hear only|i want to hear just|only want|just want|give me only|"
     r"give me just|let me hear only|let me hear just|let me hear|give me|nothing but|isolated|extracted|"
@@ -103,7 +108,7 @@ UP = (
     r"louder|boost|raise|turn up|bring up|bring out|pump up|crank up|crank|amplify|increase|emphasi[sz]e|"
     r"more prominent|higher|stronger|boosted|raised|turned up|hotter|push up|stand out|pop out|pop more|"
     r"cut through|come through|more present|more audible|come forward|more forward|come up|go up|bump up|nudge up|"
-    r"bump(?= (?:the|it|them|my|this|that|those|these|our)\b)|"
+    r"(?:bump|lift)(?= (?:the|it|them|my|this|that|those|these|our|up)\b)|"
     r"forward|up"
 )
 DOWN = (
@@ -162,7 +167,10 @@ COMPLAINT = re.compile(
     # "the foosball table is making too big noise", "the fan makes such a racket"
     r"mak(?:ing|es?) (?:too|so|such|a|way|very|really|lots of|a lot of)(?: \w+){0,2} (?:noise|racket|din|ruckus|commotion))\b.*$"
 )
-RUINS = re.compile(r"^(?P<t>.+?) (?:ruins|ruined|kills|spoils|wrecks|drowns out|covers up|masks) .*$")
+RUINS = re.compile(
+    # ("the range hood fan drowns everything out")
+    r"^(?P<t>.+?) (?:(?:ruins|ruined|kills|spoils|wrecks|drowns out|covers up|masks) .*|drowns (?:\w+ ){1,2}out\b.*)$"
+)
 PRESENCE = re.compile(
     r"^(?:.*?\b)?(?:there'?s|there is|there are|there was|it is(?= (?:a|an) (?!bit\b|little\b|lot\b|tad\b|touch\b))|"
     # "I have a hum in my recording", "we've got clicks" ("I have to", "I have removed" are not)
@@ -236,9 +244,9 @@ PREAMBLE = re.compile(
     r"|how (?:i|we|one) (?:can|could|do|should|would|might|must|may)(?: to)?"
     r"|(?:(?:how |what )?(?:(?:can|could|should|must|do) (?:i|we)|(?:i|we) (?:can|could|should|must|have to|need to)) )?"
     rf"do (?:for|to)(?= {_EDIT_VERB_AHEAD})"
-    rf"|(?:you|u) (?:can|could|will|would)(?: please)?(?: to)?(?= {_EDIT_VERB_AHEAD})"
+    rf"|(?:please )?(?:you|u) (?:can|could|will|would)(?: please)?(?: to)?(?= {_EDIT_VERB_AHEAD})"
     r"|(?:i|we) (?:need|want|would like)(?= (?:remove|delete|cut|lower|raise|boost|isolate|extract|trim|mute|reduce|make)\b)"
-    r"|(?:is |it is )?possible(?: for (?:me|you|us))?(?: to)?(?= )"
+    r"|(?:is |it is )?possible(?: for (?:me|you|us)| that (?:you|u))?(?: to)?(?= )"
     r"|(?:i|we)(?: (?:want|would like|need|wish|ask|prefer|would love)|'d (?:like|love))(?: it)?(?: (?:that|if))? (?:you|u)"
     r"(?: (?:to|can|could|will|would|please|kindly))*"
     r"|(?:can|could|may|should) (?:i|we)"
@@ -357,6 +365,7 @@ FILLERS = [
     r"(?:from )?(?:the )?(?:start|beginning) (?:to|till|until) (?:the )?(?:finish|end)|from top to bottom|"
     r"at all times|all along|non-?stop|constantly|continuously|continually|incessantly|on and off|off and on|"
     r"intermittently|(?:most|much|all|some) of the time|the (?:whole|entire) time|all the time)\b",
+    r"\bsomewhere(?: (?:in the )?(?:background|distance|nearby|outside))?\b|"  # "geese honking somewhere"
     r"\b(?:on (?:its|their|his|her) own|by (?:itself|themselves)|alone|in isolation|"
     r"from (?:everything|all|anything)(?: else)?|from the rest(?: of (?:the|it) ?\w*)?)\b",
     r"\b(?:clearly|obviously|distinctly|definitely|really|very|quite|pretty|loud and clear|basically|so)\b",
@@ -364,7 +373,7 @@ FILLERS = [
 FILLER = re.compile("|".join(FILLERS))
 LEAD_WORDS = (
     r"ok(?:ay)?|hey|hi(?![ -]hats?\b)|so|um+|uh+|hmm+|ugh+|argh+|ah+|oh|well|honestly|seriously|yeah|yes|alright|"
-    r"omg|geez|sigh|gah|meh|lol|welp|eww+|ew|yuck|nah|nope|"
+    r"omg|geez|sigh|gah|meh|lol|welp|eww+|ew|yuck|nah|nope|bleh|blah|"
     r"right|and|also|then|really|actually|basically|now|oof|man|god|jeez|wow|damn|oops|first|firstly|"
     r"next|finally|lastly|second|secondly|after that|but|though|however|"
     # discourse markers that open a clause and say nothing about the sound (issue 14 round 4)
@@ -385,7 +394,7 @@ EVALUATIVE = re.compile(
     r"intrusive|occasional|intermittent|sharp|sudden)\b"
 )
 DETERMINER = re.compile(
-    r"^(?:(?:a lot of|lots of|loads of|a bunch of|a ton of|tons of|plenty of|a bit of|a little|"
+    r"^(?:(?:a lot of|lots of|loads of|a bunch of|a ton of|tons of|plenty of|a bit of|a little|every (?:single )?(?:bit|trace|last bit) of|"
     r"the|a|an|that|this|those|these|some|any|all|my|our|your|his|her|their|its|every|each|of)\b\s*)+"
 )
 TRAILING = re.compile(
@@ -615,7 +624,7 @@ def strip_amounts(text: str) -> str:
 
 # Time-related clause shapes.
 SPANS_HINT = re.compile(
-    r"\b(?:everywhere|throughout|all the way|wherever|whole (?:clip|thing|track|recording)|all of (?:it|them)|"
+    r"\b(?:everywhere|throughout|all the way|across (?:the|this|my) (?:whole |entire )?(?:clip|track|recording|file|audio|thing)|wherever|whole (?:clip|thing|track|recording)|all of (?:it|them)|"
     r"every time (?:it|they)|each time (?:it|they))\b"
 )
 EXCEPT_TIME = re.compile(
@@ -852,13 +861,15 @@ FEEDBACK = re.compile(
     r"not enough|good|great|perfect|nice|awesome|cool|not bad|almost|close|no|nope|nah|not quite|not really|"
     r"nothing else|nothing more|that is it|that is all|only that|just that|"
     # "use that bit (as the reference)": the stretch just given is where the sound is, said already
-    r"use (?:that|this|those|these) (?:bit|part|section|stretch|sample|clip|region|portion|one)s?"
+    r"use (?:that|this|those|these)(?: (?:bit|part|section|stretch|sample|clip|region|portion|one)s?)?"
     r"(?: as (?:a |an |the )?(?:reference|sample|profile|guide|example))?|"
     # "i don't like what that did", "still hear it", "that gutted the mix": about the last edit
     r"(?:i )?(?:don'?t|do not|didn'?t) (?:really )?like (?:what (?:that|this|it|you) did|that|this|it|the result|"
     r"how (?:that|it) sounds?)|(?:i |you |we )?(?:can )?still (?:hear|notice) (?:it|them|that|this)|"
     r"(?:that|this) (?:gutted|ruined|killed|wrecked|destroyed|butchered|mangled|broke|trashed|messed up|hurt)"
-    r"(?: (?:the|my|our|it|everything)(?: \w+){0,2})?)$"
+    r"(?: (?:the|my|our|it|everything)(?: \w+){0,2})?|"
+    # "(remove it entirely,) it still bugs me": the complaint again, about the sound just named
+    r"(?:it|that|this|they) (?:still |really |just )?(?:bugs|annoys|bothers|irritates|grates on) (?:me|us))$"
 )
 #: "a backing track without the bass", "a version minus the drums": the sound left out
 WITHOUT = re.compile(
@@ -904,7 +915,7 @@ BIT_MUCH = re.compile(
 #: "ugh, that buzzing again": a complaint with no verb
 AGAIN_COMPLAINT = re.compile(r"^(?:that|this|the) (?P<t>.+?) again$")
 #: interjections of annoyance that make a bare noun phrase a complaint ("omg the wind")
-ANNOYED = re.compile(r"^(?:ugh+|argh+|omg|jeez|geez|oof|sigh|gah|damn|seriously|god|man|wtf|not again|oh no|eww+|ew|yuck)\b")
+ANNOYED = re.compile(r"^(?:ugh+|argh+|omg|jeez|geez|oof|sigh|gah|damn|seriously|god|man|wtf|not again|oh no|eww+|ew|yuck|bleh)\b")
 #: "my interview was ruined by a jackhammer": the sound is what did it
 RUINED_BY = re.compile(
     r"^(?:.*?\b)?(?:is|are|was|were|got|gets|being|been) (?:ruined|spoiled|wrecked|drowned out|covered|masked|"
