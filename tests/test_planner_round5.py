@@ -300,3 +300,16 @@ def test_round5_blind4_shapes(instruction, expected):
         assert same(steps, [sep("drone", "remove")]), steps
         return
     assert same(steps, expected), steps
+
+
+def test_two_fades_each_with_its_own_length_before_it():
+    _, steps = plan("2s fade in, 4s fade out")
+    assert steps == [
+        {"op": "fade", "direction": "in", "seconds": 2.0},
+        {"op": "fade", "direction": "out", "seconds": 4.0},
+    ]
+
+
+def test_cut_it_off_at_a_point_keeps_what_comes_before():
+    _, steps = plan("chop it off at 1:52, nothing after that")
+    assert same(steps, [{"op": "trim", "start": 0.0, "end": 112.0}])

@@ -448,6 +448,12 @@ def _normalise(text: str) -> str:
         r"from \1 to ",
         t,
     )
+    # "cut it off at 1:48": nothing after that point
+    t = re.sub(
+        r"\b(?:cut|chop|stop|end) (?:it |this |the (?:audio|recording|track|file|clip|song|video) )?off at (?=\d)",
+        "cut everything after ",
+        t,
+    )
     # "start the file at 0:03", "make it end at 1:30": where the trimmed file begins or ends
     t = re.sub(
         r"\b(?:start|begin) (?:the |this |my )?(?:file|clip|track|audio|recording|song|video|it|export) (?:at|from) (?=\d)",
@@ -502,7 +508,12 @@ def _normalise(text: str) -> str:
         t,
     )
     # "fade out, 6": a transcript's comma ("fade in, fade out, 2 s each" is a length for both)
-    t = re.sub(r"\b(fade (?:it )?(?:in|out)),\s*(?=\d)(?![\d.]+\s*\w*\s+(?:each|for both|both|apiece)\b)", r"\1 ", t)
+    t = re.sub(
+        r"\b(fade (?:it )?(?:in|out)),\s*(?=\d)(?![\d.]+\s*\w*\s+(?:each|for both|both|apiece)\b)"
+        r"(?![\d.]+\s*(?:s|secs?|seconds?)?\s*-?\s*fade\b)",  # ("3s fade in, 5s fade out": the next fade's length)
+        r"\1 ",
+        t,
+    )
     return t
 
 

@@ -859,7 +859,7 @@ FEEDBACK = re.compile(
     r"^(?:(?:that|this|it)(?: is| was|'s)?(?: much| a lot| way| a bit| slightly| really)? (?:helped|worked|better|"
     r"good|great|nice|close|closer|improved|an improvement)|(?:much |a lot |way |a bit )?better|too much|too little|"
     r"not enough|good|great|perfect|nice|awesome|cool|not bad|almost|close|no|nope|nah|not quite|not really|"
-    r"nothing else|nothing more|that is it|that is all|only that|just that|"
+    r"nothing else|nothing more|nothing|that is it|that is all|only that|just that|"
     # "use that bit (as the reference)": the stretch just given is where the sound is, said already
     r"use (?:that|this|those|these)(?: (?:bit|part|section|stretch|sample|clip|region|portion|one)s?)?"
     r"(?: as (?:a |an |the )?(?:reference|sample|profile|guide|example))?|"
