@@ -313,3 +313,19 @@ def test_two_fades_each_with_its_own_length_before_it():
 def test_cut_it_off_at_a_point_keeps_what_comes_before():
     _, steps = plan("chop it off at 1:52, nothing after that")
     assert same(steps, [{"op": "trim", "start": 0.0, "end": 112.0}])
+
+
+@pytest.mark.parametrize(
+    ("instruction", "expected"),
+    [
+        ("get that generator outta here", [sep("generator", "remove")]),
+        ("isolate the double bass", [sep("double bass", "isolate")]),
+        ("call it quits", None),
+    ],
+)
+def test_round5_names_and_chat(instruction, expected):
+    recipe, steps = plan(instruction)
+    if expected is None:
+        assert not any(s["op"] == "export" for s in steps), steps
+        return
+    assert same(steps, expected), steps

@@ -227,7 +227,8 @@ _THE_ONES = re.compile(r"^(?:they|it|that|this|those|these) (?:is|are|'re) (?:th
 _CAUSATIVE = re.compile(r"(?:make|turn|get|let|set|have|keep|leave|put|bring|render)\b")
 #: "name it live_take", "and call it demo.wav": a clause that only names the exported file
 _NAME_IT = re.compile(
-    r"^(?:and |then |and then )?(?:name|call|title) (?:it|the file|the export|the result|the (?:mp3|wav|flac|ogg)(?: file)?)\s+\S"
+    r"^(?:and |then |and then )?(?:name|call|title) (?:it|the file|the export|the result|the (?:mp3|wav|flac|ogg)(?: file)?)"
+    r"\s+(?!(?:quits|a day|a night|done|good|fine|even)\b)\S"  # ("call it quits" names nothing)
 )
 #: "export the mp3 as ep_07_final": a name after "as", told from a format by its "_", "-" or digits
 _AS_NAME = re.compile(r"\bas\s+[\"']?((?=[a-z0-9]*[_-]|[a-z]+\d)[a-z0-9][\w-]*)\b(?!\.)")
@@ -392,6 +393,7 @@ def _normalise(text: str) -> str:
     # "3db", "3 d b"; Whisper also writes a spoken "dB" as "3D B", "3-B-B", "2vb", "4b"
     t = re.sub(r"(\d)\s*-?\s*(?:[dvb]\s*-?\s*)?b\b", r"\1 db", t)
     t = re.sub(r"\bback round\b", "background", t)
+    t = re.sub(r"\b(?:outta|outa)\b", "out of", t)  # chat: "get that helicopter outta here"
     # Whisper writes spoken clock times as "0.30" or "012": after a time word they are m:ss.
     t = re.sub(
         r"(\b(?:at|between|and|from|to|after|before|until|till|since)\s+|-\s*)(\d{1,2})\.([0-5]\d)\b(?!\.\d)"

@@ -206,7 +206,11 @@ _PLACE = "".join(
     f"(?<!{w} )" for w in ("left", "right", "top", "bottom", "upper", "lower", "first", "second", "last")
 )
 HALF = re.compile(rf"\b(?:in half|halve|halved|half (?:the |as )?(?:volume|level|loud)|{_PLACE}half)\b")
-DOUBLE = re.compile(r"\b(?:double|doubled|twice as loud|2 times as loud|2 times louder)\b")
+DOUBLE = re.compile(
+    # ("the double bass", "a double kick" name an instrument)
+    r"\b(?:double(?!\s+(?:bass|basses|bassoon|reed|kick|pedal|tracked|click)\b)|doubled|twice as loud|2 times as loud|"
+    r"2 times louder)\b"
+)
 SAME_FOR = re.compile(
     r"^(?:now |and )?(?:do )?(?:the same|that|the same thing|it)(?: again)? (?:for|to|with|on) (?P<t>.+)$"
 )
