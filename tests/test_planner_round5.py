@@ -329,3 +329,23 @@ def test_round5_names_and_chat(instruction, expected):
         assert not any(s["op"] == "export" for s in steps), steps
         return
     assert same(steps, expected), steps
+
+
+@pytest.mark.parametrize(
+    ("instruction", "expected"),
+    [
+        ("meh, still audible, get rid of it", [sep("air compressor", "remove")]),
+        ("eh, it's still there, kill it", [sep("air compressor", "remove")]),
+        ("even softer please", [sep("air compressor", "gain", -6.0)]),
+        ("way better, now do the same for the radio", [sep("radio", "gain", -6.0)]),
+        ("hmm that's too much, turn it back up a bit", [sep("air compressor", "gain", 3.0)]),
+        ("I can still hear it faintly, remove it completely", [sep("air compressor", "remove")]),
+    ],
+)
+def test_round5_follow_ups_on_the_last_edit(instruction, expected):
+    from agent.planners import PlanContext
+    from tools.recipe import parse_recipe
+
+    last = PlanContext(last_recipe=parse_recipe({"steps": [sep("air compressor", "gain", -6.0)]}))
+    _, steps = plan(instruction, context=last)
+    assert same(steps, expected), steps

@@ -382,7 +382,7 @@ def _reword(t: str) -> str:
 _PASSIVE_HINT = re.compile(r"\b(?:be|get|got|gets|been|being)\b")
 #: cheap words before the round-4 patterns that few clauses need (see :mod:`agent.planners.lazyre`)
 _ALONE_WORDS = ("alone", "itself", "themselves", "himself", "herself", " own", "isolation")
-_FEEDBACK_WORDS = ("too ", "overdone", "overkill", "over the top", "not enough")
+_FEEDBACK_WORDS = ("too ", "overdone", "overkill", "over the top", "not enough", "still ")
 
 
 def _normalise(text: str) -> str:
@@ -740,6 +740,8 @@ class _Reader:
         # "leave the dog out": the dog is what goes ("leave" alone keeps)
         c = re.sub(r"\bleave\b ((?:(?!§)\S+ ){0,3}?(?:(?!§)\S+)) out\b(?! of\b)", r"remove \1", c)
         c = re.sub(r"\b(clean|tidy|sort)\b ((?:(?!§)\S+ ){0,2}?(?:(?!§)\S+)) (up|out)\b(?! §)", r"\1 \3 \2", c)
+        # "bring it back up a little": up again, the "back" says nothing more
+        c = re.sub(r"\b(bring|turn|push|crank|pump|dial|nudge|bump) (it|them|that|this) back (up|down)\b", r"\1 \3 \2", c)
         c = re.sub(
             r"\b(pull|push|knock|sit|set|take|bump|nudge|crank|pump|dial|tone|bring|turn)\b ((?:(?!§)\S+ ){0,3}?(?:(?!§)\S+)) "
             r"(back|down|up)\b(?! §)",
@@ -1187,6 +1189,11 @@ class _Reader:
         if prefs and not re.search(r"\b(?:and|then|also)\b", text):
             raise _Noted(prefs)  # "always export mp3" states a preference and asks for nothing now
         last = self.context.last_recipe
+        head, comma, rest = text.partition(",")
+        if comma and rest.strip() and FEEDBACK.match(LEAD_CLAUSE.sub("", head).strip(" .!?")):
+            # "way better, now do the same for the dog": the feedback says nothing; the rest asks
+            if AGAIN.match(rest.strip(" .!?")) or SAME_FOR.match(rest.strip(" .!?")):
+                text = rest.strip()
         if AGAIN.match(text.strip(" .!?")):
             if last is None or not last.steps:
                 raise Refusal("there is no earlier edit to repeat")
@@ -1391,6 +1398,8 @@ class _Reader:
                 if named is not None:  # "the voice of the woman, more loud please": that voice
                     pending.remove(named)
                     it.target, it.whole, it.times = named.target, False, named.times
+                elif it.instead and not out and self._session_target():
+                    it.target, it.whole = self._session_target(), False  # "even quieter please": the last edit's sound
             if it.op == "separate" and (
                 it.pronoun or (it.target is None and not it.whole and not it.generic)
             ):

@@ -373,11 +373,12 @@ FILLERS = [
     r"\b(?:on (?:its|their|his|her) own|by (?:itself|themselves)|alone|in isolation|"
     r"from (?:everything|all|anything)(?: else)?|from the rest(?: of (?:the|it) ?\w*)?)\b",
     r"\b(?:clearly|obviously|distinctly|definitely|really|very|quite|pretty|loud and clear|basically|so)\b",
+    r"^(?:even|still|further)\b",  # "even quieter please": more of the last change, not a sound
 ]
 FILLER = re.compile("|".join(FILLERS))
 LEAD_WORDS = (
     r"ok(?:ay)?|hey|hi(?![ -]hats?\b)|so|um+|uh+|hmm+|ugh+|argh+|ah+|oh|well|honestly|seriously|yeah|yes|alright|"
-    r"omg|geez|sigh|gah|meh|lol|welp|eww+|ew|yuck|nah|nope|bleh|blah|"
+    r"omg|geez|sigh|gah|meh|lol|welp|eww+|ew|yuck|nah|nope|bleh|blah|eh|huh|"
     r"right|and|also|then|really|actually|basically|now|oof|man|god|jeez|wow|damn|oops|first|firstly|"
     r"next|finally|lastly|second|secondly|after that|but|though|however|"
     # discourse markers that open a clause and say nothing about the sound (issue 14 round 4)
@@ -856,7 +857,9 @@ JUSTIFY = re.compile(
 AMOUNT_FEEDBACK = LazyPattern(
     r"^(?:(?:that|this|it)(?: is| was)? )?(?:(?:way|far|much|a bit|a little|slightly|just|still|kind of|kinda) )*"
     r"(?:too (?:much|little|strong|weak|aggressive|subtle|harsh|drastic|extreme)|overdone|overkill|over the top|"
-    r"not enough)$"
+    r"not enough|"
+    # "still too loud", "still there", "it's still audible": the last edit did not do enough
+    r"still (?:too )?(?:loud|there|audible|present|noticeable|here|obvious))$"
 )
 #: feedback on the last edit ("that helped", "too much", "much better"): asks for nothing itself
 FEEDBACK = re.compile(
@@ -869,7 +872,8 @@ FEEDBACK = re.compile(
     r"(?: as (?:a |an |the )?(?:reference|sample|profile|guide|example))?|"
     # "i don't like what that did", "still hear it", "that gutted the mix": about the last edit
     r"(?:i )?(?:don'?t|do not|didn'?t) (?:really )?like (?:what (?:that|this|it|you) did|that|this|it|the result|"
-    r"how (?:that|it) sounds?)|(?:i |you |we )?(?:can )?still (?:hear|notice) (?:it|them|that|this)|"
+    r"how (?:that|it) sounds?)|(?:i |you |we )?(?:can )?still (?:hear|notice) (?:it|them|that|this)"
+    r"(?: (?:a bit|a little|slightly|faintly|in the background|clearly))?|"
     r"(?:that|this) (?:gutted|ruined|killed|wrecked|destroyed|butchered|mangled|broke|trashed|messed up|hurt)"
     r"(?: (?:the|my|our|it|everything)(?: \w+){0,2})?|"
     # "(remove it entirely,) it still bugs me": the complaint again, about the sound just named
