@@ -349,3 +349,8 @@ def test_round5_follow_ups_on_the_last_edit(instruction, expected):
     last = PlanContext(last_recipe=parse_recipe({"steps": [sep("air compressor", "gain", -6.0)]}))
     _, steps = plan(instruction, context=last)
     assert same(steps, expected), steps
+
+
+def test_thanks_in_other_languages_close_a_post():
+    assert same(plan("remove the hum, merci beaucoup")[1], [sep("hum", "remove")])
+    assert same(plan("Can you lower the wind? Gracias, Ana")[1], [sep("wind", "gain", -6.0)])

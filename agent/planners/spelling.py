@@ -56,6 +56,8 @@ JARGON = (
     " btw tbh fwiw imo imho idk ctrl cmd"
     # round 5: interjections the list would respell ("bleh" is not "blew")
     " bleh blah nah nope yep yup welp oof"
+    # thanks in other languages, which close forum posts ("merci" is not "mercy")
+    " merci beaucoup gracias obrigado obrigada danke grazie mille arigato"
 )
 
 _KEY_ROWS = ("qwertyuiop", "asdfghjkl", "zxcvbnm")

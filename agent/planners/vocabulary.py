@@ -290,6 +290,7 @@ SOCIAL = re.compile(
     r"|(?:i'?m |i am )?(?:(?:a |very |completely |totally |pretty )?new (?:here|to (?:this|audio(?: editing)?|\w+(?: \w+)?))|"
     r"(?:a |an? )?(?:complete |total )?(?:newbie|noob|beginner|novice|amateur)(?: here)?|first (?:time )?post(?:er)?(?: here)?)"
     r"|(?:thanks|thank you|thx|ty|ta|cheers|many thanks|much appreciated|appreciate it|(?:much )?obliged|"
+    r"obrigad[oa]|gracias|merci(?: beaucoup)?|danke(?: sch[öo]n)?|grazie(?: mille)?|arigato|dank je|tack|"
     r"(?:all the )?best(?: wishes)?|(?:kind |warm |best )?regards|"
     r"(?:i |would )?(?:really |greatly )?appreciate (?:any|the|your|all|some) (?:help|advice|tips|pointers|input))"
     r"(?: (?:a lot|a ton|a bunch|so much|very much|heaps|in advance|all|everyone|guys|folks|mate|mates|buddy|pal|"
