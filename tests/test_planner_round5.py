@@ -354,3 +354,21 @@ def test_round5_follow_ups_on_the_last_edit(instruction, expected):
 def test_thanks_in_other_languages_close_a_post():
     assert same(plan("remove the hum, merci beaucoup")[1], [sep("hum", "remove")])
     assert same(plan("Can you lower the wind? Gracias, Ana")[1], [sep("wind", "gain", -6.0)])
+
+
+@pytest.mark.parametrize(
+    ("instruction", "expected"),
+    [
+        # the sound heard alone at a time, said several ways, is a span prompt for the verb after it
+        ("between 0:40 and 0:42 there's only the dishwasher, remove the dishwasher everywhere",
+         [sep("dishwasher", "remove", spans=[[40, 42]])]),
+        ("1:10 to 1:12 is the heater by itself, lower the heater by 4 dB throughout",
+         [sep("heater", "gain", -4.0, spans=[[70, 72]])]),
+        ("at 0:15-0:17, that's the pump. remove it", [sep("pump", "remove", spans=[[15, 17]])]),
+        # a part named by its time, then cut
+        ("the count-in is the first 4 seconds, drop it", [{"op": "trim", "start": 4.0}]),
+    ],
+)
+def test_round5_time_named_sounds_and_parts(instruction, expected):
+    _, steps = plan(instruction)
+    assert same(steps, expected), steps

@@ -135,6 +135,8 @@ from .vocabulary import (
     NONTARGET,
     NORMALIZE,
     NOT_SUPPORTED,
+    ONLY_THERE,
+    PART_IS,
     PART_OBJECT,
     PARTICIPLES,
     PASSIVE,
@@ -165,6 +167,7 @@ from .vocabulary import (
     THAT_IS,
     THAT_SOUND,
     TIME_IS,
+    TIME_IS_ALONE,
     TIME_ONLY_OBJECT,
     TOO,
     TOO_MUCH,
@@ -614,6 +617,7 @@ class _Item:
     mute: bool = False  # the remove-verb was "mute"/"silence": on a stretch alone it lowers the mix
     sentence: int = 0  # which sentence of the instruction the clause is in (split at . ! ?)
     about_me: bool = False  # "I do ASMR", "I'm a teacher": a clause whose subject is the user, no verb read
+    names_time: bool = False  # "(at 0:10-0:12,) there's only the fan": names the sound at the bare time just before
     named_only: bool = False  # "..., name it final_mix": the name of an export said in a clause of its own
 
 
@@ -667,6 +671,13 @@ class _Reader:
         c = self._prepare(c)
         times = self._times_in(c)
         # (the patterns below open on a time, or on "anything" before it: "anything past 1:40 is junk")
+        if times and PART_IS.match(c.strip()):  # "the intro is the first 6 seconds, cut it"
+            return _Item(op=None, times=times, stretch=True)
+        only_there = ONLY_THERE.search(c) if "there" in c else None
+        if only_there:  # "between 0:10 and 0:12 there's only the hvac": where it is heard alone
+            for t in times:
+                t.span = True
+            return self._target_item(_Item(op=None, times=times, names_time=not times), only_there.group("t"))
         named_by_time = c.lstrip().startswith(("§", "anything", "everything", "all ", "whatever", "stuff", "the stuff"))
         if named_by_time and UNWANTED_PART.match(c.strip()):  # "the first 3 seconds aren't needed": cut them
             return _Item(op="trim", times=times, trim_mode="remove")
@@ -942,7 +953,7 @@ class _Reader:
             return _Item(op=None, times=times)
         m = THAT_IS.match(c)
         if m and not times:  # "that's the fan": names the sound heard at the time just given
-            return self._target_item(_Item(op=None), m.group("t"))
+            return self._target_item(_Item(op=None, names_time=True), m.group("t"))
         m = COPULA.match(c)
         if m and not times and not re.search(r"\d", c):  # "the snare sounds thin": a later verb says what
             return self._target_item(_Item(op=None, described=True), m.group("t"))
@@ -1239,6 +1250,7 @@ class _Reader:
         text = re.sub(r"\blisten(?: (?:to it|to this|at|to|from|between))?\s+(?=§)", "", text)
         text = SELECT_PART.sub(lambda m: f"use {m.group('time')} as a reference for {m.group('t')}", text)
         text = TIME_IS.sub(lambda m: f"use {m.group('time')} as a reference for {m.group('t')}", text)
+        text = TIME_IS_ALONE.sub(lambda m: f"use {m.group('time')} as a reference for {m.group('t')}", text)
         items = []
         clauses = [(n, c) for n, sentence in enumerate(_SENTENCE_END.split(text)) for c in _split(sentence)]
         for i, (n, c) in enumerate(clauses):
@@ -1246,6 +1258,10 @@ class _Reader:
                 break  # "..., cheers, Dave": the name a post is signed with
             it = self.read_clause(c)
             if it is not None:
+                before = items[-1] if items else None
+                if it.names_time and before is not None and before.op is None and before.target is None and before.times:
+                    for t in before.times:  # the bare time just given is where that sound is heard
+                        t.span = True
                 it.sentence = n
                 it.about_me = it.op is None and bool(_ABOUT_ME.match(c))
                 it.also = bool(re.search(r"(?:\btoo|\bas well)\W*$", c))

@@ -780,6 +780,18 @@ TIME_IS = re.compile(
     # ("the first 9 seconds are just me coughing": the user, a stretch to cut, not a sound to learn)
     r"(?!(?:me|us|him|her|them|someone|somebody|people|i|we)\b)(?P<t>[^,;.§]+)"
 )
+#: "0:20 to 0:22 is the fridge alone": the stretch where the sound is heard by itself
+TIME_IS_ALONE = re.compile(
+    r"(?P<time>§\d+) (?:is|are) (?:the |a |an |my |our )?(?P<t>[^,;.§]+?) (?:alone|by itself|by themselves|on its own|"
+    r"on their own|in isolation|solo)\b"
+)
+#: "between 0:10 and 0:12 there's only the hvac": the sound heard alone there
+ONLY_THERE = re.compile(r"\bthere(?:'s| is| are) (?:only|just|nothing but) (?P<t>[^,;.§]+)$")
+#: "the intro is the first 6 seconds": a part named by its time, for a later verb
+PART_IS = re.compile(
+    r"^(?:the |my |our )?(?:intro|outro|beginning|start|ending|end|count-?in|lead-?in|silence|dead air|pre-?roll)"
+    r"(?: part| bit| section)? (?:is|are|was|lasts?)(?: just| only)? §\d+$"
+)
 #: "the first 3 seconds aren't needed", "the last bit is useless": a stretch asked away, named by its time
 UNWANTED_PART = LazyPattern(
     r"^(?:(?:anything|everything|all|whatever|the stuff|stuff)(?: that is| is)? )?(?P<time>§\d+)(?: (?:part|bit|section|stretch|stuff))? (?:is|are|was|were)(?:n't| not) (?:really |even )?(?:needed|necessary|"
