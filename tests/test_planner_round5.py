@@ -372,3 +372,20 @@ def test_thanks_in_other_languages_close_a_post():
 def test_round5_time_named_sounds_and_parts(instruction, expected):
     _, steps = plan(instruction)
     assert same(steps, expected), steps
+
+
+@pytest.mark.parametrize(
+    ("instruction", "expected"),
+    [
+        ("the heater won't stop, it's driving me up the wall", [sep("heater", "remove")]),
+        ("Help! The buzz won't go away.", [sep("buzz", "remove")]),
+        ("can the crackle come out of the right channel?", [sep("crackle", "remove")]),
+        ("thanks, the dog barking", None),  # a noun phrase after thanks is no signature
+    ],
+)
+def test_round5_complaints_and_signatures(instruction, expected):
+    recipe, steps = plan(instruction)
+    if expected is None:
+        assert recipe.error and "dog barking" in recipe.error
+        return
+    assert same(steps, expected), steps

@@ -309,7 +309,8 @@ def _reword(t: str) -> str:
         t = re.sub(r"\b(keep|want|need|give me|leave)\s+((?:the|my|our|a|an|this|that|\d)[^,;.!?]*?) and nothing (?:else|more)\b", r"\1 only \2", t)
         t = re.sub(r"(?:^|(?<=[,;.!?] ))((?:the|my|our) [^,;.!?]+?) and nothing (?:else|more)\b", r"only \1", t)
     if " they " in t or " it " in t:  # a non-native subject said twice: "the cows they are too loud"
-        t = re.sub(r"^((?:the|my|our|this|that|these|those) [^,;.]+?),? (?:they|it) (is|are|was|were)\b", r"\1 \2", t)
+        # (a noun phrase of a few words, no comma: "the fan won't stop, it's ..." is two clauses)
+        t = re.sub(r"^((?:the|my|our|this|that|these|those)(?: [\w-]+){1,3}) (?:they|it) (is|are|was|were)\b", r"\1 \2", t)
     if "less" in t or "more" in t:  # "(the cows are too loud,) please make less": less of the sound just named
         t = re.sub(r"\bmake (?:it |them )?(less|more)(?=\s*(?:$|[,;.!?]|please\b))",
                    lambda m: "make it " + ("quieter" if m.group(1) == "less" else "louder"), t)
@@ -352,8 +353,9 @@ def _reword(t: str) -> str:
         t = re.sub(r"\b(driv(?:ing|es)) (?:me|us) (?:up the wall|round the bend|around the bend|up a tree)", r"\1 me crazy", t)
     if " out" in t or "away" in t:  # "can the fire alarm beeps come out?": a wish for it gone
         t = re.sub(
-            r"(?:^|(?<=[,;.!?] ))(?:can|could|would|will) ((?:the|my|this|these|those|our|that) .+?) (?:come out|go away|disappear|vanish)\b",
-            r"remove \1",
+            r"(?:^|(?<=[,;.!?] ))(?:can|could|would|will) ((?:the|my|this|these|those|our|that) .+?) "
+            r"(?:come out(?P<of> of)?|go away|disappear|vanish)\b",
+            lambda m: f"remove {m.group(1)}" + (" from" if m.group("of") else ""),
             t,
         )
     if "keep" in t and " up" in t:  # "it keeps popping up": it keeps appearing (a description)
@@ -1708,8 +1710,8 @@ def _is_signature(clause: str, before: str) -> bool:
     """A name a post is signed with: one or two words closing it, right after a sign-off
     ("cheers, Dave", "thanks! - Priya K")."""
     words = clause.strip(" .!-").split()
-    if not 1 <= len(words) <= 2 or "§" in clause:
-        return False
+    if not 1 <= len(words) <= 2 or "§" in clause or words[0] in ("the", "a", "an", "my", "our", "this", "that", "and"):
+        return False  # (a name has no determiner: "thanks, the dog" names a sound)
     if any(p.search(clause) for p in (VERB, FADE, EXPORT_VERB, NORMALIZE, UNDO, RESET, FORMAT)):
         return False  # "thanks, export it": a request, however short
     return bool(SOCIAL.match(LEAD_CLAUSE.sub("", before).strip(" .!")))

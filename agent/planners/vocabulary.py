@@ -405,7 +405,7 @@ DETERMINER = re.compile(
 )
 TRAILING = re.compile(
     r"(?:\s+\b(?:please|now|too|again|off|out|away|of|with|the|a|and|is|are|it|at|in|to|for|on|more|less|there|here|"
-    r"separated|isolated|extracted|removed|deleted|muted|gone|even|still|further|"
+    r"separated|isolated|extracted|removed|deleted|muted|gone|even|still|further|won't|wont|will not|never|"
     r"(?<!passing )(?<!going )(?<!driving )(?<!flying )(?<!walking )(?<!riding )by|only|just|but|"
     r"though)\b)+$"
 )
@@ -470,7 +470,7 @@ FINE = re.compile(
     r"all right|nice)$"
 )
 #: "the espresso machine keeps going off": a complaint about the subject
-PERSIST = re.compile(r"^(?P<t>.+?) (?:keeps?|kept|won'?t stop|never stops|doesn'?t stop) (?:on )?(?:\w+ing\b.*)?$")
+PERSIST = re.compile(r"^(?P<t>.+?) (?:keeps?|kept|won'?t stop|never stops|doesn'?t stop)(?: (?:on )?(?:\w+ing\b.*)?)?$")
 #: "the camcorder picked up lots of wind rumble", "my amp adds hiss": the object is the sound
 SOURCE = re.compile(
     # a pick-up verb takes a determiner ("my mic picked up the washing machine"); "the dog made the ..."
