@@ -187,6 +187,7 @@ from .vocabulary import (
     signed_db,
     strip_amounts,
 )
+from .shapes import plain_command
 from .wrapping import unwrap
 
 GENTLE_DB = -12.0  # "gently remove": lower the target instead of removing it
@@ -1197,7 +1198,7 @@ class _Reader:
         if INJECTION.search(raw.lower()):
             raise Refusal("I only edit audio; I don't take instructions that change what I am or what I follow")
         raw = fix_typos(raw)  # "remvoe teh hum": slips respelt once, before anything reads words
-        text = unwrap(_normalise(raw))
+        text = plain_command(unwrap(_normalise(raw)))
         prefs = extract_preferences(raw)
         if prefs and not re.search(r"\b(?:and|then|also)\b", text):
             raise _Noted(prefs)  # "always export mp3" states a preference and asks for nothing now

@@ -154,9 +154,11 @@ def _domain_words() -> frozenset[str]:
     from samaudio_core.builtin.ontology import KINDS
     from tools.recipe import EXPORT_FORMATS
 
-    from .vocabulary import TYPO_VERBS
+    from .vocabulary import DOWN, ISOLATE, REMOVE, TYPO_VERBS, UP
 
     words = set(JARGON.lower().split()) | set(EXPORT_FORMATS) | set(TYPO_VERBS)
+    # every verb the planner reads is spelt as meant ("tame the hum" is not "take")
+    words.update(re.findall(r"(?<![\\?])\b[a-z]{3,}\b", " ".join((REMOVE, ISOLATE, UP, DOWN))))
     for kind in KINDS:
         for phrase in kind.keywords:
             words.update(re.findall(r"[a-z]+", phrase.lower()))

@@ -1,0 +1,129 @@
+"""Request shapes: exact-plan rate when one separation request is said in many common ways.
+
+The instruction sets test the shapes their writers happened to use. This benchmark takes the sound
+names the tuning sets ask for (never the holdouts') and says one request about each in fixed lists
+of everyday shapes, per action: passive and modal ("can the X be removed?", "the X has to go"),
+wishes ("I want the X gone", "I'd like the X taken out"), keep-only ("the X and nothing else",
+"everything but the X has to go"), complaints ("the X is too loud") and gain with and without a
+number ("the X needs 3 dB more", "X -4 dB"). The lists come from how people write requests, not
+from the planner's failures; a miss is a shape the planner does not know.
+
+    python benchmarks/bench_paraphrase.py              # one line per shape, then the total
+    python benchmarks/bench_paraphrase.py --failures 2 # the first misses of each shape
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import random
+import sys
+from pathlib import Path
+
+sys.path.insert(0, str(Path(__file__).resolve().parent))
+from bench_planner import load_set, recipe_matches  # noqa: E402
+
+from agent.planners.rules import RulesPlanner  # noqa: E402
+
+SETS = ("dev", "phrasing", "blind", "blind2", "blind3", "forum")
+
+REMOVE = (
+    "remove the {t}", "can the {t} be removed?", "the {t} needs to go", "the {t} has to go",
+    "I want the {t} gone", "I'd like the {t} taken out", "please get the {t} out of this recording",
+    "the {t} should be removed", "is it possible to remove the {t}?", "how do I get rid of the {t}?",
+    "I don't want to hear the {t}", "lose the {t}", "could you make the {t} disappear",
+    "I need the {t} removed", "can you filter out the {t}", "get the {t} out", "take out the {t} please",
+    "the {t} must go", "no more {t} please", "can you help me remove the {t}", "kill the {t}",
+    "can you erase the {t}", "the {t} is distracting, get rid of it", "please eliminate the {t}",
+    "cut out the {t}", "can we lose the {t}?", "wipe out the {t}", "make the {t} go away",
+    "there's {t} in the background, remove it", "the {t} ruins it, take it out", "strip out the {t}",
+    "I'd like to get rid of the {t}", "the {t} is annoying", "scrub the {t}", "delete the {t} please",
+)  # fmt: skip
+ISOLATE = (
+    "isolate the {t}", "keep only the {t}", "I only want the {t}", "just the {t} please",
+    "I want the {t} and nothing else", "give me the {t} by itself", "leave only the {t}", "extract the {t}",
+    "separate out the {t}", "only keep the {t}", "remove everything except the {t}",
+    "get rid of everything but the {t}", "can I get the {t} on its own?", "I need just the {t}",
+    "pull out the {t}", "the {t} alone please", "I want to hear only the {t}",
+    "mute everything except the {t}", "only the {t} should be left", "keep the {t}, lose everything else",
+    "silence everything but the {t}", "drop everything apart from the {t}", "isolate just the {t}",
+    "I just want the {t}", "nothing but the {t}", "can you keep only the {t}?",
+)  # fmt: skip
+QUIETER = (
+    "make the {t} quieter", "turn the {t} down", "the {t} is too loud", "the {t} should be quieter",
+    "can the {t} be turned down?", "lower the {t}", "bring the {t} down", "reduce the {t}",
+    "the {t} needs to be quieter", "I want the {t} softer", "turn down the {t}", "make the {t} softer",
+    "tone down the {t}", "the {t} is overpowering", "pull the {t} back", "tame the {t}",
+    "the {t} needs to be turned down", "the {t} is too prominent", "can you lower the {t}?",
+    "the {t} is too much", "quieter {t} please", "the {t} is too loud, fix it",
+)
+LOUDER = (
+    "make the {t} louder", "turn the {t} up", "the {t} is too quiet", "I can't hear the {t}",
+    "bring the {t} forward", "the {t} should be louder", "the {t} needs to be louder", "boost the {t}",
+    "raise the {t}", "bring up the {t}", "the {t} is buried", "can the {t} be louder?", "louder {t} please",
+    "turn up the {t}", "the {t} is too soft", "I can barely hear the {t}", "push the {t} up",
+    "the {t} gets lost, make it louder",
+)  # fmt: skip
+LOWER_DB = (
+    "lower the {t} by 4 dB", "take the {t} down 4 dB", "make the {t} 4 dB quieter",
+    "reduce the {t} by 4 decibels", "the {t} needs to come down 4 dB", "turn the {t} down by 4 dB",
+    "the {t} should be 4 dB quieter", "{t} -4 dB", "cut the {t} by 4 dB", "drop the {t} 4 dB",
+)  # fmt: skip
+RAISE_DB = (
+    "boost the {t} by 3 dB", "raise the {t} 3 dB", "make the {t} 3 dB louder", "the {t} needs 3 dB more",
+    "give the {t} 3 dB more", "bring up the {t} by 3 dB", "turn the {t} up 3 dB", "{t} +3 dB",
+    "the {t} could use 3 more dB", "push the {t} up 3 dB", "increase the {t} by 3 dB",
+)  # fmt: skip
+SHAPES = (
+    ("remove", REMOVE, {"action": "remove"}),
+    ("isolate", ISOLATE, {"action": "isolate"}),
+    ("quieter", QUIETER, {"action": "gain", "db": -6.0}),
+    ("louder", LOUDER, {"action": "gain", "db": 6.0}),
+    ("lower by N dB", LOWER_DB, {"action": "gain", "db": -4.0}),
+    ("raise by N dB", RAISE_DB, {"action": "gain", "db": 3.0}),
+)
+
+
+def sound_names(n: int, seed: int = 0) -> list[str]:
+    """``n`` distinct sound names the tuning sets ask to separate, drawn with a fixed seed."""
+    names = sorted(
+        {
+            st["target"]
+            for name in SETS
+            for row in load_set(name)
+            for st in row["expected"].get("steps", [])
+            if st.get("op") == "separate" and st.get("target") and "'" not in st["target"]
+        }
+    )
+    return random.Random(seed).sample(names, min(n, len(names)))
+
+
+def main(argv: list[str] | None = None) -> int:
+    ap = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
+    ap.add_argument("--sounds", type=int, default=40, help="how many sound names (default 40)")
+    ap.add_argument("--failures", type=int, default=0, help="print this many misses per shape template")
+    args = ap.parse_args(argv)
+    planner = RulesPlanner()
+    sounds = sound_names(args.sounds)
+    total = hits_all = 0
+    for label, templates, step in SHAPES:
+        for template in templates:
+            hits, shown = 0, 0
+            for sound in sounds:
+                text = template.format(t=sound)
+                expected = {"steps": [{"op": "separate", "target": sound, **step}]}
+                got = json.loads(planner.plan(text, duration=120.0).to_json())
+                ok = recipe_matches(expected, got)
+                hits += ok
+                if not ok and shown < args.failures:
+                    shown += 1
+                    print(f"      FAIL {text!r} -> {json.dumps(got.get('steps') or got.get('error'))}")
+            total += len(sounds)
+            hits_all += hits
+            print(f"  {label:<14} {template.format(t='X'):<44} {hits:>3}/{len(sounds)}")
+    print(f"all shapes: {hits_all}/{total} = {100 * hits_all / total:.1f}% ({len(sounds)} sounds from {', '.join(SETS)})")
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())
