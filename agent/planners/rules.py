@@ -69,6 +69,7 @@ from ..preferences import parse_preference
 from ..recipes import save_request
 from .clauses import split_run_on
 from .contract import PlanContext
+from .shapes import plain_command
 from .spelling import fix_opening_verb, fix_typos
 from .timeparse import TimeRef, find_duration, find_times, words_to_numbers
 from .vocabulary import (
@@ -187,7 +188,6 @@ from .vocabulary import (
     signed_db,
     strip_amounts,
 )
-from .shapes import plain_command
 from .wrapping import unwrap
 
 GENTLE_DB = -12.0  # "gently remove": lower the target instead of removing it
