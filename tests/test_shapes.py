@@ -38,3 +38,30 @@ def test_a_shape_plans_as_its_plain_command(text, step):
 def test_a_shape_matches_the_whole_instruction_only():
     # a longer sentence keeps its own reading: the keep-only shape does not swallow a second request
     assert _steps("remove the hiss and nothing else") == [{"op": "separate", "action": "remove", "target": "hiss"}]
+
+
+@pytest.mark.parametrize(
+    ("text", "steps"),
+    [
+        ("have the recording start at 0:07", [{"op": "trim", "start": 7.0}]),
+        ("the file should begin at 0:20", [{"op": "trim", "start": 20.0}]),
+        ("finish the track at 1:30", [{"op": "trim", "start": 0.0, "end": 90.0}]),
+        ("nothing past 1:10", [{"op": "trim", "start": 0.0, "end": 70.0}]),
+        ("skip the opening 6 seconds", [{"op": "trim", "start": 6.0}]),
+        ("we just need 0:15 until 0:45", [{"op": "trim", "start": 15.0, "end": 45.0}]),
+        ("crop the clip down to 0:05-0:50", [{"op": "trim", "start": 5.0, "end": 50.0}]),
+        ("could we get the clip as an ogg", [{"op": "export", "format": "ogg"}]),
+        ("forget it, undo", [{"op": "undo"}]),
+        ("scratch that. take it back", [{"op": "undo"}]),
+        ("clear every edit", [{"op": "reset"}]),
+    ],
+)
+def test_edits_with_no_sound_in_their_shapes(text, steps):
+    assert _steps(text) == steps
+
+
+def test_there_is_names_a_sound_whose_name_is_also_a_verb():
+    # "clicks" after "there's" is the sound's name, not what the keyboard does
+    assert _steps("there's keyboard clicks in the background, remove it") == [
+        {"op": "separate", "action": "remove", "target": "keyboard clicks"}
+    ]

@@ -12,8 +12,14 @@ from __future__ import annotations
 
 import re
 
+from .vocabulary import RESET, UNDO
+
 _X = r"(?P<x>(?:the|my|this|that|these|those|all the) [^,;.!?§]+?)"
 _END = r"\s*(?:please|pls|thanks|thx)?\s*[.!]*$"
+#: a time as the normaliser leaves it: "0:12", "1:05.5", "12 seconds", "12s"
+_T = r"(?:\d+:\d{2}(?:\.\d+)?|\d+(?:\.\d+)? ?(?:s|secs?|seconds?)\b|(?:the )?\d+(?:\.\d+)? ?(?:s|secs?|seconds?) mark)"
+_CLIP = r"(?:it|this|the (?:clip|file|track|audio|recording|song|take|video|episode|whole thing))"
+_FORMAT = r"(?P<f>wav|flac|mp3|ogg)"
 
 #: (shape, the command it means); ``\g<x>`` is the sound's words as the user wrote them
 SHAPES = (
@@ -29,11 +35,30 @@ SHAPES = (
     # "give the vocals 3 dB more", "give the vocals a 3 dB boost", "the kick could use 3 more dB" (amount kept)
     (re.compile(rf"^give {_X} (?:a |an |another )?(?P<n>[\d.]+ ?(?:db|decibels?))(?: more| extra| boost| lift| bump)?{_END}"),
      r"boost \g<x> by \g<n>"),
+    # where the edit should start or end: "start the clip at 0:12", "make it end at 1:05", "nothing after 1:05"
+    (re.compile(rf"^(?:(?:make|have|let) {_CLIP} (?:start|begin)|(?:start|begin) {_CLIP}|{_CLIP} should (?:start|begin)) (?:at|from) (?P<t>{_T}){_END}"),
+     r"delete everything before \g<t>"),
+    (re.compile(rf"^(?:(?:make|have|let) {_CLIP} (?:end|stop|finish)|(?:end|stop|finish) {_CLIP}|{_CLIP} should (?:end|stop|finish)) (?:at|by) (?P<t>{_T}){_END}"),
+     r"cut everything after \g<t>"),
+    (re.compile(rf"^(?:i want |i need |keep )?nothing (?:after|past|beyond) (?P<t>{_T}){_END}"), r"cut everything after \g<t>"),
+    # "skip the first 4 seconds": the opening (or closing) part trimmed away
+    (re.compile(rf"^skip (?P<p>the (?:first|opening|initial|last|final|closing) .+){_END}"), r"cut \g<p>"),
+    # "I only need 0:10 to 0:40", "cut it down to 0:10 - 0:40": a stretch of time kept, nothing named
+    (re.compile(rf"^(?:i|we) (?:only |just )?need (?:the (?:part|bit|section|stretch) )?(?:from |between )?"
+                rf"(?P<a>{_T}) (?P<to>to|-|until|till|through|and) (?P<b>{_T}){_END}"), r"keep \g<a> to \g<b>"),
+    (re.compile(rf"^(?:cut|trim|crop|edit|chop) {_CLIP} down to (?P<r>.+){_END}"), r"trim to \g<r>"),
+    # "can I get this as a wav?", "I'd like it as an mp3": the result asked for in a format
+    (re.compile(rf"^(?:(?:can|could|may) (?:i|we) (?:get|have)|(?:i|we)(?:'d| would) like|(?:i|we) (?:want|need)|give me) "
+                rf"{_CLIP} (?:as|in) (?:an? )?{_FORMAT}(?: file| format)?\s*\??{_END}"), r"export as \g<f>"),
     # a complaint, then "fix it": the complaint says what the fix is ("too loud" is quieter, not gone)
     (re.compile(rf"^(?P<c>{_X} (?:is|are|sounds?) (?:way |far |a bit |a little |much )?too (?:loud|quiet|soft|harsh)),? "
                 rf"(?:(?:can|could) (?:you|u) )?(?:please )?(?:fix|sort|deal with|sort out) (?:it|that|this|them)(?: out)?{_END}"),
      r"\g<c>"),
 )  # fmt: skip
+
+
+#: "never mind, put it back": the undo said twice over is one undo
+_NEVER_MIND = re.compile(r"^(?:never ?mind|forget (?:it|that)|scratch that|oops)\s*[,.;!-]+\s*(?=\S)")
 
 
 def plain_command(text: str) -> str:
@@ -48,6 +73,9 @@ def plain_command(text: str) -> str:
     >>> plain_command("remove the hiss")
     'remove the hiss'
     """
+    rest = _NEVER_MIND.sub("", text)
+    if rest != text and (UNDO.search(rest) or RESET.search(rest)):
+        return rest
     for shape, command in SHAPES:
         said, n = shape.subn(command, text)
         if n:

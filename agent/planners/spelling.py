@@ -97,9 +97,9 @@ _COMMAND_VERBS = (
     "remove take get make turn bring push pull keep cut trim chop kill strip isolate extract lower raise boost "
     "reduce fade normalize export save give need hear duck mute drop lose clean solo delete erase ditch"
 ).split()
-#: a word this common is left alone even before an object: a verb of its own ("shave the final 4
-#: seconds" is not "save"), or no verb at all ("is the", "of the")
-_VERB_SLOT_MAX_FREQ = 5e-6
+#: a word this common is left alone even before an object: a verb of its own ("shave the final 4 seconds",
+#: "crop the clip" are not "save", "drop"), or no verb at all ("is the", "of the")
+_VERB_SLOT_MAX_FREQ = 1e-6
 #: rare enough to be a slip when an instruction word is one edit away ("hera" 2e-7, "juts" 7e-8; not
 #: "blower" 5e-7, which a leaf blower is)
 _RARE_SLIP = 3e-7

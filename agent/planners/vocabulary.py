@@ -37,7 +37,8 @@ RESET = re.compile(
     r"undo (?:everything|all\b(?: (?:the )?changes| of it)?|every change)|"
     # "I want the raw recording back", "give me the original back"
     r"(?:the )?(?:original|raw|unedited|untouched|unprocessed)(?: (?:version|file|audio|recording|track|one|mix|take))? (?:back|again)|"
-    r"(?:scrap|discard|undo|drop|ditch|nuke|revert|lose|kill|wipe|reset) (?:every|each) (?:single )?(?:edit|change)\b|"
+    r"(?:scrap|discard|undo|drop|ditch|nuke|revert|lose|kill|wipe|reset|throw away|throw out|get rid of|clear|delete|"
+    r"remove|cancel) (?:every|each) (?:single )?(?:edit|change)\b|"
     r"discard (?:all|every|everything)|throw (?:it )?all away)"
 )
 UNDO = re.compile(
@@ -916,8 +917,9 @@ SOUND_VERB = re.compile(
     r"repeats|recurs|comes back|keeps (?:coming back|repeating|recurring)|"
     r"slammed|banged|crashed|fell|dropped|rumbled|roared|whistled|chimed|kicked in|started(?! \w+ing))\b.*$|"
     # a word that is also a sound's name is its verb when how often or how long follows: "the fridge
-    # hums nonstop" (but "the fridge hum" is a noun)
-    r"^(?P<t4>.+?) (?:hums|buzzes|hisses|whines|beeps|clicks|rattles|squeaks|crackles|drones|whirs|ticks|chirps|"
+    # hums nonstop" (but "the fridge hum" is a noun, and so is what "there's" names: "there's keyboard clicks
+    # in the background")
+    r"^(?!there(?:'s| is| are| was| were)\b)(?P<t4>.+?) (?:hums|buzzes|hisses|whines|beeps|clicks|rattles|squeaks|crackles|drones|whirs|ticks|chirps|"
     r"rumbles|roars|sings|squeals|whistles|thumps|bangs|knocks|hummed|buzzed|hissed|whined|beeped|clicked|rattled) "
     r"(?=(?:nonstop|non-stop|constantly|continuously|all the time|the whole time|the entire time|throughout|all day|"
     r"all night|incessantly|repeatedly|occasionally|loudly|softly|quietly|in the background|a lot|sometimes|"
