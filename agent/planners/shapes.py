@@ -46,7 +46,8 @@ SHAPES = (
     # "I only need 0:10 to 0:40", "cut it down to 0:10 - 0:40": a stretch of time kept, nothing named
     (re.compile(rf"^(?:i|we) (?:only |just )?need (?:the (?:part|bit|section|stretch) )?(?:from |between )?"
                 rf"(?P<a>{_T}) (?P<to>to|-|until|till|through|and) (?P<b>{_T}){_END}"), r"keep \g<a> to \g<b>"),
-    (re.compile(rf"^(?:cut|trim|crop|edit|chop) {_CLIP} down to (?P<r>.+){_END}"), r"trim to \g<r>"),
+    (re.compile(rf"^(?:cut|trim|crop|edit|chop) {_CLIP} down to (?:just |only )?(?:the part |the bit )?(?:from )?(?P<r>(?:{_T}).+){_END}"),
+     r"trim to \g<r>"),
     # "can I get this as a wav?", "I'd like it as an mp3": the result asked for in a format
     (re.compile(rf"^(?:(?:can|could|may) (?:i|we) (?:get|have)|(?:i|we)(?:'d| would) like|(?:i|we) (?:want|need)|give me) "
                 rf"{_CLIP} (?:as|in) (?:an? )?{_FORMAT}(?: file| format)?\s*\??{_END}"), r"export as \g<f>"),
