@@ -77,6 +77,24 @@ RAISE_DB = (
     "give the {t} 3 dB more", "bring up the {t} by 3 dB", "turn the {t} up 3 dB", "{t} +3 dB",
     "the {t} could use 3 more dB", "push the {t} up 3 dB", "increase the {t} by 3 dB",
 )  # fmt: skip
+#: a sound and a stretch of time: where it is heard (spans, a prompt) or where the edit applies (range);
+#: said with {a}-{b} = 0:10-0:14 and {t} = 0:30 (labels as blind3.md's rulebook: "around T" is T +- 0.5 s)
+SPANS = (
+    "the {x} is audible from {a} to {b}, remove it", "you can hear the {x} clearly at {a}-{b}, take it out",
+    "the {x} is alone between {a} and {b}, use that to remove it everywhere",
+    "listen at {a} to {b}, that's the {x}. remove it", "use {a}-{b} as a reference for the {x} and remove it",
+    "the {x} at {a}-{b}, remove it everywhere", "the {x} is isolated from {a} to {b}, get rid of it throughout",
+    "from {a} to {b} it's just the {x}, remove it everywhere", "the {x} is clearest at {a}-{b}, remove all of it",
+    "the {x} can be heard on its own from {a} to {b}. please remove it",
+)  # fmt: skip
+RANGES = (
+    "remove the {x} only between {a} and {b}", "remove the {x} from {a} to {b}", "between {a} and {b}, remove the {x}",
+    "during {a}-{b} remove the {x}", "just from {a} to {b}, remove the {x}", "get rid of the {x} between {a} and {b}",
+    "take the {x} out from {a} to {b} only", "remove the {x} in the stretch from {a} to {b}",
+)  # fmt: skip
+SPAN_VALUES = {"a": "0:10", "b": "0:14", "t": "0:30"}
+
+
 SHAPES = (
     ("remove", REMOVE, {"action": "remove"}),
     ("isolate", ISOLATE, {"action": "isolate"}),
@@ -208,6 +226,21 @@ def main(argv: list[str] | None = None) -> int:
             total += len(sounds)
             hits_all += hits
             print(f"  {label:<14} {template.format(t='X'):<44} {hits:>3}/{len(sounds)}")
+    for label, templates, key in (("spans", SPANS, "spans"), ("range", RANGES, "range")):
+        for template in templates:
+            hits, shown = 0, 0
+            for sound in sounds:
+                text = template.format(x=sound, **SPAN_VALUES)
+                expected = {"steps": [{"op": "separate", "action": "remove", "target": sound, key: [[10.0, 14.0]]}]}
+                got = json.loads(planner.plan(text, duration=120.0).to_json())
+                ok = recipe_matches(expected, got)
+                hits += ok
+                if not ok and shown < args.failures:
+                    shown += 1
+                    print(f"      FAIL {text!r} -> {json.dumps(got.get('steps') or got.get('error'))}")
+            total += len(sounds)
+            hits_all += hits
+            print(f"  {label:<14} {template.format(x='X', **SPAN_VALUES):<44} {hits:>3}/{len(sounds)}")
     sound_hits, sound_total = hits_all, total
     for label, template, steps in NO_SOUND:
         hits = 0
@@ -221,7 +254,7 @@ def main(argv: list[str] | None = None) -> int:
         total += len(NUMBERS)
         hits_all += hits
         print(f"  {label:<14} {template:<44} {hits:>3}/{len(NUMBERS)}")
-    shapes = sum(len(t) for _, t, _ in SHAPES)
+    shapes = sum(len(t) for _, t, _ in SHAPES) + len(SPANS) + len(RANGES)
     print(f"shapes with a sound: {sound_hits}/{sound_total} = {100 * sound_hits / sound_total:.1f}% "
           f"({shapes} shapes x {len(sounds)} sounds from {', '.join(SETS)})")
     rest_hits, rest_total = hits_all - sound_hits, total - sound_total

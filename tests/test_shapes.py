@@ -65,3 +65,26 @@ def test_there_is_names_a_sound_whose_name_is_also_a_verb():
     assert _steps("there's keyboard clicks in the background, remove it") == [
         {"op": "separate", "action": "remove", "target": "keyboard clicks"}
     ]
+
+
+@pytest.mark.parametrize(
+    ("text", "step"),
+    [
+        # where the sound is alone is a span prompt, however it is said
+        (
+            "the lawnmower is isolated from 0:20 to 0:23, get rid of it throughout",
+            {"action": "remove", "target": "lawnmower", "spans": [[20.0, 23.0]]},
+        ),
+        (
+            "between 0:40 and 0:44 it's just the car alarm, remove it everywhere",
+            {"action": "remove", "target": "car alarm", "spans": [[40.0, 44.0]]},
+        ),
+        # "only" after the stretch limits the edit to it (a range)
+        (
+            "take the applause out from 1:00 to 1:10 only",
+            {"action": "remove", "target": "applause", "range": [[60.0, 70.0]]},
+        ),
+    ],
+)
+def test_clause_shapes_with_times(text, step):
+    assert _steps(text) == [{"op": "separate", **step}]

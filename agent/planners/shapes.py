@@ -58,6 +58,19 @@ SHAPES = (
 )  # fmt: skip
 
 
+#: shapes of one clause inside a longer sentence, rewritten where they stand
+CLAUSE_SHAPES = (
+    # "the hum is isolated from 0:10 to 0:14, remove it": a description of where it is alone (a span
+    # prompt), not a request to isolate it
+    (re.compile(rf"\b{_X} (?:is|are) isolated (?=(?:from|between|at|around) )"), r"\g<x> is by itself "),
+    # "from 0:10 to 0:14 it's just the hum, remove it everywhere": the same, the times first
+    (re.compile(rf"^(?:from|between) (?P<a>{_T}) (?:to|and|-|until) (?P<b>{_T}),? (?:it's|it is|there's|there is|"
+                rf"you (?:can )?(?:only )?hear) (?:just |only )?(?P<x>(?:the|a|an|my) [^,;.!?]+?)(?=[,.;] )"),
+     r"\g<x> is by itself from \g<a> to \g<b>"),
+    # "take the hum out from 0:10 to 0:14 only": "only" said after the stretch it limits
+    (re.compile(rf" (?P<r>(?:from|between) {_T} (?:to|and|-|until) {_T}) only(?=\s*[.!]*$)"), r" only \g<r>"),
+)  # fmt: skip
+
 #: "never mind, put it back": the undo said twice over is one undo
 _NEVER_MIND = re.compile(r"^(?:never ?mind|forget (?:it|that)|scratch that|oops)\s*[,.;!-]+\s*(?=\S)")
 
@@ -77,6 +90,8 @@ def plain_command(text: str) -> str:
     rest = _NEVER_MIND.sub("", text)
     if rest != text and (UNDO.search(rest) or RESET.search(rest)):
         return rest
+    for shape, said_as in CLAUSE_SHAPES:
+        text = shape.sub(said_as, text)
     for shape, command in SHAPES:
         said, n = shape.subn(command, text)
         if n:
