@@ -12,7 +12,7 @@ D = 120.0
 def _steps(text):
     recipe = RulesPlanner().plan(text, duration=D)
     assert recipe.error is None, recipe.error
-    return [s.model_dump(exclude_none=True) for s in recipe.steps]
+    return [s.model_dump(mode="json", exclude_none=True) for s in recipe.steps]
 
 
 @pytest.mark.parametrize(
