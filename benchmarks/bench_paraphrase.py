@@ -92,6 +92,31 @@ RANGES = (
     "during {a}-{b} remove the {x}", "just from {a} to {b}, remove the {x}", "get rid of the {x} between {a} and {b}",
     "take the {x} out from {a} to {b} only", "remove the {x} in the stretch from {a} to {b}",
 )  # fmt: skip
+#: two edits in one sentence, on two sounds {x} and {y}: (shape, the steps it means)
+def _sep(action, target, **more):
+    return {"op": "separate", "action": action, "target": target, **more}
+
+
+MULTI = (
+    ("remove the {x} and boost the {y} by 3 dB", lambda x, y: [_sep("remove", x), _sep("gain", y, db=3.0)]),
+    ("remove the {x}, then make the {y} louder", lambda x, y: [_sep("remove", x), _sep("gain", y, db=6.0)]),
+    ("get rid of the {x} and turn the {y} down 4 dB", lambda x, y: [_sep("remove", x), _sep("gain", y, db=-4.0)]),
+    ("isolate the {x} and normalize it", lambda x, y: [_sep("isolate", x), {"op": "normalize", "lufs": -14.0}]),
+    ("remove the {x}, normalize to -16 LUFS and export as mp3",
+     lambda x, y: [_sep("remove", x), {"op": "normalize", "lufs": -16.0}, {"op": "export", "format": "mp3"}]),
+    ("first remove the {x}, then fade out", lambda x, y: [_sep("remove", x), {"op": "fade", "direction": "out", "seconds": 3.0}]),
+    ("lower the {x} by 3 dB and the {y} by 5 dB", lambda x, y: [_sep("gain", x, db=-3.0), _sep("gain", y, db=-5.0)]),
+    ("remove the {x} and then export it as flac", lambda x, y: [_sep("remove", x), {"op": "export", "format": "flac"}]),
+    ("take out the {x}. also, the {y} is too quiet", lambda x, y: [_sep("remove", x), _sep("gain", y, db=6.0)]),
+    ("boost the {y} 2 dB after removing the {x}", lambda x, y: [_sep("remove", x), _sep("gain", y, db=2.0)]),
+    # number words
+    ("lower the {x} by three dB", lambda x, y: [_sep("gain", x, db=-3.0)]),
+    ("boost the {x} by two and a half dB", lambda x, y: [_sep("gain", x, db=2.5)]),
+    ("make the {x} five decibels quieter", lambda x, y: [_sep("gain", x, db=-5.0)]),
+    ("remove the {x} from ten seconds to twenty seconds", lambda x, y: [_sep("remove", x, range=[[10.0, 20.0]])]),
+    ("remove the {x} after one minute", lambda x, y: [_sep("remove", x, range=[[60.0, 120.0]])]),
+    ("remove the {x} between a minute and a minute ten", lambda x, y: [_sep("remove", x, range=[[60.0, 70.0]])]),
+)  # fmt: skip
 SPAN_VALUES = {"a": "0:10", "b": "0:14", "t": "0:30"}
 
 
@@ -241,6 +266,20 @@ def main(argv: list[str] | None = None) -> int:
             total += len(sounds)
             hits_all += hits
             print(f"  {label:<14} {template.format(x='X', **SPAN_VALUES):<44} {hits:>3}/{len(sounds)}")
+    for template, steps in MULTI:
+        hits, shown = 0, 0
+        for i, sound in enumerate(sounds):
+            other = sounds[(i + 1) % len(sounds)]
+            text = template.format(x=sound, y=other)
+            got = json.loads(planner.plan(text, duration=120.0).to_json())
+            ok = recipe_matches({"steps": steps(sound, other)}, got)
+            hits += ok
+            if not ok and shown < args.failures:
+                shown += 1
+                print(f"      FAIL {text!r} -> {json.dumps(got.get('steps') or got.get('error'))}")
+        total += len(sounds)
+        hits_all += hits
+        print(f"  {'multi/numbers':<14} {template.format(x='X', y='Y'):<44} {hits:>3}/{len(sounds)}")
     sound_hits, sound_total = hits_all, total
     for label, template, steps in NO_SOUND:
         hits = 0
@@ -254,7 +293,7 @@ def main(argv: list[str] | None = None) -> int:
         total += len(NUMBERS)
         hits_all += hits
         print(f"  {label:<14} {template:<44} {hits:>3}/{len(NUMBERS)}")
-    shapes = sum(len(t) for _, t, _ in SHAPES) + len(SPANS) + len(RANGES)
+    shapes = sum(len(t) for _, t, _ in SHAPES) + len(SPANS) + len(RANGES) + len(MULTI)
     print(f"shapes with a sound: {sound_hits}/{sound_total} = {100 * sound_hits / sound_total:.1f}% "
           f"({shapes} shapes x {len(sounds)} sounds from {', '.join(SETS)})")
     rest_hits, rest_total = hits_all - sound_hits, total - sound_total

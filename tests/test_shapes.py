@@ -88,3 +88,18 @@ def test_there_is_names_a_sound_whose_name_is_also_a_verb():
 )
 def test_clause_shapes_with_times(text, step):
     assert _steps(text) == [{"op": "separate", **step}]
+
+
+def test_a_verbless_amount_after_a_cut_goes_down_too():
+    assert _steps("turn down the kick by 2 dB and the snare by 4 dB") == [
+        {"op": "separate", "action": "gain", "target": "kick", "db": -2.0},
+        {"op": "separate", "action": "gain", "target": "snare", "db": -4.0},
+    ]
+    # a sign of its own wins
+    assert _steps("lower the kick 2 dB, snare +1 dB")[1]["db"] == 1.0
+
+
+def test_a_minute_said_as_words_in_a_range():
+    assert _steps("mute the phone between a minute and a minute twenty") == [
+        {"op": "separate", "action": "remove", "target": "phone", "range": [[60.0, 80.0]]}
+    ]

@@ -612,6 +612,7 @@ class _Item:
     instead: bool = False  # "just turn it down instead": "it" is the sound of the last edit
     fallback: str | None = None  # the target when a pronoun points to nothing ("clean it up": the noise)
     amount_only: bool = False  # "like 4 dB": an amount for the level change before it
+    unsigned: bool = False  # "..., and the hiss by 5 dB": a verbless amount, in the direction of the verb before
     length: float | None = None  # "2 seconds each": a length alone, for the fade(s) before it
     each: bool = False  # ... for every fade before it
     over: str | None = None  # "I can't hear myself over the music": the sound in the way
@@ -983,6 +984,7 @@ class _Reader:
         item = self._target_item(_Item(op=None, times=times, spans_hint=spans_hint), rest)
         if db is not None:
             item.op, item.action, item.db, item.explicit_db = "separate", "gain", db, True
+            item.unsigned = not re.search(r"[+-]\s*\d", c)  # "and the hiss by 5 dB": no direction of its own
         return item
 
     def _read_level(self, c: str, rest: str, item: _Item, up: bool) -> _Item:
@@ -1307,6 +1309,8 @@ class _Reader:
             if it.op is None and it.whole and it.times and not it.target and prev is not None and prev.op == "trim":
                 prev.times.extend(it.times)  # "cut everything before 0:05 and everything after 1:50"
                 continue
+            if it.unsigned and prev is not None and prev.action == "gain" and (prev.db or 0) < 0:
+                it.db = -abs(it.db or 0.0)  # "lower the music by 3 dB and the hiss by 5 dB": both down
             if it.amount_only and prev is not None and prev.action == "gain" and not prev.explicit_db and prev.db:
                 prev.db, prev.explicit_db = math.copysign(abs(it.db or 0.0), prev.db), True
                 continue  # "lower the music, like 4 dB": that change, by that much

@@ -120,7 +120,11 @@ def words_to_numbers(text: str) -> str:
     )
     text = re.sub(r"\b(first|last|final|opening) (second|minute) and a half\b", r"\1 1.5 \2s", text)
     text = re.sub(
-        r"\b(over|for|in|of|first|last|by|after|before|to|until|till) (?:a|one) (second|minute)\b", r"\1 1 \2", text
+        # ("from a minute to a minute ten", "between a minute and a minute twenty": the time words too)
+        r"\b(over|for|in|of|first|last|by|after|before|from|to|at|until|till|between|and|around|past|through) "
+        r"(?:a|one) (second|minute)\b",
+        r"\1 1 \2",
+        text,
     )
 
     def repl(m: re.Match) -> str:
