@@ -32,14 +32,24 @@ COMMAND_START = re.compile(
     r"it's|that's|there's|thanks|thank you)\b"
 )
 
+#: a verb a "please" may follow in a non-native word order ("delete please the ...")
+_COMMAND_VERB = re.compile(
+    r"remove|delete|erase|eliminate|kill|isolate|extract|separate|keep|make|boost|raise|lower|reduce|mute|"
+    r"silence|cut|trim|drop|amplify|clean|normali[sz]e|export|save|fade|undo|increase|decrease|take|turn|bring"
+)
+
 #: Words after which a command verb goes on the same clause: it is what they lead into
 #: ("to remove", "you remove", "please remove"), or they make the verb a noun ("the cut").
 _LEADS_IN = frozenset(
     "to for you i me us we please can could would will should must let let's lets just also then and or "
     "not don't dont never how why where what when who help want need like wanna gotta gonna "
     "i'd i'll we'd we'll you'd could've try trying the a an this that my your our its "
-    "first again maybe pls plz loudness second seconds sec secs minute minutes min mins ms".split()
+    "first again maybe pls plz loudness second seconds sec secs s minute minutes min mins ms "
+    # "many thanks", "big thanks": the thanks is one remark
+    "many big huge".split()
 )
+#: a number or a length glued to its unit ("3.5s fade out"): it leads into the verb after it
+_LENGTH = re.compile(r"\d+(?:\.\d+)?(?:s|secs?|ms)?")
 
 
 def split_run_on(clause: str) -> list[str]:
@@ -56,8 +66,10 @@ def split_run_on(clause: str) -> list[str]:
         if not before:
             continue
         last = before[-1].strip(",.")
+        if m.group(0).startswith("please") and _COMMAND_VERB.fullmatch(last):
+            continue  # "remove please the keys": a non-native "please" after its verb
         # "gently remove", "a 2 second fade in": an adverb or a length leads into the verb
-        if last in _LEADS_IN or last.endswith("ly") or last.isdigit():
+        if last in _LEADS_IN or last.endswith("ly") or _LENGTH.fullmatch(last):
             continue
         cuts.append(m.start())
     if not cuts:

@@ -69,6 +69,7 @@ from ..preferences import parse_preference
 from ..recipes import save_request
 from .clauses import split_run_on
 from .contract import PlanContext
+from .shapes import plain_command
 from .spelling import fix_opening_verb, fix_typos
 from .timeparse import TimeRef, find_duration, find_times, words_to_numbers
 from .vocabulary import (
@@ -89,6 +90,7 @@ from .vocabulary import (
     CLEARER,
     COMPARE,
     COMPLAINT,
+    CONTAINERS,
     COPULA,
     DEFAULT_DB,
     DENOISE,
@@ -134,6 +136,8 @@ from .vocabulary import (
     NONTARGET,
     NORMALIZE,
     NOT_SUPPORTED,
+    ONLY_THERE,
+    PART_IS,
     PART_OBJECT,
     PARTICIPLES,
     PASSIVE,
@@ -164,6 +168,7 @@ from .vocabulary import (
     THAT_IS,
     THAT_SOUND,
     TIME_IS,
+    TIME_IS_ALONE,
     TIME_ONLY_OBJECT,
     TOO,
     TOO_MUCH,
@@ -214,6 +219,23 @@ _FILE = re.compile(
     r"(?<![\w/\\.-])([\w][\w./-]*\.(mp3|wav|wave|flac|ogg|oga|m4a|aac|aiff?|opus|wma|mp4|webm|alac))\b", re.I
 )
 
+
+#: verbs whose own particle a closing "out" is ("drowns everything out", "blocks the voice out")
+_OUT_AFTER_VERB = re.compile(
+    r"\b(?:drown|block|cancel|shut|stand|stick|freak|figure|sort|look|check|find|spit|blot|zone|leave|keep|"
+    r"single|stretch|carry|rule|bleed)(?:s|es|ed|ing)?\b"
+)
+#: "they're the ones at A-B", "that's the one at T": where the sound just named is heard
+_THE_ONES = re.compile(r"^(?:they|it|that|this|those|these) (?:is|are|'re) (?:the ones?|them|it)(?: (?:at|from|between|in|around))? §\d+$")
+#: a verb that makes its object something ("make the drums too loud" asks, it does not complain)
+_CAUSATIVE = re.compile(r"(?:make|turn|get|let|set|have|keep|leave|put|bring|render)\b")
+#: "name it live_take", "and call it demo.wav": a clause that only names the exported file
+_NAME_IT = re.compile(
+    r"^(?:and |then |and then )?(?:name|call|title) (?:it|the file|the export|the result|the (?:mp3|wav|flac|ogg)(?: file)?)"
+    r"\s+(?!(?:quits|a day|a night|done|good|fine|even)\b)\S"  # ("call it quits" names nothing)
+)
+#: "export the mp3 as ep_07_final": a name after "as", told from a format by its "_", "-" or digits
+_AS_NAME = re.compile(r"\bas\s+[\"']?((?=[a-z0-9]*[_-]|[a-z]+\d)[a-z0-9][\w-]*)\b(?!\.)")
 
 # A path or a shell command as a recogniser writes it when spoken: "export to slash etc slash
 # password", "save it as dot dot slash x", "rm rm slash": refused like the typed ones.
@@ -284,6 +306,21 @@ def _reword(t: str) -> str:
             r"remove \1",
             t,
         )
+    if "nothing else" in t or "nothing more" in t:  # "I want the cello and nothing else": only the cello
+        t = re.sub(r"\b(keep|want|need|give me|leave)\s+((?:the|my|our|a|an|this|that|\d)[^,;.!?]*?) and nothing (?:else|more)\b", r"\1 only \2", t)
+        t = re.sub(r"(?:^|(?<=[,;.!?] ))((?:the|my|our) [^,;.!?]+?) and nothing (?:else|more)\b", r"only \1", t)
+    if " they " in t or " it " in t:  # a non-native subject said twice: "the cows they are too loud"
+        # (a noun phrase of a few words, no comma: "the fan won't stop, it's ..." is two clauses)
+        t = re.sub(r"^((?:the|my|our|this|that|these|those)(?: [\w-]+){1,3}) (?:they|it) (is|are|was|were)\b", r"\1 \2", t)
+    if "less" in t or "more" in t:  # "(the cows are too loud,) please make less": less of the sound just named
+        t = re.sub(r"\bmake (?:it |them )?(less|more)(?=\s*(?:$|[,;.!?]|please\b))",
+                   lambda m: "make it " + ("quieter" if m.group(1) == "less" else "louder"), t)
+    if "ing " in t:  # a non-native progressive: "I am wanting the voice louder"
+        t = re.sub(r"\b(i|we) (?:am|are|'m|'re) (want|need|wish|lik)(?:e)?ing\b", lambda m: f"{m.group(1)} {m.group(2)}{'e' if m.group(2) == 'lik' else ''}", t)
+    if "fade" in t:  # "a soft fade-in": how it sounds, not a level change
+        t = re.sub(r"\b(?:soft|gentle|smooth|subtle|nice)\s+(?=fade\b)", "", t)
+    if "(" in t:  # "quieter tractor (like 6 dB)": a hedge inside brackets
+        t = re.sub(r"\(\s*(?:like|about|around|say|maybe|roughly|approx\.?|approximately)\s+", "(", t)
     if "so " in t:  # "make it so the voice is louder": the wish is the clause after it
         t = re.sub(r"\bmake it so (?:that )?(?=\w)", "", t)
     if "since " in t:
@@ -309,24 +346,41 @@ def _reword(t: str) -> str:
         )
     if "all over" in t:  # "the hiss is all over this clip": everywhere in it
         t = re.sub(
-            r"\ball over(?: (?:the|this|my|our) (?:\w+ )?(?:place|clip|recording|track|audio|file|thing|song|video|"
-            r"podcast))?\b",
+            rf"\ball over(?: (?:the|this|my|our) (?:\w+ )?(?:place|thing|track|{CONTAINERS}))?\b",
             "everywhere",
             t,
         )
+    if "driving" in t or "drives" in t:  # "is driving me up the wall": an idiom of annoyance ("up" is no boost)
+        t = re.sub(r"\b(driv(?:ing|es)) (?:me|us) (?:up the wall|round the bend|around the bend|up a tree)", r"\1 me crazy", t)
+    if " out" in t or "away" in t:  # "can the fire alarm beeps come out?": a wish for it gone
+        t = re.sub(
+            r"(?:^|(?<=[,;.!?] ))(?:can|could|would|will) ((?:the|my|this|these|those|our|that) .+?) "
+            r"(?:come out(?P<of> of)?|go away|disappear|vanish)\b",
+            lambda m: f"remove {m.group(1)}" + (" from" if m.group("of") else ""),
+            t,
+        )
+    if "keep" in t and " up" in t:  # "it keeps popping up": it keeps appearing (a description)
+        t = re.sub(r"\b(keeps?|kept) (?:popping|showing|cropping) up\b", r"\1 appearing", t)
     if " up" in t:  # a sound that keeps appearing, not a verb: "the squeak shows up all over" ("up" alone raises)
         t = re.sub(r"\b(?:shows?|showed|showing|pops?|popped|popping|crops?|cropped|cropping) up\b", "appears", t)
     if _PASSIVE_HINT.search(t):
         # "can the vinyl crackle be cleaned out?" asks to clean it out; "the hum needs to be filtered
         # out" is "the hum needs to filter out" (the modal is a filler; the verb is read)
         t = re.sub(
-            rf"^(?:could|can|would|should|will|may) (the|my|this|these|those|our) (.+?) {PASSIVE.source[2:]}"
+            rf"(?:^|(?<=[,;.!?] ))(?:could|can|would|should|will|may) (the|my|this|these|those|our) (.+?) {PASSIVE.source[2:]}"
             r"(?P<particle> (?:out|up|down|away|off|back))?",
             lambda m: f"{PARTICIPLES[m.group(3)]}{m.group('particle') or ''} {m.group(1)} {m.group(2)}",
             t,
         )
         # (a participle the verb table reads itself, "should be removed", is left as said: a time before
         # it must not become a clause of its own, "the siren from 0:40 to 0:50 | remove")
+        # "could it be turned down", "can they be removed?": the same, said of the sound just named
+        t = re.sub(
+            rf"(?:^|(?<=[,;.!?] ))(?:could|can|would|should|will|may) (it|they|this|that) {PASSIVE.source[2:]}"
+            r"(?P<particle> (?:out|up|down|away|off|back))?",
+            lambda m: f"{PARTICIPLES[m.group(2)]}{m.group('particle') or ''} {'them' if m.group(1) == 'they' else m.group(1)}",
+            t,
+        )
         t = PASSIVE.sub(lambda m: m.group(0) if VERB.fullmatch(m.group(1)) else PARTICIPLES[m.group(1)], t)
     return t
 
@@ -334,7 +388,7 @@ def _reword(t: str) -> str:
 _PASSIVE_HINT = re.compile(r"\b(?:be|get|got|gets|been|being)\b")
 #: cheap words before the round-4 patterns that few clauses need (see :mod:`agent.planners.lazyre`)
 _ALONE_WORDS = ("alone", "itself", "themselves", "himself", "herself", " own", "isolation")
-_FEEDBACK_WORDS = ("too ", "overdone", "overkill", "over the top", "not enough")
+_FEEDBACK_WORDS = ("too ", "overdone", "overkill", "over the top", "not enough", "still ")
 
 
 def _normalise(text: str) -> str:
@@ -345,6 +399,7 @@ def _normalise(text: str) -> str:
     # "3db", "3 d b"; Whisper also writes a spoken "dB" as "3D B", "3-B-B", "2vb", "4b"
     t = re.sub(r"(\d)\s*-?\s*(?:[dvb]\s*-?\s*)?b\b", r"\1 db", t)
     t = re.sub(r"\bback round\b", "background", t)
+    t = re.sub(r"\b(?:outta|outa)\b", "out of", t)  # chat: "get that helicopter outta here"
     # Whisper writes spoken clock times as "0.30" or "012": after a time word they are m:ss.
     t = re.sub(
         r"(\b(?:at|between|and|from|to|after|before|until|till|since)\s+|-\s*)(\d{1,2})\.([0-5]\d)\b(?!\.\d)"
@@ -353,17 +408,24 @@ def _normalise(text: str) -> str:
         t,
     )
     t = re.sub(r"(?<![\w.:])0([0-5]\d)(?![\w:]|\.\d)", r"0:\1", t)
-    t = re.sub(r"\b(it|that|this|what|who|where|here|he|she)'s\b", r"\1 is", t)
+    t = re.sub(r"\b(it|that|this|what|whatever|who|where|here|he|she)'s\b", r"\1 is", t)
     t = re.sub(r"\b(they|you|we)'re\b", r"\1 are", t)
     t = re.sub(r"\bacapella\b|\ba capella\b|\ba cappella\b", "acappella", t)
     t = re.sub(r"\bfade-(in|out)\b", r"fade \1", t)
+    t = re.sub(r"\b(please|pls|plz|kindly) to (?=[a-z])", r"\1 ", t)  # a non-native "please to make quieter the fan"
     t = POLITE.sub(" ", t)
     t = TOOL_SUBJECT.sub("can you", t)  # "can audacity remove the hiss": the tool is who is asked
     t = TOOL_MENTION.sub(" ", t)  # "remove the hum in audacity", "using ffmpeg, ..."
     t = GERUND.sub(lambda m: GERUNDS[m.group(1)], t)  # "removing hum from a recording" (a forum title)
     t = _reword(t)
     # "could the bass be louder?" asks to make it louder
-    t = re.sub(r"^(?:could|can|would|should|will) (the|my|this|these|those|our) (.+?) (?:be|get|sound) ", r"make \1 \2 ", t)
+    t = re.sub(r"(?:^|(?<=[,;.!?] ))(?:could|can|would|should|will) (the|my|this|these|those|our) (.+?) (?:be|get|sound|sit) ", r"make \1 \2 ", t)
+    # "could the overall level come down 8 dB": a level change, asked as a question
+    t = re.sub(
+        r"(?:^|(?<=[,;.!?] ))(?:could|can|would|should|will) ((?:the|my|this|these|those|our) .+?) (?:come|go) (up|down)\b",
+        r"turn \2 \1",
+        t,
+    )
     # "give the vocals a (little) boost"
     t = re.sub(
         r"\bgive (.+?) an? (little |slight |small |tiny |bit of a |good |big )?(?:boost|bump|lift|push)\b",
@@ -382,6 +444,46 @@ def _normalise(text: str) -> str:
         t,
     )
     t = words_to_numbers(t)
+    # "from half a minute in until 50 seconds": the "in" of a start counted into the clip, before its end;
+    # "from 1:10 back to 0:40" is from 1:10 to 0:40 (a reversed range, refused as one)
+    t = re.sub(
+        r"(\d (?:seconds?|secs?|s|minutes?|mins?)) in(?:to (?:the|it|this) \w+)? (?=(?:until|till|to|through|thru)\b)", r"\1 ", t
+    )
+    t = re.sub(r"(\d) back (?=to \d)", r"\1 ", t)
+    # "starting at 1:40 and ending at 1:50": one range
+    t = re.sub(
+        r"\b(?:starting|beginning|start) (?:at|from) ([^,;]{1,25}?) and (?:ending|finishing|stopping|end) (?:at )?(?=\d)",
+        r"from \1 to ",
+        t,
+    )
+    # "cut it off at 1:48": nothing after that point
+    t = re.sub(
+        r"\b(?:cut|chop|stop|end) (?:it |this |the (?:audio|recording|track|file|clip|song|video) )?off at (?=\d)",
+        "cut everything after ",
+        t,
+    )
+    # "start the file at 0:03", "make it end at 1:30": where the trimmed file begins or ends
+    t = re.sub(
+        r"\b(?:start|begin) (?:the |this |my )?(?:file|clip|track|audio|recording|song|video|it|export) (?:at|from) (?=\d)",
+        "cut everything before ",
+        t,
+    )
+    t = re.sub(
+        r"\b(?:(?:make|have|let) (?:it|the (?:file|clip|track|audio|recording|song|video)) (?:end|stop|finish)|"
+        r"(?:end|stop|finish) (?:it|the (?:file|clip|track|audio|recording|song|video))) at (?=\d)",
+        "cut everything after ",
+        t,
+    )
+    # "the mix could use 7 more dB", "the voice needs 3 dB more": a level change by that much
+    t = re.sub(
+        r"\b(?:could use|could do with|needs?|wants?) (?:(another|an extra|an additional) )?(\d+(?:\.\d+)?) "
+        r"(?:(more|less|fewer) db|db (more|less)|(?<=\d )db\b)",
+        lambda m: (
+            f"{'lower' if 'more' not in (m.group(3) or m.group(4) or 'more') else 'boost'} by {m.group(2)} db"
+            if m.group(1) or m.group(3) or m.group(4) else m.group(0)
+        ),
+        t,
+    )
     # "between minute 1 and minute 2"; "1 minute 30 seconds" is a time of its own; a non-native
     # "from second 30 until second 45" is 0:30 to 0:45 ("the second 2 minutes" is not)
     t = re.sub(r"(?<!\d )\bminute (\d+)\b", lambda m: f"{int(m.group(1))}:00", t)
@@ -414,7 +516,12 @@ def _normalise(text: str) -> str:
         t,
     )
     # "fade out, 6": a transcript's comma ("fade in, fade out, 2 s each" is a length for both)
-    t = re.sub(r"\b(fade (?:it )?(?:in|out)),\s*(?=\d)(?![\d.]+\s*\w*\s+(?:each|for both|both|apiece)\b)", r"\1 ", t)
+    t = re.sub(
+        r"\b(fade (?:it )?(?:in|out)),\s*(?=\d)(?![\d.]+\s*\w*\s+(?:each|for both|both|apiece)\b)"
+        r"(?![\d.]+\s*(?:s|secs?|seconds?)?\s*-?\s*fade\b)",  # ("3s fade in, 5s fade out": the next fade's length)
+        r"\1 ",
+        t,
+    )
     return t
 
 
@@ -505,6 +612,7 @@ class _Item:
     instead: bool = False  # "just turn it down instead": "it" is the sound of the last edit
     fallback: str | None = None  # the target when a pronoun points to nothing ("clean it up": the noise)
     amount_only: bool = False  # "like 4 dB": an amount for the level change before it
+    unsigned: bool = False  # "..., and the hiss by 5 dB": a verbless amount, in the direction of the verb before
     length: float | None = None  # "2 seconds each": a length alone, for the fade(s) before it
     each: bool = False  # ... for every fade before it
     over: str | None = None  # "I can't hear myself over the music": the sound in the way
@@ -513,6 +621,8 @@ class _Item:
     mute: bool = False  # the remove-verb was "mute"/"silence": on a stretch alone it lowers the mix
     sentence: int = 0  # which sentence of the instruction the clause is in (split at . ! ?)
     about_me: bool = False  # "I do ASMR", "I'm a teacher": a clause whose subject is the user, no verb read
+    names_time: bool = False  # "(at 0:10-0:12,) there's only the fan": names the sound at the bare time just before
+    named_only: bool = False  # "..., name it final_mix": the name of an export said in a clause of its own
 
 
 def _size(words: str) -> float:
@@ -564,7 +674,15 @@ class _Reader:
             return None  # "it's just me handling the mic", "that helped", "too much"
         c = self._prepare(c)
         times = self._times_in(c)
-        named_by_time = c.lstrip().startswith("§")  # (the patterns below open on a time)
+        # (the patterns below open on a time, or on "anything" before it: "anything past 1:40 is junk")
+        if times and PART_IS.match(c.strip()):  # "the intro is the first 6 seconds, cut it"
+            return _Item(op=None, times=times, stretch=True)
+        only_there = ONLY_THERE.search(c) if "there" in c else None
+        if only_there:  # "between 0:10 and 0:12 there's only the hvac": where it is heard alone
+            for t in times:
+                t.span = True
+            return self._target_item(_Item(op=None, times=times, names_time=not times), only_there.group("t"))
+        named_by_time = c.lstrip().startswith(("§", "anything", "everything", "all ", "whatever", "stuff", "the stuff"))
         if named_by_time and UNWANTED_PART.match(c.strip()):  # "the first 3 seconds aren't needed": cut them
             return _Item(op="trim", times=times, trim_mode="remove")
         if named_by_time and (EMPTY_PART.match(c.strip()) or GOOD_PART.match(c.strip())):
@@ -587,6 +705,8 @@ class _Reader:
         if times and HEARING.search(c) and not CANT_HEAR.match(c):
             for t in times:  # "you can clearly hear the rain between 0:20 and 0:25"
                 t.span = True
+            # "at 0:10 you only hear the fan": where it is heard alone, no wish to keep only it
+            c = re.sub(r"\b(?:only|just) (?=(?:hear|heard)\b)|(?<=\bhear) (?:only|just)\b", "", c)
         item = self._read_command(c, times) or self._read_idiom(c, times)
         if item is not None:
             return item
@@ -596,10 +716,13 @@ class _Reader:
                 t.span = True
             return self._target_item(_Item(op=None, times=times), m.group("t"))
         verb = self._main_verb(c)
-        if verb is None:
+        if verb is not None and c[verb[1] : verb[2]] == "out" and _OUT_AFTER_VERB.search(c[: verb[1]]):
+            verb = None  # "the fan drowns everything out": the "out" of the verb before it, not "X out"
+        if verb is None or c[verb[1] : verb[2]] == "out":  # (a bare "X out" may be "face the end out")
             fixed = fix_opening_verb(c)
             if fixed != c:  # "remvoe the wind": read it again with the verb spelled right
                 return self.read_clause(fixed)
+        if verb is None:
             return self._read_verbless(c, times, spans_hint)
         kind, start, end = verb
         rest = c[:start] + " " + c[end:]
@@ -621,13 +744,19 @@ class _Reader:
     def _prepare(self, c: str) -> str:
         """Put separable verbs back together and mark excepted times."""
         # "take the reverb out" -> "take out the reverb"; "pull the guitar back" -> "pull back the guitar"
+        # "get the coins out of the voice track", "wipe the truck off this recording": what it is taken
+        # out of stays after the sound, as "from ..." (which the target cleaning drops)
         c = re.sub(
             r"\b(get|take|cut|filter|strip|pull|block|cancel|wipe)\b ((?:(?!§)\S+ ){0,3}?(?:(?!§)\S+)) "
-            r"(out|away|off)\b(?! §)",
-            r"\1 \3 \2",
+            r"(out|away|off)\b(?! §)(?P<source> of\b| from\b|(?= (?:the|this|that|my|our|your|his|her|their)\b))?",
+            lambda m: f"{m.group(1)} {m.group(3)} {m.group(2)}" + (" from" if m.group("source") is not None else ""),
             c,
         )
+        # "leave the dog out": the dog is what goes ("leave" alone keeps)
+        c = re.sub(r"\bleave\b ((?:(?!§)\S+ ){0,3}?(?:(?!§)\S+)) out\b(?! of\b)", r"remove \1", c)
         c = re.sub(r"\b(clean|tidy|sort)\b ((?:(?!§)\S+ ){0,2}?(?:(?!§)\S+)) (up|out)\b(?! §)", r"\1 \3 \2", c)
+        # "bring it back up a little": up again, the "back" says nothing more
+        c = re.sub(r"\b(bring|turn|push|crank|pump|dial|nudge|bump) (it|them|that|this) back (up|down)\b", r"\1 \3 \2", c)
         c = re.sub(
             r"\b(pull|push|knock|sit|set|take|bump|nudge|crank|pump|dial|tone|bring|turn)\b ((?:(?!§)\S+ ){0,3}?(?:(?!§)\S+)) "
             r"(back|down|up)\b(?! §)",
@@ -663,9 +792,10 @@ class _Reader:
             if later:
                 fmt = FORMAT.search(c, later.start(1))
         only_format = fmt and is_whole(
-            clean_target(re.sub(r"\b(?:file|version|copy|format)\b", " ", FORMAT.sub(" ", VERB.sub(" ", c))))
+            clean_target(re.sub(r"\b(?:file|version|copy|format|as|into|in|to|an?|it|this)\b", " ", FORMAT.sub(" ", VERB.sub(" ", c))))
         )
-        if EXPORT_VERB.search(c) or (only_format and not NORMALIZE.search(c)):
+        if EXPORT_VERB.search(c) or (only_format and not NORMALIZE.search(c)) or _NAME_IT.match(c.strip()):
+            # ("..., call it take2.wav": naming the result asks for it to be written out)
             return self._export(c, fmt, _FILE.search(c))
         if NORMALIZE.search(c):
             return self._normalize(c)
@@ -682,6 +812,10 @@ class _Reader:
             item = _Item(op="separate", action="gain", db=size if m.group("up") else -size, times=times, implied=True)
             return self._target_item(item, m.group("t"))
         m = PERSIST.match(c) or SOURCE.match(c)
+        if m and times and GENERIC_SOUND.fullmatch(clean_target(m.group("t"))):
+            for t in times:  # "whatever is at 1:50 keeps appearing": a prompt by time alone
+                t.span = True
+            return _Item(op=None, times=times, generic=True)
         if m and not VERB.search(m.group("t")):  # "the dog keeps barking"; "the mic picks up static"
             return self._target_item(_Item(op=None, times=times, presence=True), m.group("t"))
         m = NOMINAL.match(c)
@@ -749,6 +883,8 @@ class _Reader:
             item = _Item(op="separate", action="gain", db=-SMALL_DB, times=times, implied=True)
             return self._target_item(item, m.group("t"))
         m = TOO.match(c)
+        if m and not m.group("cop") and (VERB.search(m.group("t")) or _CAUSATIVE.match(m.group("t"))):
+            m = None  # "make it too loud" is no complaint: only a bare noun phrase goes without its verb
         if m:
             up = m.group("dir") in ("quiet", "soft", "low", "faint", "weak", "buried")
             size = _size(c[: m.start("dir")])
@@ -776,7 +912,13 @@ class _Reader:
                 t.span = True
             # with no time, "the fridge hum is really noticeable" is a complaint
             return self._target_item(_Item(op=None, times=times, presence=not times), subject)
-        if any(w in c for w in _ALONE_WORDS) and ALONE.search(c) and not COPULA.match(c) and not HEARING.search(c):
+        if (
+            any(w in c for w in _ALONE_WORDS)
+            and ALONE.search(c)
+            and not COPULA.match(c)
+            and not HEARING.search(c)
+            and not THAT_IS.match(c)  # "(at 1:10) that's the fan on its own": names what is heard there
+        ):
             # "can I get the interviewer's voice by itself" ("you can hear the bike by itself at ..." says where)
             return self._target_item(_Item(op="separate", action="isolate", times=times), ALONE.sub(" ", c))
         m = DONT_WANT.match(c)
@@ -809,9 +951,13 @@ class _Reader:
                     return _Item(op=None, times=times)
                 item.spans_hint = spans_hint
                 return item
+        if times and _THE_ONES.match(c):
+            for t in times:  # "(just the bongos,) they're the ones at 1:05 to 1:08": where they are heard
+                t.span = True
+            return _Item(op=None, times=times)
         m = THAT_IS.match(c)
         if m and not times:  # "that's the fan": names the sound heard at the time just given
-            return self._target_item(_Item(op=None), m.group("t"))
+            return self._target_item(_Item(op=None, names_time=True), m.group("t"))
         m = COPULA.match(c)
         if m and not times and not re.search(r"\d", c):  # "the snare sounds thin": a later verb says what
             return self._target_item(_Item(op=None, described=True), m.group("t"))
@@ -838,6 +984,7 @@ class _Reader:
         item = self._target_item(_Item(op=None, times=times, spans_hint=spans_hint), rest)
         if db is not None:
             item.op, item.action, item.db, item.explicit_db = "separate", "gain", db, True
+            item.unsigned = not re.search(r"[+-]\s*\d", c)  # "and the hiss by 5 dB": no direction of its own
         return item
 
     def _read_level(self, c: str, rest: str, item: _Item, up: bool) -> _Item:
@@ -870,7 +1017,8 @@ class _Reader:
             db = float(by.group("v"))
         if db is not None:  # "cut the music by 6 dB", "drop the volume 3 dB": a level change
             item.action, item.db, item.explicit_db = "gain", -abs(db), True
-            return self._target_item(item, strip_amounts(rest))
+            # ("cut it down 10 dB": the particle of the level change is no part of the sound)
+            return self._target_item(item, strip_amounts(re.sub(r"\b(?:down|back)\b", " ", rest)))
         item.mute = bool(re.match(r"mute|silence", verb_text))
         cleaned = clean_target(strip_amounts(rest))
         if self._generic(item, cleaned):
@@ -888,6 +1036,9 @@ class _Reader:
             return _Item(op="separate", action="gain", db=-DEFAULT_DB, whole=True)
         item.action = "remove"
         item = self._target_item(item, rest)
+        if item.unnamed and not times:
+            # a verb with no object at all ("..., please delete"): "delete it", the sound just named
+            item.pronoun, item.pronoun_word, item.whole, item.unnamed = True, "it", False, False
         if item.target in REST_WORDS:
             item.target, item.rest = None, True  # "keep the speech and ditch the rest"
         return item
@@ -974,10 +1125,14 @@ class _Reader:
         else:
             pref = self.context.preferences.get("export_format") or self.context.preferences.get("format")
             fields["format"] = pref if pref in EXPORT_FORMATS else "wav"
-        name = re.search(r"\b(?:called|named|name it|file ?name)\s+[\"']?([a-z0-9][\w-]*)\b(?!\.)", c)
+        name = re.search(r"\b(?:called|named|(?:name|call|title) (?:it|the file|the (?:mp3|wav|flac|ogg)(?: file)?)|file ?name)\s+[\"']?([a-z0-9][\w-]*)\b(?!\.)", c)
+        if not name:  # "export the mp3 as ep_07_final": a file name after "as" (not a format word)
+            name = _AS_NAME.search(c)
+            if name and FORMAT.fullmatch(name.group(1)):
+                name = None  # "save it as mp3"
         if name and "path" not in fields:  # "export an mp3 called final" -> final.mp3
             fields["path"] = f"{self.original_name(name.group(1))}.{fields['format']}"
-        return _Item(op="export", fields=fields)
+        return _Item(op="export", fields=fields, named_only=bool(_NAME_IT.match(c.strip())))
 
     def original_name(self, lowered: str) -> str:
         """The file name as the user typed it (the clause text is lower-cased)."""
@@ -985,16 +1140,21 @@ class _Reader:
         return m.group(0) if m else lowered
 
     def _normalize(self, c: str) -> _Item:
-        m = re.search(r"(-?\d+(?:\.\d+)?)\s*(?:lufs|lu)\b", c) or re.search(
-            r"\bnormali[sz]\w* (?:\w+ )?(?:to|at) (-?\d+(?:\.\d+)?)\b", c
+        m = (
+            re.search(r"(-?\d+(?:\.\d+)?)\s*(?:lufs|lu)\b", c)
+            or re.search(r"\bnormali[sz]\w* (?:\w+ )?(?:to|at) (-?\d+(?:\.\d+)?)\b", c)
+            or re.search(r"\bloudness(?: target| level)?(?: of| to| at| =|:)? (-\d+(?:\.\d+)?)\b", c)  # "loudness target -12"
         )
         if m:
             lufs = -abs(float(m.group(1)))
         else:
             lufs = float(self.context.preferences.get("lufs", DEFAULT_LUFS))
-            for pattern, value in PLATFORM_LUFS:
-                if re.search(pattern, c):
-                    lufs = value
+            # the platform may be named in the clause, or anywhere around it ("our station needs files
+            # that pass EBU R128. Can you normalize this one accordingly?")
+            for where in (c, self.raw.lower()):
+                found = next((value for pattern, value in PLATFORM_LUFS if re.search(pattern, where)), None)
+                if found is not None:
+                    lufs = found
                     break
         if not -70 <= lufs <= 0:
             raise Refusal(f"{lufs:g} LUFS is not a usable loudness target (between -70 and 0)")
@@ -1040,11 +1200,16 @@ class _Reader:
         if INJECTION.search(raw.lower()):
             raise Refusal("I only edit audio; I don't take instructions that change what I am or what I follow")
         raw = fix_typos(raw)  # "remvoe teh hum": slips respelt once, before anything reads words
-        text = unwrap(_normalise(raw))
+        text = plain_command(unwrap(_normalise(raw)))
         prefs = extract_preferences(raw)
         if prefs and not re.search(r"\b(?:and|then|also)\b", text):
             raise _Noted(prefs)  # "always export mp3" states a preference and asks for nothing now
         last = self.context.last_recipe
+        head, comma, rest = text.partition(",")
+        if comma and rest.strip() and FEEDBACK.match(LEAD_CLAUSE.sub("", head).strip(" .!?")):
+            # "way better, now do the same for the dog": the feedback says nothing; the rest asks
+            if AGAIN.match(rest.strip(" .!?")) or SAME_FOR.match(rest.strip(" .!?")):
+                text = rest.strip()
         if AGAIN.match(text.strip(" .!?")):
             if last is None or not last.steps:
                 raise Refusal("there is no earlier edit to repeat")
@@ -1064,6 +1229,15 @@ class _Reader:
         if unsupported:
             raise Refusal(f"'{unsupported.group(0)}' is not an edit I can make. " + HELP + ".")
         text, self.refs = find_times(text)
+        if "silent" in text or "mute" in text:  # "make 1:05 to 1:07 completely silent": mute that stretch
+            text = re.sub(r"\bmake (§\d+) (?:completely |totally |fully |entirely |dead )?(?:silent|muted|mute)\b", r"mute \1", text)
+        if "care" in text:  # "I only care about the chunk between A and B": the part to keep, named by its time
+            text = re.sub(
+                r"\b(?:i|we) (?:only |just |really )*care (?:about|for) (?:the |that |this )?"
+                r"(?:chunk|part|bit|section|stretch|portion|piece|segment)? ?(?=§)",
+                "keep ",
+                text,
+            )
         # "take 2 seconds off both ends", "knock the last 3 seconds off": a stretch taken away
         if "take" in text or "knock" in text:
             text = re.sub(r"\b(?:take|knock)\s+(§\d+)(?!\s+as\b)", r"cut \1", text)
@@ -1075,14 +1249,24 @@ class _Reader:
         # the hum, A to B", "the first 3 s are only room noise" name a reference stretch
         text = NOISE_PRINT.sub(lambda m: f"use {m.group('time')} as a reference", text)
         text = WHERE_ONLY.sub(lambda m: f"{m.group('ref')} for {m.group('t')}", text)
-        text = re.sub(r"\blisten(?: (?:to it|to this|at|to|from|between))?\s+(?=§)", "", text)  # "listen at 0:30 to 0:32, that's the fan"
+        # "listen at 0:30 to 0:32, that's the fan": a stretch pointed at is where the sound is heard
+        for m in re.finditer(r"\blisten(?: (?:to it|to this|at|to|from|between))?\s+§(\d+)", text):
+            self.refs[int(m.group(1))].span = True
+        text = re.sub(r"\blisten(?: (?:to it|to this|at|to|from|between))?\s+(?=§)", "", text)
         text = SELECT_PART.sub(lambda m: f"use {m.group('time')} as a reference for {m.group('t')}", text)
         text = TIME_IS.sub(lambda m: f"use {m.group('time')} as a reference for {m.group('t')}", text)
+        text = TIME_IS_ALONE.sub(lambda m: f"use {m.group('time')} as a reference for {m.group('t')}", text)
         items = []
         clauses = [(n, c) for n, sentence in enumerate(_SENTENCE_END.split(text)) for c in _split(sentence)]
-        for n, c in clauses:
+        for i, (n, c) in enumerate(clauses):
+            if i == len(clauses) - 1 and i > 0 and clauses[i - 1][0] == n and _is_signature(c, clauses[i - 1][1]):
+                break  # "..., cheers, Dave": the name a post is signed with
             it = self.read_clause(c)
             if it is not None:
+                before = items[-1] if items else None
+                if it.names_time and before is not None and before.op is None and before.target is None and before.times:
+                    for t in before.times:  # the bare time just given is where that sound is heard
+                        t.span = True
                 it.sentence = n
                 it.about_me = it.op is None and bool(_ABOUT_ME.match(c))
                 it.also = bool(re.search(r"(?:\btoo|\bas well)\W*$", c))
@@ -1104,6 +1288,29 @@ class _Reader:
         stretch_said = False  # a pending time was said to be a part ("the first 10 seconds are silence")
         for it in items:
             prev = out[-1] if out else None
+            if it.named_only and prev is not None and prev.op == "export" and "path" not in prev.fields and "path" in it.fields:
+                # "export as flac, name it live_take": the name of that export
+                path = it.fields["path"]
+                if path.lower() in self.raw.lower():  # a name with its extension says the format too
+                    prev.fields.update(it.fields)
+                else:  # a bare name takes the export's format
+                    prev.fields["path"] = f"{path.rsplit('.', 1)[0]}.{prev.fields['format']}"
+                continue
+            if (
+                (it.op == "separate" and it.pronoun and it.action in ("remove", "isolate") or it.op == "trim")
+                and not it.times
+                and prev is not None
+                and prev.op == "trim"
+                and (prev.trim_mode == "remove") == (it.action != "isolate")
+                and not pending
+                and not any(o.target for o in out)
+            ):
+                continue  # "anything past 1:40 is junk, chop it": "it" is the stretch just cut
+            if it.op is None and it.whole and it.times and not it.target and prev is not None and prev.op == "trim":
+                prev.times.extend(it.times)  # "cut everything before 0:05 and everything after 1:50"
+                continue
+            if it.unsigned and prev is not None and prev.action == "gain" and (prev.db or 0) < 0:
+                it.db = -abs(it.db or 0.0)  # "lower the music by 3 dB and the hiss by 5 dB": both down
             if it.amount_only and prev is not None and prev.action == "gain" and not prev.explicit_db and prev.db:
                 prev.db, prev.explicit_db = math.copysign(abs(it.db or 0.0), prev.db), True
                 continue  # "lower the music, like 4 dB": that change, by that much
@@ -1214,6 +1421,8 @@ class _Reader:
                 if named is not None:  # "the voice of the woman, more loud please": that voice
                     pending.remove(named)
                     it.target, it.whole, it.times = named.target, False, named.times
+                elif it.instead and not out and self._session_target():
+                    it.target, it.whole = self._session_target(), False  # "even quieter please": the last edit's sound
             if it.op == "separate" and (
                 it.pronoun or (it.target is None and not it.whole and not it.generic)
             ):
@@ -1267,6 +1476,8 @@ class _Reader:
                 for p in pending:  # "make the vocals and the guitar louder"; complaints are removals
                     if _is_sentence(p):
                         continue  # "the built-in mic recorded very quietly, add 15 dB": what happened
+                    if p.sentence != it.sentence and not p.presence:
+                        continue  # "Podcaster here, small show. ... make it quieter": who is asking, not a sound
                     if p.presence:
                         out.append(_Item(op="separate", action="remove", target=p.target, times=p.times))
                     elif p.target:
@@ -1411,10 +1622,11 @@ class _Reader:
         if not it.times:
             raise Refusal("say what to trim (for example 'cut the first 5 seconds' or 'trim to 0:10-0:40')")
         kinds = sorted(r.kind for r in it.times)
-        if len(it.times) == 2 and kinds == ["first", "last"] and it.trim_mode == "remove":
-            # "cut the first 10 seconds and the last 5 seconds"
-            first = next(r for r in it.times if r.kind == "first")
-            last = next(r for r in it.times if r.kind == "last")
+        heads, tails = ("first", "before"), ("last", "after")
+        if len(it.times) == 2 and {*kinds} & {*heads} and {*kinds} & {*tails} and it.trim_mode == "remove":
+            # "cut the first 10 seconds and the last 5 seconds", "cut everything before 0:07 and after 1:35"
+            first = next(r for r in it.times if r.kind in heads)
+            last = next(r for r in it.times if r.kind in tails)
             return {"op": "trim", "start": first.resolve(self.duration)[1], "end": last.resolve(self.duration)[0]}
         if len(it.times) > 1:
             raise Refusal("trim keeps one contiguous part; give one stretch at a time")
@@ -1497,6 +1709,17 @@ class RulesPlanner:
         except SamaudioError as exc:  # a time that cannot be resolved (reversed, needs the duration)
             return Recipe(steps=[], error=str(exc))
         return recipe
+
+
+def _is_signature(clause: str, before: str) -> bool:
+    """A name a post is signed with: one or two words closing it, right after a sign-off
+    ("cheers, Dave", "thanks! - Priya K")."""
+    words = clause.strip(" .!-").split()
+    if not 1 <= len(words) <= 2 or "§" in clause or words[0] in ("the", "a", "an", "my", "our", "this", "that", "and"):
+        return False  # (a name has no determiner: "thanks, the dog" names a sound)
+    if any(p.search(clause) for p in (VERB, FADE, EXPORT_VERB, NORMALIZE, UNDO, RESET, FORMAT)):
+        return False  # "thanks, export it": a request, however short
+    return bool(SOCIAL.match(LEAD_CLAUSE.sub("", before).strip(" .!")))
 
 
 def _is_sentence(item: _Item) -> bool:

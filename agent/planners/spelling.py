@@ -69,6 +69,8 @@ JARGON = (
     " btw tbh fwiw imo imho idk ctrl cmd"
     # round 5: interjections the list would respell ("bleh" is not "blew")
     " bleh blah nah nope yep yup welp oof"
+    # thanks in other languages, which close forum posts ("merci" is not "mercy")
+    " merci beaucoup gracias obrigado obrigada danke grazie mille arigato"
 )
 
 _KEY_ROWS = ("qwertyuiop", "asdfghjkl", "zxcvbnm")
@@ -108,9 +110,9 @@ _COMMAND_VERBS = (
     "remove take get make turn bring push pull keep cut trim chop kill strip isolate extract lower raise boost "
     "reduce fade normalize export save give need hear duck mute drop lose clean solo delete erase ditch"
 ).split()
-#: a word this common is left alone even before an object: a verb of its own ("shave the final 4
-#: seconds" is not "save"), or no verb at all ("is the", "of the")
-_VERB_SLOT_MAX_FREQ = 5e-6
+#: a word this common is left alone even before an object: a verb of its own ("shave the final 4 seconds",
+#: "crop the clip" are not "save", "drop"), or no verb at all ("is the", "of the")
+_VERB_SLOT_MAX_FREQ = 1e-6
 #: rare enough to be a slip when an instruction word is one edit away ("hera" 2e-7, "juts" 7e-8; not
 #: "blower" 5e-7, which a leaf blower is)
 _RARE_SLIP = 3e-7
@@ -127,12 +129,24 @@ _CONTEXT_SLIPS = (
     (re.compile(r"(?i)\bfor (?=(?:db|decibels?)\b)"), "four "),
     (re.compile(r"(?i)\b(the|cut|trim|lose|drop|remove) fist\b"), r"\1 first"),
     (re.compile(r"(?i)\b(?:thee|thete|theer|tere|thre)(?=['\u2019]s\b| is\b| are\b)"), "there"),
+    # "way to quiet", "is to loud": "to" before a level adjective after a copula or an intensifier is "too"
+    (
+        re.compile(
+            r"(?i)\b(is|are|was|were|'s|'re|way|far|much|bit|little|slightly|just|still|kinda|so|really) to "
+            r"(?=(?:loud|quiet|soft|low|faint|weak|strong|high|hot|much|prominent|harsh|bright|boomy)\b)"
+        ),
+        r"\1 too ",
+    ),
+    # chat shorthand "r" for "are" between a noun and what it is said to be ("the first 9 secs r just me")
+    (re.compile(r"(?i)(?<=\w) r (?=(?:just|only|too|so|way|all|a|an|the|really|very|not|me|us|\w+ing)\b)"), " are "),
 )
 
 
 #: slips the word list cannot settle (see the module docstring), respelt as they are
 KNOWN_SLIPS = {
     "th": "the", "fo": "of", "ot": "to", "pleas": "please", "minuts": "minutes",
+    # chat spellings of the modals ("the fan shud go"), which the word list would respell as nouns
+    "shud": "should", "shld": "should", "wud": "would", "cld": "could",
 }  # fmt: skip
 _KNOWN_SLIP = re.compile(r"\b(" + "|".join(KNOWN_SLIPS) + r")\b", re.IGNORECASE)
 
@@ -153,9 +167,11 @@ def _domain_words() -> frozenset[str]:
     from samaudio_core.builtin.ontology import KINDS
     from tools.recipe import EXPORT_FORMATS
 
-    from .vocabulary import TYPO_VERBS
+    from .vocabulary import DOWN, ISOLATE, REMOVE, TYPO_VERBS, UP
 
     words = set(JARGON.lower().split()) | set(EXPORT_FORMATS) | set(TYPO_VERBS)
+    # every verb the planner reads is spelt as meant ("tame the hum" is not "take")
+    words.update(re.findall(r"(?<![\\?])\b[a-z]{3,}\b", " ".join((REMOVE, ISOLATE, UP, DOWN))))
     for kind in KINDS:
         for phrase in kind.keywords:
             words.update(re.findall(r"[a-z]+", phrase.lower()))

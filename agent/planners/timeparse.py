@@ -111,9 +111,20 @@ def words_to_numbers(text: str) -> str:
     """
     text = re.sub(r"\bhalf[ -](?:a |an )?(second|minute|hour)\b", r"0.5 \1", text)
     text = re.sub(r"\b(?:a|one) (second|minute) and a half\b", r"1.5 \1s", text)
+    # "a minute and a quarter", "2 minutes and three quarters"
+    text = re.sub(
+        r"\b(a|one|\d+) (second|minute)s? and (a quarter|three quarters)\b",
+        lambda m: f"{(1 if not m.group(1).isdigit() else int(m.group(1))) + (0.25 if m.group(3) == 'a quarter' else 0.75):g} "
+        f"{m.group(2)}s",
+        text,
+    )
     text = re.sub(r"\b(first|last|final|opening) (second|minute) and a half\b", r"\1 1.5 \2s", text)
     text = re.sub(
-        r"\b(over|for|in|of|first|last|by|after|before) (?:a|one) (second|minute)\b", r"\1 1 \2", text
+        # ("from a minute to a minute ten", "between a minute and a minute twenty": the time words too)
+        r"\b(over|for|in|of|first|last|by|after|before|from|to|at|until|till|between|and|around|past|through) "
+        r"(?:a|one) (second|minute)\b",
+        r"\1 1 \2",
+        text,
     )
 
     def repl(m: re.Match) -> str:

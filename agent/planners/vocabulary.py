@@ -27,17 +27,25 @@ RESET = re.compile(
     r"(?:go|get|take me|revert|switch|return) back to (?:the )?(?:original|beginning|start|unedited|raw|unprocessed|"
     r"untouched|source|initial|first version)|"
     r"back to (?:the )?(?:original|raw|unedited|unprocessed|untouched)|restore (?:the )?(?:original|raw|unedited|untouched)|"
-    r"revert (?:to (?:the )?(?:original|raw|unedited)|everything|all)|"
+    r"revert (?:to (?:the )?(?:original|raw|unedited|untouched|unprocessed|initial|first)|everything|all)|"
+    r"(?:go|get|take me|revert|switch) back to (?:how|the way) it (?:was|sounded) (?:at the (?:very )?(?:beginning|start)|originally|"
+    r"before (?:any|all) (?:(?:of )?the |my )?(?:edits|changes))|"
     # every edit, said as a plural: "scrap all my changes", "discard the edits" ("the last 2 edits" is undo)
     r"start (?:fresh|anew)|fresh start|begin again|"
-    r"(?:scrap|discard|undo|drop|throw away|throw out|revert|lose|ditch|forget|cancel|remove|get rid of|delete|wipe|"
+    r"(?:scrap|discard|undo|drop|throw away|throw out|revert|lose|ditch|forget|cancel|remove|get rid of|delete|wipe|nuke|trash|"
     r"clear|reset) (?:all )?(?:of )?(?:my |the |your |these |those |our )?(?:edits|changes)\b|"
-    r"undo (?:everything|all\b(?: (?:the )?changes| of it)?|every change)|(?:the )?original (?:version|file|audio) (?:back|again)|"
+    r"undo (?:everything|all\b(?: (?:the )?changes| of it)?|every change)|"
+    # "I want the raw recording back", "give me the original back"
+    r"(?:the )?(?:original|raw|unedited|untouched|unprocessed)(?: (?:version|file|audio|recording|track|one|mix|take))? (?:back|again)|"
+    r"(?:scrap|discard|undo|drop|ditch|nuke|revert|lose|kill|wipe|reset|throw away|throw out|get rid of|clear|delete|"
+    r"remove|cancel) (?:every|each) (?:single )?(?:edit|change)\b|"
     r"discard (?:all|every|everything)|throw (?:it )?all away)"
 )
 UNDO = re.compile(
     r"\b(?:undo|undid|revert(?: that| it| the last\w*)?|go back|step back|take (?:that|it) back|"
-    r"cancel (?:that|the last)|roll ?back|scratch that|scrap that|take back (?:that|it)|never ?mind)\b"
+    r"cancel (?:that|the last)|roll ?back|scratch that|scrap that|take back (?:that|it)|never ?mind|"
+    # "put it back the way it was": the change undone
+    r"(?:put|set|change|make) (?:it|that|things|everything) back(?: (?:the way|how|to how|as|to the way) (?:it|they) (?:was|were))?)\b"
 )
 #: "take back the last edit", "remove the previous change": the last edit undone, whatever the verb
 UNDO_LAST = LazyPattern(
@@ -45,7 +53,7 @@ UNDO_LAST = LazyPattern(
     r"delete|kill|nix|throw away|throw out|scratch) (?:the |that |my |your )?(?:very )?(?:last|previous|latest|most recent)"
     r"(?: (?P<n>\d+))? (?:edit|change|step|operation|action|thing (?:you|i) did)s?\b"
 )
-EXPORT_VERB = re.compile(r"\b(?:export|save|render|bounce|write (?:it )?out|download|output|convert)\b")
+EXPORT_VERB = re.compile(r"\b(?:export|save|render|bounce|write (?:it )?out|spit (?:it )?out|download|output|convert)\b")
 UNSUPPORTED = (
     "m4a", "mp4a", "aac", "aif", "aiff", "opus", "wma", "mp4", "webm", "alac", "mov", "avi",
     "zip", "rar", "pdf", "midi", "amr", "3gp", "mkv", "wmv", "flv", "ac3", "caf", "m4r",
@@ -72,26 +80,36 @@ FADE = re.compile(
 REMOVE = (
     r"get rid of|getting rid of|rid of|remove|get out|take out|take away|cut out|cut off|clean up|clean out|"
     r"filter out|strip out|strip away|strip|block out|cancel out|cancel|cut|kill|mute|drop|eliminate|delete|"
-    r"lose|erase|suppress|silence|scrap|ditch|eradicate|nuke|wipe out|wipe|denoise|de-noise|chop off|chop out|chop|"
+    r"lose|erase|suppress|silence|scrap|ditch|eradicate|nuke|wipe out|wipe off|wipe away|wipe|denoise|de-noise|chop off|chop out|chop|"
     r"zap|nix|axe|purge|banish|scrub out|scrub|shave off|shave|snip off|snip|lop off|lop|take off|knock off|"
     r"removed|deleted|eliminated|muted|taken out|cut out|gone|go away|has to go|must go|needs to go|should go|fix|"
 
     # "the final 7 seconds can go" ("the music can go quieter" is a level change)
+    # chat: "bin the rest", "chuck the intro"
+    r"(?:bin|chuck|toss|dump)(?= (?:the|it|them|that|this|those|these|all|everything)\b| §)|"
+    # a bare "X out" ends a clause: "bees buzzing out, 1:10 to 1:25", "the hair dryer out please"
+    r"out(?=\s*$|\s+(?:please|pls|now|completely|entirely|altogether|for good|too|as well|everywhere)\s*$|"
+    # ... or before a time ("gulls out from 40 to 52"), or out of what it is in ("I want the X out of my voiceover")
+    r"\s+(?:(?:from|between|at|during|after|before|until|in|for|only) )?§|"
+    r"\s+of (?:the|my|this|our|that|your|his|her|their)\b)|"
     r"(?:can|could|may|gotta|got to) (?:go|disappear|vanish)(?=\s*$|\s+(?:now|please|too|as well|entirely|completely|"
     r"for good|away)\b)"
 )
 ISOLATE = (
     r"(?:keep|leave|want|give me) nothing (?:but|except|other than|apart from|besides)|nothing except|"
-    r"nothing other than|keep only|only keep|keep just|just keep|isolate|extract|solo|pull out|separate out|separate|"
+    r"nothing other than|keep only|only keep|keep just|just keep|i only need|i just need|isolate|extract|solo|pull out|separate out|separate|"
     r"leave only|leave just|single out|find|keep|i only want to hear|i only want|i just want to hear|i just want|"
     r"i want only|i want just|i want to hear only|i want to hear just|only want|just want|give me only|"
     r"give me just|let me hear only|let me hear just|let me hear|give me|nothing but|isolated|extracted|"
-    r"use only|use just|only use|leave|separated"
+    r"use only|use just|only use|leave|separated|"
+    # "the bugle stays(, bin the rest)", "the voice should remain": it is what is kept
+    r"(?:should |can |must |has to |needs to |gets to )?(?:stays?|remains?)(?=\s*$|\s+(?:please|pls|only|as is|untouched|intact)\s*$)"
 )
 UP = (
     r"louder|boost|raise|turn up|bring up|bring out|pump up|crank up|crank|amplify|increase|emphasi[sz]e|"
     r"more prominent|higher|stronger|boosted|raised|turned up|hotter|push up|stand out|pop out|pop more|"
     r"cut through|come through|more present|more audible|come forward|more forward|come up|go up|bump up|nudge up|"
+    r"(?:bump|lift)(?= (?:the|it|them|my|this|that|those|these|our|up)\b)|"
     r"forward|up"
 )
 DOWN = (
@@ -101,7 +119,8 @@ DOWN = (
 )
 VERB = re.compile(rf"\b(?:(?P<remove>{REMOVE})|(?P<isolate>{ISOLATE})|(?P<up>{UP})|(?P<down>{DOWN}))\b")
 WEAK_ISOLATE = re.compile(
-    r"\b(?:just|only)\b(?! (?:(?:in|during|between|from|at|for|on|after|before|over) )?§)"
+    # ("0:20 to 0:40 only": the only after a time limits the time, it keeps no sound)
+    r"(?<!§\d )(?<!§\d\d )\b(?:just|only)\b(?! (?:(?:in|during|between|from|at|for|on|after|before|over) )?§)"
 )
 EXCEPT = re.compile(
     r"^(?P<v>.*?)\b(?:everything|all|anything|every sound)(?: else)?(?: (?:at |in |during |from |between )?§\d+)? (?:but|except(?: for)?|apart from|other than|"
@@ -118,7 +137,7 @@ LARGE = re.compile(
     r"\b(?:a lot|a ton|lots|loads|much|way|significantly|considerably|heavily|massively|greatly|substantially|far)\b"
 )
 GENTLE = re.compile(r"\b(?:gently|gentle|softly|subtly|lightly|partially|partly)\b")
-FULL = re.compile(r"\b(?:completely|fully|entirely|totally|all of)\b")
+FULL = re.compile(r"\b(?:completely|fully|entirely|totally|altogether|all of)\b")
 
 # Casual phrasing.
 CANT_HEAR = re.compile(
@@ -135,7 +154,8 @@ SO_MUCH = re.compile(
     r"^(?:there'?s |there is )?(?:so much|much|such a lot of|all this|all that|lots of) (?P<t>.+)$"
 )
 TOO = re.compile(
-    r"^(?P<t>.+?) (?:is|are|'s|'re|was|were|sounds?|seems?|feels?|gets?)(?: (?P<int>way|much|far|a bit|a little|slightly|kind of|"
+    # (the copula may be glued on, "the hoover's", or left out in chat, "cat purring way too loud")
+    r"^(?P<t>.+?)(?:(?P<cop>(?<!\bthere)(?<!\bhere)'s|'re| (?:is|are|'s|'re|was|were|sounds?|seems?|feels?|gets?))|(?= (?:(?:way|much|far|a bit|a little|slightly) )?too (?!much\b)))(?: (?P<int>way|much|far|a bit|a little|slightly|kind of|"
     r"kinda|somewhat|a lot|really|so|very|just|a tad|a touch|a smidge|a little bit|a tiny bit|still|even|also|"
     r"definitely|clearly|obviously|honestly|way way|bit))* too (?P<dir>loud|quiet|soft|low|faint|weak|strong|high|hot|"
     r"prominent|much|buried|present|overpowering|dominant)\b.*$"
@@ -144,9 +164,14 @@ COMPLAINT = re.compile(
     r"^(?P<t>.+?) (?:is|are|'s|'re|keeps?|keep|was|were)(?: \w+){0,2} (?:ruining|ruins|killing|wrecking|spoiling|"
     r"messing up|annoying|distracting|bothering|driving me \w+|unbearable|awful|terrible|horrible|drowning|"
     r"getting in the way|in the way|irritating|grating|obnoxious|ruined|ruin|noisy|bad|ugly|disturbing|worst|"
-    r"horrendous|atrocious|unacceptable|intolerable|gross)\b.*$"
+    r"horrendous|atrocious|unacceptable|intolerable|gross|"
+    # "the foosball table is making too big noise", "the fan makes such a racket"
+    r"mak(?:ing|es?) (?:too|so|such|a|way|very|really|lots of|a lot of)(?: \w+){0,2} (?:noise|racket|din|ruckus|commotion))\b.*$"
 )
-RUINS = re.compile(r"^(?P<t>.+?) (?:ruins|ruined|kills|spoils|wrecks|drowns out|covers up|masks) .*$")
+RUINS = re.compile(
+    # ("the range hood fan drowns everything out")
+    r"^(?P<t>.+?) (?:(?:ruins|ruined|kills|spoils|wrecks|drowns out|covers up|masks) .*|drowns (?:\w+ ){1,2}out\b.*)$"
+)
 PRESENCE = re.compile(
     r"^(?:.*?\b)?(?:there'?s|there is|there are|there was|it is(?= (?:a|an) (?!bit\b|little\b|lot\b|tad\b|touch\b))|"
     # "I have a hum in my recording", "we've got clicks" ("I have to", "I have removed" are not)
@@ -182,7 +207,11 @@ _PLACE = "".join(
     f"(?<!{w} )" for w in ("left", "right", "top", "bottom", "upper", "lower", "first", "second", "last")
 )
 HALF = re.compile(rf"\b(?:in half|halve|halved|half (?:the |as )?(?:volume|level|loud)|{_PLACE}half)\b")
-DOUBLE = re.compile(r"\b(?:double|doubled|twice as loud|2 times as loud|2 times louder)\b")
+DOUBLE = re.compile(
+    # ("the double bass", "a double kick" name an instrument)
+    r"\b(?:double(?!\s+(?:bass|basses|bassoon|reed|kick|pedal|tracked|click)\b)|doubled|twice as loud|2 times as loud|"
+    r"2 times louder)\b"
+)
 SAME_FOR = re.compile(
     r"^(?:now |and )?(?:do )?(?:the same|that|the same thing|it)(?: again)? (?:for|to|with|on) (?P<t>.+)$"
 )
@@ -220,10 +249,10 @@ PREAMBLE = re.compile(
     r"|how (?:i|we|one) (?:can|could|do|should|would|might|must|may)(?: to)?"
     r"|(?:(?:how |what )?(?:(?:can|could|should|must|do) (?:i|we)|(?:i|we) (?:can|could|should|must|have to|need to)) )?"
     rf"do (?:for|to)(?= {_EDIT_VERB_AHEAD})"
-    rf"|(?:you|u) (?:can|could|will|would)(?: please)?(?: to)?(?= {_EDIT_VERB_AHEAD})"
+    rf"|(?:please )?(?:you|u) (?:can|could|will|would)(?: please)?(?: to)?(?= {_EDIT_VERB_AHEAD})"
     r"|(?:i|we) (?:need|want|would like)(?= (?:remove|delete|cut|lower|raise|boost|isolate|extract|trim|mute|reduce|make)\b)"
-    r"|(?:is |it is )?possible(?: for (?:me|you|us))?(?: to)?(?= )"
-    r"|(?:i|we) (?:want|would like|'d like|need|wish|ask|prefer|would love)(?: (?:that|if))? (?:you|u)"
+    r"|(?:is |it is )?possible(?: for (?:me|you|us)| that (?:you|u))?(?: to)?(?= )"
+    r"|(?:i|we)(?: (?:want|would like|need|wish|ask|prefer|would love)|'d (?:like|love))(?: it)?(?: (?:that|if))? (?:you|u)"
     r"(?: (?:to|can|could|will|would|please|kindly))*"
     r"|(?:can|could|may|should) (?:i|we)"
     r"|how to(?: go about)?"
@@ -255,13 +284,23 @@ PREAMBLE = re.compile(
 #: a whole clause that asks for nothing: a greeting, thanks, "new here", "any help appreciated"
 SOCIAL = re.compile(
     r"^(?:"
-    r"(?:hi|hello|hey|hiya|howdy|greetings|good (?:morning|afternoon|evening|day))(?: (?:all|everyone|everybody|guys|"
-    r"folks|there|team|people|friends))*"
+    r"(?:hi|hello|hey|hiya|howdy|greetings|g'?day|(?:good )?(?:morning|afternoon|evening)|good day)(?: (?:all|everyone|everybody|guys|"
+    r"folks|there|team|people|friends|y'?all))*"
+    # who is asking, said as "<role> here": "podcaster here", "hobby videographer here"
+    r"|(?!(?:the|a|an|my|this|that|our)\b)(?:[\w-]+ ){0,2}(?:\w+(?:er|ist|or|ian)|newbie|noob|beginner|amateur|student|dad|mum|mom) here"
     r"|(?:i'?m |i am )?(?:(?:a |very |completely |totally |pretty )?new (?:here|to (?:this|audio(?: editing)?|\w+(?: \w+)?))|"
     r"(?:a |an? )?(?:complete |total )?(?:newbie|noob|beginner|novice|amateur)(?: here)?|first (?:time )?post(?:er)?(?: here)?)"
-    r"|(?:thanks|thank you|thx|ty|cheers|many thanks|much appreciated|appreciate it)(?: (?:a lot|so much|very much|"
-    r"in advance|all|everyone|guys|for (?:any|your|the) help))*"
-    r"|(?:any|all) (?:help|advice|tips|ideas|suggestions)(?: (?:would be|is|will be))?(?: (?:much|greatly|really|very))?"
+    r"|(?:thanks|thank you|thx|ty|ta|cheers|many thanks|much appreciated|appreciate it|(?:much )?obliged|"
+    r"obrigad[oa]|gracias|merci(?: beaucoup)?|danke(?: sch[öo]n)?|grazie(?: mille)?|arigato|dank je|tack|"
+    r"(?:all the )?best(?: wishes)?|(?:kind |warm |best )?regards|"
+    r"(?:i |would )?(?:really |greatly )?appreciate (?:any|the|your|all|some) (?:help|advice|tips|pointers|input))"
+    r"(?: (?:a lot|a ton|a bunch|so much|very much|heaps|in advance|all|everyone|guys|folks|mate|mates|buddy|pal|"
+    r"for (?:any|your|the) help))*"
+    # closing pleasantries: "have a nice weekend", "it would make my week", "you'd be a lifesaver"
+    r"|(?:and )?(?:have a (?:nice|good|great|lovely) (?:day|weekend|week|evening|one|1)|"
+    r"(?:it|that|this) (?:would|will|'d|is gonna) (?:make|save) my (?:day|week|month|year|life)|"
+    r"(?:you'?d|you would|you will|you'll) be a (?:lifesaver|legend|hero|star))"
+    r"|(?:any|all) (?:help|advice|tips|ideas|suggestions|pointers)(?: (?:would be|is|will be))?(?: (?:much|greatly|really|very))?"
     r"(?: (?:appreciated|welcome|great|awesome|helpful|lovely|nice))?"
     r"|(?:please )?help(?: me)?(?: please| out)?|(?:i )?need help|(?:i )?hope (?:someone|somebody|anyone|you|one of you) "
     r"can help(?: me)?(?: out)?|(?:can|could) (?:someone|anyone|somebody) help(?: me)?(?: out)?"
@@ -294,10 +333,12 @@ FILLERS = [
     r"\bwhat (?:i|we)(?:'d| would)? (?:really )?(?:like|want|need|love|'m after|am after)(?: is| would be)?(?: for)?\b",
     r"\b(?:can|could|would|will|do) (?:you|u)(?: please| kindly| just| maybe| possibly| perhaps)?(?: to)?\b",
     r"\basap\b|\burgently\b|\bright now\b|\bif you can\b|\breal quick\b|\bquick\b|\blol\b|\blmao\b|\bthx\b|"
+    # chat tails that say how the user feels, not what the sound is: "the fan way too loud ngl"
+    r"\b(?:ngl|rn|tbh|imo|imho|fr|smh|lowkey|highkey|istg|fml|ffs)\b|"
     r"\bty\b|\bfor me\b",
     r"\b(?:can|could|may) (?:i|we)\b",
     r"\b(?:please|pls|plz)(?: to)?\b|\bkindly\b|\bthanks?(?: you)?\b|\bcheers\b|\b(?:por|for) favor\b|\bper favore\b|\bbitte\b",
-    r"\bto be\b|\bi(?:'d| would)(?: really| so much| just)? (?:like|love)(?: you| it)?(?: to| for)?\b|\bi (?:want|need) you to\b|\bi (?:only |just |really )?(?:want|need|would like|'d like|would want|would need)\b|\b(?:i|we)(?:'d| would)? (?:really )?(?:wish|prefer|hope)\b|\blet'?s\b",
+    r"\bto be\b|\bi(?:'d| would)(?: really| so much| just)? (?:like|love)(?: you| it)?(?: to| for| if)?\b|\bi (?:want|need) you to\b|\bi (?:only |just |really )?(?:want|need|would like|'d like|would want|would need)\b|\b(?:i|we)(?:'d| would)? (?:really )?(?:wish|prefer|hope)\b|\blet'?s\b",
     r"\bhow (?:do|can|would|should|could) (?:i|we|you)\b|\bis there a way to\b",
     r"\bi think\b|\bi guess\b|\bmaybe\b|\bperhaps\b|\bif (?:you )?(?:can|could|possible)\b|\bfor me\b|\bfor us\b",
     r"\b(?:should|needs? to|has to|have to|must|could|ought to|can) be\b|\b(?:we|i|you)'ll\b|\bwe will\b",
@@ -330,14 +371,16 @@ FILLERS = [
     r"(?:from )?(?:the )?(?:start|beginning) (?:to|till|until) (?:the )?(?:finish|end)|from top to bottom|"
     r"at all times|all along|non-?stop|constantly|continuously|continually|incessantly|on and off|off and on|"
     r"intermittently|(?:most|much|all|some) of the time|the (?:whole|entire) time|all the time)\b",
+    r"\bsomewhere(?: (?:in the )?(?:background|distance|nearby|outside))?\b|"  # "geese honking somewhere"
     r"\b(?:on (?:its|their|his|her) own|by (?:itself|themselves)|alone|in isolation|"
     r"from (?:everything|all|anything)(?: else)?|from the rest(?: of (?:the|it) ?\w*)?)\b",
     r"\b(?:clearly|obviously|distinctly|definitely|really|very|quite|pretty|loud and clear|basically|so)\b",
+    r"^(?:even|still|further)\b",  # "even quieter please": more of the last change, not a sound
 ]
 FILLER = re.compile("|".join(FILLERS))
 LEAD_WORDS = (
     r"ok(?:ay)?|hey|hi(?![ -]hats?\b)|so|um+|uh+|hmm+|ugh+|argh+|ah+|oh|well|honestly|seriously|yeah|yes|alright|"
-    r"omg|geez|sigh|gah|meh|lol|welp|eww+|ew|yuck|"
+    r"omg|geez|sigh|gah|meh|lol|welp|eww+|ew|yuck|nah|nope|bleh|blah|eh|huh|"
     r"right|and|also|then|really|actually|basically|now|oof|man|god|jeez|wow|damn|oops|first|firstly|"
     r"next|finally|lastly|second|secondly|after that|but|though|however|"
     # discourse markers that open a clause and say nothing about the sound (issue 14 round 4)
@@ -358,12 +401,12 @@ EVALUATIVE = re.compile(
     r"intrusive|occasional|intermittent|sharp|sudden)\b"
 )
 DETERMINER = re.compile(
-    r"^(?:(?:a lot of|lots of|loads of|a bunch of|a ton of|tons of|plenty of|a bit of|a little|"
+    r"^(?:(?:a lot of|lots of|loads of|a bunch of|a ton of|tons of|plenty of|a bit of|a little|every (?:single )?(?:bit|trace|last bit) of|"
     r"the|a|an|that|this|those|these|some|any|all|my|our|your|his|her|their|its|every|each|of)\b\s*)+"
 )
 TRAILING = re.compile(
     r"(?:\s+\b(?:please|now|too|again|off|out|away|of|with|the|a|and|is|are|it|at|in|to|for|on|more|less|there|here|"
-    r"separated|isolated|extracted|removed|deleted|muted|gone|even|still|further|"
+    r"separated|isolated|extracted|removed|deleted|muted|gone|even|still|further|won't|wont|will not|never|"
     r"(?<!passing )(?<!going )(?<!driving )(?<!flying )(?<!walking )(?<!riding )by|only|just|but|"
     r"though)\b)+$"
 )
@@ -418,6 +461,8 @@ NARRATIVE = re.compile(
     r"(?:recorded|filmed|shot|taped|captured|made|done)"
     r"|(?:recorded|filmed|shot|taped) (?:at|in|on|outside|outdoors|indoors|inside|during|with|by|from)"
     rf"|(?:this|it|that) is (?:a|an|my|our|the|just a) (?:[\w'-]+ ){{0,3}}{CONTAINERS}$"
+    # "this is footage from a county fair": what the file is, with where it comes from
+    rf"|(?:this|it) is (?:(?:a|an|my|our|the|just|some) )?(?:[\w'-]+ ){{0,2}}{CONTAINERS} (?:from|of|at|in|on|recorded|shot|taken)\b"
     r")\b"
 )
 #: "the ambience is fine": a judgement that asks for nothing
@@ -426,7 +471,7 @@ FINE = re.compile(
     r"all right|nice)$"
 )
 #: "the espresso machine keeps going off": a complaint about the subject
-PERSIST = re.compile(r"^(?P<t>.+?) (?:keeps?|kept|won'?t stop|never stops|doesn'?t stop) (?:on )?(?:\w+ing\b.*)?$")
+PERSIST = re.compile(r"^(?P<t>.+?) (?:keeps?|kept|won'?t stop|never stops|doesn'?t stop)(?: (?:on )?(?:\w+ing\b.*)?)?$")
 #: "the camcorder picked up lots of wind rumble", "my amp adds hiss": the object is the sound
 SOURCE = re.compile(
     # a pick-up verb takes a determiner ("my mic picked up the washing machine"); "the dog made the ..."
@@ -440,7 +485,8 @@ SOURCE = re.compile(
 #: "X is louder than Y", "the traffic is almost as loud as my voice": a complaint about X
 COMPARE = re.compile(
     r"^(?P<t>.+?) (?:is|are|'s|'re|sounds?|seems?|gets?|was|were)(?: (?P<int>much|a lot|way|far|a bit|a little|"
-    r"slightly|so|really|even|almost|nearly|about|just|practically))* "
+    r"slightly|so|really|even|almost|nearly|about|just|practically)|"
+    r" (?:honestly|literally|actually|basically|definitely|clearly|probably|often|sometimes|now|still))* "
     r"(?:(?P<up>quieter|softer|lower|weaker|less audible) than|(?P<down>louder|stronger|more prominent) than|"
     r"as (?P<as>loud|strong|prominent) as)\b.*$"
 )
@@ -585,7 +631,7 @@ def strip_amounts(text: str) -> str:
 
 # Time-related clause shapes.
 SPANS_HINT = re.compile(
-    r"\b(?:everywhere|throughout|all the way|wherever|whole (?:clip|thing|track|recording)|all of (?:it|them)|"
+    r"\b(?:everywhere|throughout|all the way|across (?:the|this|my) (?:whole |entire )?(?:clip|track|recording|file|audio|thing)|wherever|whole (?:clip|thing|track|recording)|all of (?:it|them)|"
     r"every time (?:it|they)|each time (?:it|they))\b"
 )
 EXCEPT_TIME = re.compile(
@@ -731,13 +777,27 @@ SELECT_PART = re.compile(
 #: what an empty stretch is said to hold: nothing worth keeping
 EMPTY = r"(?:silence|silent|empty|dead air|dead space|nothing|blank|useless|junk|garbage|rubbish|filler|not needed|unnecessary|unneeded|wasted)"
 TIME_IS = re.compile(
-    rf"(?P<time>§\d+) (?:is|are|has|have|contains?)(?: \w+)? (?:only|just|pure|nothing but|all) (?!{EMPTY}\b)(?P<t>[^,;.§]+)"
+    rf"(?P<time>§\d+) (?:is|are|has|have|contains?)(?: \w+)? (?:only|just|pure|nothing but|all) (?!{EMPTY}\b)"
+    # ("the first 9 seconds are just me coughing": the user, a stretch to cut, not a sound to learn)
+    r"(?!(?:me|us|him|her|them|someone|somebody|people|i|we)\b)(?P<t>[^,;.§]+)"
+)
+#: "0:20 to 0:22 is the fridge alone": the stretch where the sound is heard by itself
+TIME_IS_ALONE = re.compile(
+    r"(?P<time>§\d+) (?:is|are) (?:the |a |an |my |our )?(?P<t>[^,;.§]+?) (?:alone|by itself|by themselves|on its own|"
+    r"on their own|in isolation|solo)\b"
+)
+#: "between 0:10 and 0:12 there's only the hvac": the sound heard alone there
+ONLY_THERE = re.compile(r"\bthere(?:'s| is| are) (?:only|just|nothing but) (?P<t>[^,;.§]+)$")
+#: "the intro is the first 6 seconds": a part named by its time, for a later verb
+PART_IS = re.compile(
+    r"^(?:the |my |our )?(?:intro|outro|beginning|start|ending|end|count-?in|lead-?in|silence|dead air|pre-?roll)"
+    r"(?: part| bit| section)? (?:is|are|was|lasts?)(?: just| only)? §\d+$"
 )
 #: "the first 3 seconds aren't needed", "the last bit is useless": a stretch asked away, named by its time
 UNWANTED_PART = LazyPattern(
-    r"^(?P<time>§\d+)(?: (?:part|bit|section|stretch|stuff))? (?:is|are|was|were)(?:n't| not) (?:really |even )?(?:needed|necessary|"
+    r"^(?:(?:anything|everything|all|whatever|the stuff|stuff)(?: that is| is)? )?(?P<time>§\d+)(?: (?:part|bit|section|stretch|stuff))? (?:is|are|was|were)(?:n't| not) (?:really |even )?(?:needed|necessary|"
     r"wanted|required|useful|usable|important|part of it)$|"
-    r"^(?P<time2>§\d+)(?: (?:part|bit|section|stretch|stuff))? (?:is|are)(?: (?:just|only|all|totally|completely|really))* "
+    r"^(?:(?:anything|everything|all|whatever|the stuff|stuff)(?: that is| is)? )?(?P<time2>§\d+)(?: (?:part|bit|section|stretch|stuff))? (?:is|are)(?: (?:just|only|all|totally|completely|really))* "
     r"(?:useless|junk|garbage|rubbish|unnecessary|unneeded|not needed|pointless|wasted|unusable|trash)$"
 )
 #: "0:10 to 0:40 is the good part": a stretch to keep, named by its time
@@ -762,7 +822,10 @@ EACH_TAIL = LazyPattern(rf"^§\d+(?: long)? {EACH}$")
 #: "the first 10 seconds are silence", "0:00-0:03 is dead air": a stretch to cut, named by its time
 EMPTY_PART = LazyPattern(
     rf"^(?P<time>§\d+) (?:is|are|was|were)(?: (?:just|only|all|pure|basically|mostly|complete|total|totally|completely|"
-    rf"really|pretty much))* (?:a |an )?{EMPTY}(?: (?:time|space|bits?|parts?))?$"
+    rf"really|pretty much))* (?:a |an )?{EMPTY}(?: (?:time|space|bits?|parts?))?$|"
+    # "the first 7 seconds are me setting up the mic": the user, not the recording
+    r"^(?P<time2>§\d+) (?:is|are|was|were)(?: (?:just|only|all|mostly|basically))* (?:me|us|him|her|someone|somebody) "
+    r"(?:\w+ing|talking|getting ready)\b.*$"
 )
 # Objects that name no sound: with a time they are a span prompt with no target
 # ("isolate the sound at 0:05 to 0:08", "remove whatever that is at 0:50").
@@ -799,21 +862,36 @@ NOT_SUPPORTED = re.compile(
 #: "it's just me handling the mic": why a part is cut, not a sound to act on
 JUSTIFY = re.compile(
     r"^(?:it is|that is|this is|it was|that was)(?: just| only| mostly| all)? (?:me|us|him|her|them|someone|somebody|"
-    r"people|silence|dead air|nothing|noise|junk|rubbish)\b.*$"
+    r"people|silence|dead air|nothing|noise|junk|rubbish)\b.*$|"
+    # what the sound is for: "(the roar is too quiet,) it's meant to be scary", "they're supposed to be heard"
+    r"^(?:it|they|that|this|he|she) (?:is|are|was|were) (?:meant|supposed|intended|there) to\b.*$"
 )
 #: how much the last edit did ("that's too much", "it was a bit too strong", "way overdone"): the
 #: sound of the last edit is what a following "it" means
 AMOUNT_FEEDBACK = LazyPattern(
     r"^(?:(?:that|this|it)(?: is| was)? )?(?:(?:way|far|much|a bit|a little|slightly|just|still|kind of|kinda) )*"
     r"(?:too (?:much|little|strong|weak|aggressive|subtle|harsh|drastic|extreme)|overdone|overkill|over the top|"
-    r"not enough)$"
+    r"not enough|"
+    # "still too loud", "still there", "it's still audible": the last edit did not do enough
+    r"still (?:too )?(?:loud|there|audible|present|noticeable|here|obvious))$"
 )
 #: feedback on the last edit ("that helped", "too much", "much better"): asks for nothing itself
 FEEDBACK = re.compile(
     r"^(?:(?:that|this|it)(?: is| was|'s)?(?: much| a lot| way| a bit| slightly| really)? (?:helped|worked|better|"
     r"good|great|nice|close|closer|improved|an improvement)|(?:much |a lot |way |a bit )?better|too much|too little|"
     r"not enough|good|great|perfect|nice|awesome|cool|not bad|almost|close|no|nope|nah|not quite|not really|"
-    r"nothing else|nothing more|that is it|that is all|only that|just that)$"
+    r"nothing else|nothing more|nothing|that is it|that is all|only that|just that|"
+    # "use that bit (as the reference)": the stretch just given is where the sound is, said already
+    r"use (?:that|this|those|these)(?: (?:bit|part|section|stretch|sample|clip|region|portion|one)s?)?"
+    r"(?: as (?:a |an |the )?(?:reference|sample|profile|guide|example))?|"
+    # "i don't like what that did", "still hear it", "that gutted the mix": about the last edit
+    r"(?:i )?(?:don'?t|do not|didn'?t) (?:really )?like (?:what (?:that|this|it|you) did|that|this|it|the result|"
+    r"how (?:that|it) sounds?)|(?:i |you |we )?(?:can )?still (?:hear|notice) (?:it|them|that|this)"
+    r"(?: (?:a bit|a little|slightly|faintly|in the background|clearly))?|"
+    r"(?:that|this) (?:gutted|ruined|killed|wrecked|destroyed|butchered|mangled|broke|trashed|messed up|hurt)"
+    r"(?: (?:the|my|our|it|everything)(?: \w+){0,2})?|"
+    # "(remove it entirely,) it still bugs me": the complaint again, about the sound just named
+    r"(?:it|that|this|they) (?:still |really |just )?(?:bugs|annoys|bothers|irritates|grates on) (?:me|us))$"
 )
 #: "a backing track without the bass", "a version minus the drums": the sound left out
 WITHOUT = re.compile(
@@ -832,14 +910,16 @@ FREQUENCY = re.compile(
 SOUND_VERB = re.compile(
     # (only verbs that do not also name a sound: "the mains hum" is a noun)
     r"^(?:(?P<t>.+?[a-z]s) (?:ring|bark|go|start|kick in|come in|happen|appear|occur|get|run)|(?P<t2>.+?) (?:rings|barks|plays|goes|starts|kicks in|comes in|happens|appears|"
-    r"occurs|gets|whines|blares|howls|runs|(?:is|was|keeps|kept) running|(?:is|was) on))\s+(?:(?P<at>§\d+)|(?!§)(?!(?:at|around|from|between|in|during|on|for|until|till) §)"
+    r"occurs|gets|whines|blares|howls|runs|repeats|recurs|returns|comes back|(?:is|was|keeps|kept) running|(?:is|was) on))\s+(?:(?P<at>§\d+)|(?!§)(?!(?:at|around|from|between|in|during|on|for|until|till) §)"
     r"\S).*$|"
     # what a sound did: "a plane flew over", "someone's phone rang", "a truck drove by"
     r"^(?P<t3>.+?) (?:rang|barked|flew|drove|went off|came on|passed|honked|beeped|buzzed|cried|screamed|shouted|"
+    r"repeats|recurs|comes back|keeps (?:coming back|repeating|recurring)|"
     r"slammed|banged|crashed|fell|dropped|rumbled|roared|whistled|chimed|kicked in|started(?! \w+ing))\b.*$|"
     # a word that is also a sound's name is its verb when how often or how long follows: "the fridge
-    # hums nonstop" (but "the fridge hum" is a noun)
-    r"^(?P<t4>.+?) (?:hums|buzzes|hisses|whines|beeps|clicks|rattles|squeaks|crackles|drones|whirs|ticks|chirps|"
+    # hums nonstop" (but "the fridge hum" is a noun, and so is what "there's" names: "there's keyboard clicks
+    # in the background")
+    r"^(?!there(?:'s| is| are| was| were)\b)(?P<t4>.+?) (?:hums|buzzes|hisses|whines|beeps|clicks|rattles|squeaks|crackles|drones|whirs|ticks|chirps|"
     r"rumbles|roars|sings|squeals|whistles|thumps|bangs|knocks|hummed|buzzed|hissed|whined|beeped|clicked|rattled) "
     r"(?=(?:nonstop|non-stop|constantly|continuously|all the time|the whole time|the entire time|throughout|all day|"
     r"all night|incessantly|repeatedly|occasionally|loudly|softly|quietly|in the background|a lot|sometimes|"
@@ -858,7 +938,7 @@ BIT_MUCH = re.compile(
 #: "ugh, that buzzing again": a complaint with no verb
 AGAIN_COMPLAINT = re.compile(r"^(?:that|this|the) (?P<t>.+?) again$")
 #: interjections of annoyance that make a bare noun phrase a complaint ("omg the wind")
-ANNOYED = re.compile(r"^(?:ugh+|argh+|omg|jeez|geez|oof|sigh|gah|damn|seriously|god|man|wtf|not again|oh no|eww+|ew|yuck)\b")
+ANNOYED = re.compile(r"^(?:ugh+|argh+|omg|jeez|geez|oof|sigh|gah|damn|seriously|god|man|wtf|not again|oh no|eww+|ew|yuck|bleh)\b")
 #: "my interview was ruined by a jackhammer": the sound is what did it
 RUINED_BY = re.compile(
     r"^(?:.*?\b)?(?:is|are|was|were|got|gets|being|been) (?:ruined|spoiled|wrecked|drowned out|covered|masked|"
