@@ -417,6 +417,10 @@ def normalize_numbers(text: str) -> str:
     # "flac" is a rare word to Whisper: "save as flag / flack / black" means the format.
     s = re.sub(r"\bsame as\b", "save as", s, flags=re.IGNORECASE)  # "save" heard as "same"
     s = re.sub(r"\b(as|to|in)\s+(?:a\s+)?(?:flag|flack|black|lag|flak)\b", r"\1 flac", s, flags=re.IGNORECASE)
+    # "make it e b u r 128 compliant": the standard spelt out letter by letter
+    s = re.sub(r"\be\.? ?b\.? ?u\.?\s*r\s*-?\s*128\b", "EBU R128", s, flags=re.IGNORECASE)
+    # "Under the last edit": "undo" heard as a common word before what it takes back
+    s = re.sub(r"^under (?=(?:the|that|my) (?:last|previous)\b)", "undo ", s, flags=re.IGNORECASE)
     # "Code you remove ...": the polite opening heard as another word before a command verb
     s = re.sub(
         r"^(?:code|good|cut|got) you (?=(?:please |remove|isolate|make|turn|boost|lower|get|take|keep|cut)\b)",
@@ -462,6 +466,14 @@ def _spoken_clock_times(s: str) -> str:
     )  # fmt: skip
     # "except 0:30, 0:40": Whisper writes the spoken "to" between two clock times as a comma
     s = re.sub(r"(?<!\d, )\b(\d{1,2}:[0-5]\d), (?=\d{1,2}:[0-5]\d\b(?!,))", r"\1 to ", s)
+    # "the usable part is 015-145", "all I need is 022 to 1:08": a number with a leading zero is a clock
+    # time ("oh fifteen"), whatever word is before it; the range's end after it is one too
+    s = re.sub(rf"(?<![\w./:-])0([0-5]\d)(?![\w.:]){_NOT_UNIT}", r"0:\1", s)
+    s = re.sub(
+        rf"\b(\d{{1,2}}:[0-5]\d)(\s*(?:-|to|through|until|till)\s*)([1-9])([0-5]\d)(?![\w.:]){_NOT_UNIT}", r"\1\2\3:\4", s
+    )
+    # "from 0:10-0 25": the range's end read out digit group by digit group after the dash
+    s = re.sub(r"\b(\d{1,2}:[0-5]\d)\s*-\s*(\d) ([0-5]\d)\b", r"\1-\2:\3", s)
     # "starting at 150", "from 1:00 to 110": a spoken "one fifty" written as one number. A time
     # word, three digits whose last two are under 60 and no unit: people who mean 150 seconds say
     # "seconds" (or "two thirty"), so the clock reading is the one meant.

@@ -76,6 +76,13 @@ def _home(tmp_path, monkeypatch):
         ("that thump at 0:22, 0 23", "that thump at 0:22 to 0:23"),
         ("the sound at 1:41 43, keep only that", "the sound at 1:41 to 1:43, keep only that"),
         ("at 1:45 20 dB", "at 1:45 20 dB"),  # a unit: not a time
+        # round 5, from blind6's one spoken run (a spent holdout): a leading zero is a clock time anywhere
+        ("the usable part is 015-145, so trim to that", "the usable part is 0:15-1:45, so trim to that"),
+        ("all I need is 022 to 1:08", "all I need is 0:22 to 1:08"),
+        ("lower it 4 dB from 0:10-0 25", "lower it 4 dB from 0:10-0:25"),
+        ("export take_007.wav", "export take_007.wav"),  # part of a name
+        ("make it e b u r 128 compliant", "make it EBU R128 compliant"),
+        ("Under the last edit, it sounds off", "undo the last edit, it sounds off"),
     ],
 )
 def test_number_words_are_normalised(said, normalised):
