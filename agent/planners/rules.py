@@ -151,7 +151,7 @@ from .vocabulary import (
     PRONOUNS,
     REFERENCE,
     RESET,
-    REST_WORDS,
+    REST,
     RUINED_BY,
     RUINS,
     SAME_FOR,
@@ -350,6 +350,12 @@ def _reword(t: str) -> str:
             "everywhere",
             t,
         )
+    if " left" in t:  # "i only want the oboe left (in the track)": the oboe is what is kept
+        t = re.sub(r"\b((?:only|just) (?:want|need)|(?:want|need) (?:only|just)) ((?:the|my|our) [^,;.!?]+?) left\b", r"\1 \2", t)
+    if "its " in t:  # chat drops the apostrophe: "its driving me nuts", "its so loud"
+        t = re.sub(r"\bits (?=(?:driving|killing|ruining|so|too|really|way|getting|making|annoying)\b)", "it is ", t)
+    if " it is " in t:  # "no more X it is driving me nuts": the complaint after the request, a clause of its own
+        t = re.sub(r"(?<=[a-z]) (?=it is (?:driving|killing|ruining|so annoying)\b)", ", ", t)
     if "driving" in t or "drives" in t:  # "is driving me up the wall": an idiom of annoyance ("up" is no boost)
         t = re.sub(r"\b(driv(?:ing|es)) (?:me|us) (?:up the wall|round the bend|around the bend|up a tree)", r"\1 me crazy", t)
     if " out" in t or "away" in t:  # "can the fire alarm beeps come out?": a wish for it gone
@@ -622,6 +628,7 @@ class _Item:
     sentence: int = 0  # which sentence of the instruction the clause is in (split at . ! ?)
     about_me: bool = False  # "I do ASMR", "I'm a teacher": a clause whose subject is the user, no verb read
     names_time: bool = False  # "(at 0:10-0:12,) there's only the fan": names the sound at the bare time just before
+    keeps_rest: bool = False  # "..., leave everything else alone": nothing to do after a removal
     named_only: bool = False  # "..., name it final_mix": the name of an export said in a clause of its own
 
 
@@ -747,7 +754,7 @@ class _Reader:
         # "get the coins out of the voice track", "wipe the truck off this recording": what it is taken
         # out of stays after the sound, as "from ..." (which the target cleaning drops)
         c = re.sub(
-            r"\b(get|take|cut|filter|strip|pull|block|cancel|wipe)\b ((?:(?!§)\S+ ){0,3}?(?:(?!§)\S+)) "
+            r"\b(get|take|cut|filter|strip|pull|block|cancel|wipe)\b ((?:every (?:trace|bit|last bit|last trace) of )?(?:(?!§)\S+ ){0,3}?(?:(?!§)\S+)) "
             r"(out|away|off)\b(?! §)(?P<source> of\b| from\b|(?= (?:the|this|that|my|our|your|his|her|their)\b))?",
             lambda m: f"{m.group(1)} {m.group(3)} {m.group(2)}" + (" from" if m.group("source") is not None else ""),
             c,
@@ -1039,7 +1046,7 @@ class _Reader:
         if item.unnamed and not times:
             # a verb with no object at all ("..., please delete"): "delete it", the sound just named
             item.pronoun, item.pronoun_word, item.whole, item.unnamed = True, "it", False, False
-        if item.target in REST_WORDS:
+        if item.target and REST.fullmatch(item.target):
             item.target, item.rest = None, True  # "keep the speech and ditch the rest"
         return item
 
@@ -1057,6 +1064,8 @@ class _Reader:
             return _Item(op="trim", times=item.times, trim_mode="keep")
         item.action = "isolate"
         item = self._target_item(item, rest)
+        if item.target and REST.fullmatch(item.target) and not finding:
+            item.keeps_rest = True  # "remove the hum, leave the rest (alone)": what a removal already keeps
         if finding and item.target:  # "find the dog at 0:03 and remove it": the verb comes later
             item.op, item.found = None, True
         return item
@@ -1412,6 +1421,8 @@ class _Reader:
                     out.pop()  # "my guest is much quieter than me, make the guest louder": one change
             elif it.op == "separate" and it.whole and not it.also and out and out[-1].implied and out[-1].whole:
                 out.pop()  # "the recording level was too low, raise the volume"
+            if it.keeps_rest and any(o.op == "separate" and o.action in ("remove", "gain") for o in out):
+                continue  # "remove the hum and leave the rest": the removal keeps the rest already
             if it.rest:
                 if any(o.op == "separate" and o.action == "isolate" for o in out):
                     continue  # already implied by keeping only the target

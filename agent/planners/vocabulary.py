@@ -39,7 +39,7 @@ RESET = re.compile(
     r"(?:the )?(?:original|raw|unedited|untouched|unprocessed)(?: (?:version|file|audio|recording|track|one|mix|take))? (?:back|again)|"
     r"(?:scrap|discard|undo|drop|ditch|nuke|revert|lose|kill|wipe|reset|throw away|throw out|get rid of|clear|delete|"
     r"remove|cancel) (?:every|each) (?:single )?(?:edit|change)\b|"
-    r"discard (?:all|every|everything)|throw (?:it )?all away)"
+    r"discard (?:all|every|everything)(?! (?:the )?other\b| else\b)|throw (?:it )?all away)"
 )
 UNDO = re.compile(
     r"\b(?:undo|undid|revert(?: that| it| the last\w*)?|go back|step back|take (?:that|it) back|"
@@ -79,8 +79,8 @@ FADE = re.compile(
 # Verbs, longest forms first so that "cut off" wins over "cut".
 REMOVE = (
     r"get rid of|getting rid of|rid of|remove|get out|take out|take away|cut out|cut off|clean up|clean out|"
-    r"filter out|strip out|strip away|strip|block out|cancel out|cancel|cut|kill|mute|drop|eliminate|delete|"
-    r"lose|erase|suppress|silence|scrap|ditch|eradicate|nuke|wipe out|wipe off|wipe away|wipe|denoise|de-noise|chop off|chop out|chop|"
+    r"filter out|strip out|strip away|strip off|get off|strip|block out|cancel out|cancel|cut|kill|mute|drop|eliminate|delete|"
+    r"lose|erase|suppress|silence|scrap|ditch|discard|eradicate|nuke|wipe out|wipe off|wipe away|wipe|denoise|de-noise|chop off|chop out|chop|"
     r"zap|nix|axe|purge|banish|scrub out|scrub|shave off|shave|snip off|snip|lop off|lop|take off|knock off|"
     r"removed|deleted|eliminated|muted|taken out|cut out|gone|go away|has to go|must go|needs to go|should go|fix|"
 
@@ -334,7 +334,9 @@ FILLERS = [
     r"\b(?:can|could|would|will|do) (?:you|u)(?: please| kindly| just| maybe| possibly| perhaps)?(?: to)?\b",
     r"\basap\b|\burgently\b|\bright now\b|\bif you can\b|\breal quick\b|\bquick\b|\blol\b|\blmao\b|\bthx\b|"
     # chat tails that say how the user feels, not what the sound is: "the fan way too loud ngl"
-    r"\b(?:ngl|rn|tbh|imo|imho|fr|smh|lowkey|highkey|istg|fml|ffs)\b|"
+    r"\b(?:ngl|rn|tbh|imo|imho|fr|smh|lowkey|highkey|istg|fml|ffs|deadass)\b|"
+    # a plea, not a sound: "no more sleigh bells pls im begging"
+    r"\b(?:i'?m|i am) begging(?: (?:you|u))?\b|"
     r"\bty\b|\bfor me\b",
     r"\b(?:can|could|may) (?:i|we)\b",
     r"\b(?:please|pls|plz)(?: to)?\b|\bkindly\b|\bthanks?(?: you)?\b|\bcheers\b|\b(?:por|for) favor\b|\bper favore\b|\bbitte\b",
@@ -386,7 +388,9 @@ LEAD_WORDS = (
     # discourse markers that open a clause and say nothing about the sound (issue 14 round 4)
     r"long story short|to make a long story short|in short|anyway|anyways|by the way|btw|tbh|to be honest|fwiw|"
     r"on second thoughts?|on reflection|come to think of it|thinking about it|wait|in any case|so yeah|you know|"
-    r"i mean|sorry|hm+|okay so|ok so"
+    r"i mean|sorry|hm+|okay so|ok so|"
+    # chat openers addressed to no one: "yo get the ... out", "bro the pings are so annoying"
+    r"yo|bro|bruh|dude|deadass|fam"
 )
 # Interjections that open a clause; "just" only for targets ("just the drums" is an isolate verb).
 LEAD_CLAUSE = re.compile(rf"^(?:(?:{LEAD_WORDS})(?=[\s,]|$)[\s,]*)+")
@@ -657,6 +661,11 @@ PART_OBJECT = re.compile(
 )
 FADE_START = re.compile(r"\bfade (?:it )?(?:in|out)\b")
 REST_WORDS = ("rest", "everything else", "others", "other sounds", "other stuff", "remainder")
+#: what is not the named sound, as a cleaned target: "the rest", "everything around it", "all other sources"
+REST = re.compile(
+    r"(?:rest|remainder|everything (?:else|around(?: (?:it|them))?)|"
+    r"(?:all )?(?:the )?others?(?: (?:sounds?|sources?|noises?|stuff|instruments?|parts?|tracks?|stems?|audio))?)"
+)
 
 # "noise reduction", "vocal isolation": a verb turned noun
 NOMINAL = re.compile(
