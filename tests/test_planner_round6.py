@@ -43,6 +43,32 @@ CASES = [
     ("i only want the oboe left in the track", [sep("oboe", "isolate")]),
 ]
 
+TRIMS = [
+    # a stretch at an edge said to be something, then cut as "them" (or "it" after "everything before")
+    ("the first twenty seconds are just setup cut them", {"op": "trim", "start": 20.0}),
+    ("the first 7 seconds are a false start, get rid of them", {"op": "trim", "start": 7.0}),
+    ("everything before 0:11 is the countdown, get rid of it", {"op": "trim", "start": 11.0}),
+    ("the last ten seconds are just room tone chop them off", {"op": "trim", "start": 0.0, "end": 110.0}),
+    # an edge said without "first"/"last"
+    ("the take ends with three seconds of me fumbling the mic, shave those off", {"op": "trim", "start": 0.0, "end": 117.0}),
+    ("tail has 3 s of junk, chop it off", {"op": "trim", "start": 0.0, "end": 117.0}),
+    ("twenty seconds of dead air at the top, cut that", {"op": "trim", "start": 20.0}),
+    # "before that" is the time just said; "whatever comes after" a hard stop
+    ("my countdown runs until 0:04, delete everything before that", {"op": "trim", "start": 4.0}),
+    ("hard stop at 1:40, drop whatever comes after", {"op": "trim", "start": 0.0, "end": 100.0}),
+]
+
+
+@pytest.mark.parametrize(("instruction", "expected"), TRIMS, ids=[c[0][:40] for c in TRIMS])
+def test_round6_trims(instruction, expected):
+    _, steps = plan(instruction)
+    assert steps == [expected]
+
+
+def test_an_edge_said_to_be_a_sound_and_removed_as_it_keeps_the_sound():
+    _, steps = plan("the first 3 seconds are only the hum, remove it")
+    assert same(steps, [sep("hum", "remove", spans=[[0.0, 3.0]])])
+
 
 @pytest.mark.parametrize(("instruction", "expected"), CASES, ids=[c[0][:40] for c in CASES])
 def test_round6_phrasing(instruction, expected):

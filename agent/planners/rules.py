@@ -556,6 +556,44 @@ _TRAILING_COMMAND = re.compile(
 )
 
 
+#: a stretch at an edge said to be something, then cut: "the last 12 s are just room tone, chop them off"
+_EDGE_STRETCH_CUT = re.compile(
+    r"(?:^|(?<=[,;.!?] ))(?P<all>(?:everything|anything|all|whatever)(?: that is| is)? )?§(?P<n>\d+)(?: (?:part|bit|section|stretch))? "
+    r"(?:is|are|r|was|were|has|have|contains?)\b[^,;.!?§]{1,40}?[,;.]? (?:so |and |please |just )?"
+    r"(?:cut|chop|get rid of|remove|delete|drop|lose|trim|shave|snip|ditch|kill|scrap|toss|bin|nuke)"
+    r"(?: off| out| away)? (?P<pro>them|those|these|it|that)(?: off| out| away)?(?= *(?:$|[,;.!?]|please\b))"
+)
+#: how an edge of the file is said without "first"/"last": "N seconds of dead air at the top",
+#: "the take ends with N seconds of me ...", "the tail has N s of junk"
+_AT_THE_TOP = re.compile(
+    r"\b(?P<n>\d+(?:\.\d+)?) ?(?P<u>seconds?|secs?|s) of (?P<what>[^,;.!?]{1,50}?) at the (?:top|start|beginning|head)\b"
+)
+_ENDS_WITH = re.compile(
+    r"\b(?:(?:the |my |this )?(?:take|clip|recording|file|track|audio|song|video) ends with|"
+    r"(?:the )?(?:tail|end) (?:has|contains|is)) (?P<n>\d+(?:\.\d+)?) ?(?P<u>seconds?|secs?|s) of\b"
+)
+#: "my countdown runs until 0:06, delete everything before that": "that" is the time just said
+_BEFORE_THAT = re.compile(
+    r"(?P<time>\b\d{1,2}:\d\d(?:\.\d+)?\b)(?P<mid>[^§]*?\b(?:everything|anything|all|whatever(?: comes| is)?) (?:before|after))"
+    r"(?: (?:that|this|then|it))?(?= *(?:$|[,;.!?]))"
+)
+
+
+def _edge_parts(text: str) -> str:
+    """Edges of the file said in words find_times does not read, said as "the first/last N seconds"."""
+    if " of " in text:
+        text = _AT_THE_TOP.sub(lambda m: f"the first {m.group('n')} {m.group('u')} are {m.group('what')}", text)
+        text = _ENDS_WITH.sub(lambda m: f"the last {m.group('n')} {m.group('u')} are", text)
+    if "before" in text or "after" in text:
+        # "drop whatever comes after": everything after; "hard stop at 1:50": the file ends there
+        text = re.sub(r"\bwhatever (?:comes|is|happens|follows) (?=before\b|after\b)", "everything ", text)
+        text = _BEFORE_THAT.sub(lambda m: f"{m.group('time')}{m.group('mid')} {m.group('time')}", text)
+        text = re.sub(r"^(?:a )?hard (?:stop|end|out) at [\d:.]+\s*,\s*(?=(?:\w+ ){1,2}everything after\b)", "", text)
+    if "hard " in text:
+        text = re.sub(r"^(?:a )?hard (?:stop|end|out) at (?=\d)", "cut everything after ", text)
+    return text
+
+
 def _split(text: str) -> list[str]:
     clauses: list[str] = []
     text = _TIME_THEN_VERB.sub(r"\1, ", text)
@@ -1237,7 +1275,9 @@ class _Reader:
         unsupported = NOT_SUPPORTED.search(text)
         if unsupported:
             raise Refusal(f"'{unsupported.group(0)}' is not an edit I can make. " + HELP + ".")
+        text = _edge_parts(text)
         text, self.refs = find_times(text)
+        text = _EDGE_STRETCH_CUT.sub(self._cut_edge, text)
         if "silent" in text or "mute" in text:  # "make 1:05 to 1:07 completely silent": mute that stretch
             text = re.sub(r"\bmake (§\d+) (?:completely |totally |fully |entirely |dead )?(?:silent|muted|mute)\b", r"mute \1", text)
         if "care" in text:  # "I only care about the chunk between A and B": the part to keep, named by its time
@@ -1531,6 +1571,16 @@ class _Reader:
                     continue  # "an acapella of this song, just the vocals": said twice, done once
                 steps.append(step)
         return _merge_fingerprints(steps)
+
+    def _cut_edge(self, m: re.Match) -> str:
+        """ "the first 20 seconds are just setup, cut them": a stretch at an edge of the file said to be
+        something, then cut as "them" (the seconds) or as "it" when it was "everything before T",
+        is trimmed away; "the first 3 s are only the hum, remove it" keeps its sound."""
+        ref = self.refs[int(m.group("n"))]
+        plural = m.group("pro") in ("them", "those", "these")
+        if ref.kind not in ("first", "last", "before", "after") or not (plural or m.group("all")):
+            return m.group(0)
+        return f"cut §{m.group('n')}"
 
     def _stretch(self, it: _Item) -> _Item:
         """A remove- or keep-verb whose object is only a stretch of time: trim it (or mute it)."""
