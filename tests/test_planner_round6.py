@@ -79,3 +79,26 @@ def test_round6_phrasing(instruction, expected):
 def test_discarding_edits_is_still_a_reset():
     _, steps = plan("discard all changes")
     assert steps == [{"op": "reset"}]
+
+
+NO_SOUND = [
+    # a minute and more, said with "first"
+    ("keep only the first minute and ten seconds", [{"op": "trim", "start": 0.0, "end": 70.0}]),
+    ("i just need the first minute and a quarter", [{"op": "trim", "start": 0.0, "end": 75.0}]),
+    # lengths in milliseconds or a quarter second
+    ("a short quarter second fade out", [{"op": "fade", "direction": "out", "seconds": 0.25}]),
+    ("fade in over 500ms", [{"op": "fade", "direction": "in", "seconds": 0.5}]),
+    # "fade N in/out" is both fades; "make it N" after a fade is its length
+    ("fade 3s in/out", [{"op": "fade", "direction": "in", "seconds": 3.0}, {"op": "fade", "direction": "out", "seconds": 3.0}]),
+    ("fade in, make it 4", [{"op": "fade", "direction": "in", "seconds": 4.0}]),
+    # the loudness written after "LUFS", or said in a clause after the verb
+    ("LUFS -20 integrated", [{"op": "normalize", "lufs": -20.0}]),
+    ("normalise it, aim for -19 lufs", [{"op": "normalize", "lufs": -19.0}]),
+    ("LUFS -14, then write the audio out", [{"op": "normalize", "lufs": -14.0}, {"op": "export", "format": "wav"}]),
+]
+
+
+@pytest.mark.parametrize(("instruction", "expected"), NO_SOUND, ids=[c[0][:40] for c in NO_SOUND])
+def test_round6_no_sound(instruction, expected):
+    _, steps = plan(instruction)
+    assert steps == expected

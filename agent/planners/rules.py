@@ -450,6 +450,8 @@ def _normalise(text: str) -> str:
         t,
     )
     t = words_to_numbers(t)
+    if "ms" in t or "milli" in t:  # "a 250 ms fade": milliseconds, as seconds
+        t = re.sub(r"\b(\d+(?:\.\d+)?) ?(?:ms|msecs?|milliseconds?|millisecs?)\b", lambda m: f"{float(m.group(1)) / 1000:g} s", t)
     # "from half a minute in until 50 seconds": the "in" of a start counted into the clip, before its end;
     # "from 1:10 back to 0:40" is from 1:10 to 0:40 (a reversed range, refused as one)
     t = re.sub(
@@ -514,6 +516,11 @@ def _normalise(text: str) -> str:
     # how often, said with "and" (which would split the clause): "a buzz on and off"
     t = re.sub(r"\b(?:on and off|off and on|(?:every )?now and (?:then|again)|again and again|over and over(?: again)?)\b",
                "occasionally", t)
+    if "/" in t:  # "fade 2s in/out", "fade in/out": both fades
+        t = re.sub(r"\bfade (\d+(?:\.\d+)? ?(?:s|secs?|seconds?)) in ?/ ?out\b", r"fade in and out \1", t)
+        t = re.sub(r"\bfade in ?/ ?out\b", "fade in and out", t)
+    # "fade out, make it 6": the length of that fade
+    t = re.sub(r"\b(fade (?:it )?(?:in|out)),?\s*make (?:it|that) (?=\d)", r"\1 ", t)
     # "fade in and out over 2 s" -> two fades sharing the length
     t = re.sub(
         r"\bfade (?:it )?in and (?:fade )?out\b([^,;.]*(?:,\s*(?:about |around )?\d+(?:\.\d+)?\s*(?:seconds?|secs?|s)\b"
@@ -1189,6 +1196,7 @@ class _Reader:
     def _normalize(self, c: str) -> _Item:
         m = (
             re.search(r"(-?\d+(?:\.\d+)?)\s*(?:lufs|lu)\b", c)
+            or re.search(r"\blufs\s*(?:of |at |to |=|:)?\s*(-\d+(?:\.\d+)?)\b", c)  # "LUFS -16 int."
             or re.search(r"\bnormali[sz]\w* (?:\w+ )?(?:to|at) (-?\d+(?:\.\d+)?)\b", c)
             or re.search(r"\bloudness(?: target| level)?(?: of| to| at| =|:)? (-\d+(?:\.\d+)?)\b", c)  # "loudness target -12"
         )
@@ -1205,7 +1213,7 @@ class _Reader:
                     break
         if not -70 <= lufs <= 0:
             raise Refusal(f"{lufs:g} LUFS is not a usable loudness target (between -70 and 0)")
-        return _Item(op="normalize", fields={"lufs": lufs})
+        return _Item(op="normalize", fields={"lufs": lufs}, explicit_db=m is not None)
 
     def _fade(self, c: str, m: re.Match, times: list[TimeRef]) -> _Item:
         d = m.group("d") or m.group("d2")
@@ -1357,6 +1365,9 @@ class _Reader:
                 continue  # "anything past 1:40 is junk, chop it": "it" is the stretch just cut
             if it.op is None and it.whole and it.times and not it.target and prev is not None and prev.op == "trim":
                 prev.times.extend(it.times)  # "cut everything before 0:05 and everything after 1:50"
+                continue
+            if it.op == "normalize" and prev is not None and prev.op == "normalize" and not prev.explicit_db:
+                prev.fields, prev.explicit_db = it.fields, it.explicit_db  # "normalize it, target -18 lufs": one
                 continue
             if it.unsigned and prev is not None and prev.action == "gain" and (prev.db or 0) < 0:
                 it.db = -abs(it.db or 0.0)  # "lower the music by 3 dB and the hiss by 5 dB": both down

@@ -53,7 +53,7 @@ UNDO_LAST = LazyPattern(
     r"delete|kill|nix|throw away|throw out|scratch) (?:the |that |my |your )?(?:very )?(?:last|previous|latest|most recent)"
     r"(?: (?P<n>\d+))? (?:edit|change|step|operation|action|thing (?:you|i) did)s?\b"
 )
-EXPORT_VERB = re.compile(r"\b(?:export|save|render|bounce|write (?:it )?out|spit (?:it )?out|download|output|convert)\b")
+EXPORT_VERB = re.compile(r"\b(?:export|save|render|bounce|write (?:it |the (?:file|audio|result|mix) |this |that )?out|spit (?:it )?out|download|output|convert)\b")
 UNSUPPORTED = (
     "m4a", "mp4a", "aac", "aif", "aiff", "opus", "wma", "mp4", "webm", "alac", "mov", "avi",
     "zip", "rar", "pdf", "midi", "amr", "3gp", "mkv", "wmv", "flv", "ac3", "caf", "m4r",
