@@ -41,6 +41,16 @@ CASES = [
     ("take every trace of the fan clicking out", [sep("fan clicking", "remove")]),
     # "only want X left": X is kept
     ("i only want the oboe left in the track", [sep("oboe", "isolate")]),
+    # remarks after the request, in its sentence or a later one, are no second sound for its verb
+    ("We record in a loft. Remove the pigeons cooing. Otherwise the app is great.", [sep("pigeons cooing", "remove")]),
+    ("Please lower the heater by 4 dB. The loading speed on my laptop is amazing by the way.", [sep("heater", "gain", -4.0)]),
+    ("Make the tuba a lot quieter. Would recommend to friends if this works.", [sep("tuba", "gain", -10.0)]),
+    ("Remove the door slams please, my editor wants the audio by friday.", [sep("door slams", "remove")]),
+    ("Could you remove the kettle? I'm on the iOS app, newest build.", [sep("kettle", "remove")]),
+    ("Please take out the dog barking. It's the only thing holding the episode back.", [sep("dog barking", "remove")]),
+    ("can u lower the drill a bit? my neighbour was drilling all day lol", [sep("drill", "gain", -3.0)]),
+    # a head that announces the request
+    ("Hello team. One question: can you isolate the dulcimer from my session?", [sep("dulcimer", "isolate")]),
 ]
 
 TRIMS = [

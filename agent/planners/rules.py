@@ -673,8 +673,14 @@ class _Item:
     sentence: int = 0  # which sentence of the instruction the clause is in (split at . ! ?)
     about_me: bool = False  # "I do ASMR", "I'm a teacher": a clause whose subject is the user, no verb read
     names_time: bool = False  # "(at 0:10-0:12,) there's only the fan": names the sound at the bare time just before
+    opens_sentence: bool = True  # the clause is the first of its sentence
+    said: str = ""  # the clause as read
     keeps_rest: bool = False  # "..., leave everything else alone": nothing to do after a removal
     named_only: bool = False  # "..., name it final_mix": the name of an export said in a clause of its own
+
+
+#: a head that announces the request: "one request: can you ...", "quick ask: ..."
+_ASK_HEAD = re.compile(r"^(?:(?:1|one|a|my|quick|small|simple|another|just 1|just one) )+(?:request|question|ask|favou?r|thing)s?$")
 
 
 def _size(words: str) -> float:
@@ -706,7 +712,9 @@ class _Reader:
 
     def _read_clause(self, c: str) -> _Item | None:
         head, colon, tail = c.partition(":")
-        if colon and "§" not in head and SOCIAL.match(LEAD_CLAUSE.sub("", head.strip()) or head.strip()):
+        if colon and "§" not in head and (
+            SOCIAL.match(LEAD_CLAUSE.sub("", head.strip()) or head.strip()) or _ASK_HEAD.match(head.strip())
+        ):
             c = tail  # "quick question: can you remove the crowd noise"
         for _ in range(3):  # "so, how do I ...", "hi, is there a way to ..."
             if SOCIAL.match(c.strip()) or SOCIAL.match(LEAD_CLAUSE.sub("", c).strip()):
@@ -1324,7 +1332,8 @@ class _Reader:
                 if it.names_time and before is not None and before.op is None and before.target is None and before.times:
                     for t in before.times:  # the bare time just given is where that sound is heard
                         t.span = True
-                it.sentence = n
+                it.sentence, it.said = n, c
+                it.opens_sentence = i == 0 or clauses[i - 1][0] != n
                 it.about_me = it.op is None and bool(_ABOUT_ME.match(c))
                 it.also = bool(re.search(r"(?:\btoo|\bas well)\W*$", c))
                 it.instead = bool(re.search(r"\b(?:instead|even|still|further)\b", c))  # "... even quieter"
@@ -1408,6 +1417,8 @@ class _Reader:
                     and prev.op == "separate"
                     and not pending
                 ):
+                    if _remark_after(it, prev):
+                        continue  # "Remove the dice rolling. Otherwise loving it.": a remark, not a second sound
                     if prev.action == "isolate" and not it.times and not prev.times and it.target:
                         # "keep the voice and the guitar": one isolation of both, not two in a row
                         prev.target = f"{prev.target} and {it.target}"
@@ -1792,6 +1803,26 @@ def _is_signature(clause: str, before: str) -> bool:
     if any(p.search(clause) for p in (VERB, FADE, EXPORT_VERB, NORMALIZE, UNDO, RESET, FORMAT)):
         return False  # "thanks, export it": a request, however short
     return bool(SOCIAL.match(LEAD_CLAUSE.sub("", before).strip(" .!")))
+
+
+#: words of a clause about the user or the app, never of a sound's name ("the couple wants the audio",
+#: "i'd still like to hear them", "would pay for pro if this works")
+_REMARK_WORDS = re.compile(
+    r"(?:^|\s)(?:i|we|you|i'?d|i'?m|we'?re|i'?ll|would|will|wants?|works?|worked|loving|love|like|liked|is|are|was|were|"
+    r"if|otherwise|great|fine|amazing|awesome)(?=\s|$)"
+)
+
+
+def _remark_after(it: _Item, prev: _Item) -> bool:
+    """A bare noun phrase after a command shares its verb ("remove the dog and the traffic"), but not
+    when it is a remark: words of a sentence of its own, or a later sentence it does not open
+    ("I'm on the Android version, latest update.")."""
+    if it.about_me or (it.target and _REMARK_WORDS.search(it.target)):
+        return True
+    said = re.sub(r"\b(?:that|which|who) (?:is|are|was|were)\b", " ", it.said)  # (a relative clause names the sound)
+    if it.sentence != prev.sentence and _REMARK_WORDS.search(said):
+        return True  # "... Battery life on the app is great by the way."
+    return it.sentence != prev.sentence and not it.opens_sentence
 
 
 def _is_sentence(item: _Item) -> bool:

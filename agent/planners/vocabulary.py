@@ -873,7 +873,9 @@ JUSTIFY = re.compile(
     r"^(?:it is|that is|this is|it was|that was)(?: just| only| mostly| all)? (?:me|us|him|her|them|someone|somebody|"
     r"people|silence|dead air|nothing|noise|junk|rubbish)\b.*$|"
     # what the sound is for: "(the roar is too quiet,) it's meant to be scary", "they're supposed to be heard"
-    r"^(?:it|they|that|this|he|she) (?:is|are|was|were) (?:meant|supposed|intended|there) to\b.*$"
+    r"^(?:it|they|that|this|he|she) (?:is|are|was|were) (?:meant|supposed|intended|there) to\b.*$|"
+    # why it matters: "it's the only thing stopping us from posting", "it's only this"
+    r"^(?:it|that|this|they) (?:is|are|was|were) (?:the only (?:thing|issue|problem|snag)|(?:only|just) (?:this|that|it))\b.*$"
 )
 #: how much the last edit did ("that's too much", "it was a bit too strong", "way overdone"): the
 #: sound of the last edit is what a following "it" means
