@@ -112,3 +112,38 @@ NO_SOUND = [
 def test_round6_no_sound(instruction, expected):
     _, steps = plan(instruction)
     assert steps == expected
+
+
+MORE = [
+    # spec-sheet lines: "<sound>: <bare verb or amount>", "<stretch>: <edit>"
+    ("Harmonium: +3 dB.", [sep("harmonium", "gain", 3.0)]),
+    ("leaf blower: remove, 0:10-0:40 only.", [sep("leaf blower", "remove", range=[[10, 40]])]),
+    ("wind chimes: remove everywhere except 0:20-0:35", [sep("wind chimes", "remove", range=[[0, 20], [35, 120]])]),
+    ("first 20 s only: applause -6 dB", [sep("applause", "gain", -6.0, range=[[0, 20]])]),
+    # "give X N (more) dB", a non-native "of" for "by", a topic said first
+    ("give the marimba +4dB", [sep("marimba", "gain", 4.0)]),
+    ("give the sitar two and a half more decibels", [sep("sitar", "gain", 2.5)]),
+    ("for the accordion I want it more quiet of 3 dB", [sep("accordion", "gain", -3.0)]),
+    ("please, the rooster, you can make it go away from the audio?", [sep("rooster", "remove")]),
+]
+
+
+@pytest.mark.parametrize(("instruction", "expected"), MORE, ids=[c[0][:40] for c in MORE])
+def test_round6_more(instruction, expected):
+    _, steps = plan(instruction)
+    assert same(steps, expected), steps
+
+
+@pytest.mark.parametrize(
+    ("instruction", "expected"),
+    [
+        ("hmm go back, undo it", [{"op": "undo"}]),
+        ("undo, undo", [{"op": "undo"}, {"op": "undo"}]),
+        ("bring back the raw recording please", [{"op": "reset"}]),
+        ("set it all back to before we changed anything", [{"op": "reset"}]),
+        ("make the file EBU R128 compliant", [{"op": "normalize", "lufs": -23.0}]),
+    ],
+)
+def test_round6_undo_reset_loudness(instruction, expected):
+    _, steps = plan(instruction)
+    assert steps == expected

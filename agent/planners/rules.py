@@ -432,6 +432,17 @@ def _normalise(text: str) -> str:
         r"turn \2 \1",
         t,
     )
+    # a non-native "of" for "by": "more loud of 4 dB"
+    t = re.sub(r"\b(louder|quieter|softer|lower|higher|more|less|up|down) of (?=[+-]?\d+(?:\.\d+)? ?db\b)", r"\1 by ", t)
+    # a topic said first, then pointed back to: "for the calliope I want it louder", "the cockatoo, you can
+    # make it go out?"
+    t = re.sub(
+        r"^(?:for|as for|regarding|about) ((?:the|my|our|this|that|these|those) [\w' -]+?),? (?=(?:i|we|you|please|can|could|make)\b)",
+        r"\1, ",
+        t,
+    )
+    t = re.sub(r"(?<=, )(?:you|u) (?:can|could) (make (?:it|them) (?:go )?(?:out|away))\b", r"\1", t)
+    t = re.sub(r"\bmake (it|them) go (?:out|away)(?: (?:from|of) (?:the|this|my) \w+)?", r"remove \1", t)
     # "give the vocals a (little) boost"
     t = re.sub(
         r"\bgive (.+?) an? (little |slight |small |tiny |bit of a |good |big )?(?:boost|bump|lift|push)\b",
@@ -450,6 +461,16 @@ def _normalise(text: str) -> str:
         t,
     )
     t = words_to_numbers(t)
+    # "give the handbells +5 dB", "give the flute 2 more dB": a level change by that much
+    t = re.sub(
+        r"\bgive ((?:the|my|our|this|that|these|those|his|her|their) [^,;.!?]+?) (?:an? )?(?:extra |another |additional )?"
+        r"(?P<sign>[+-])?(?P<n>\d+(?:\.\d+)?) ?(?P<more>more |extra |less |fewer )?db(?P<more2> more| extra| less)?\b",
+        lambda m: (
+            f"{'lower' if m.group('sign') == '-' or 'less' in (m.group('more') or '') + (m.group('more2') or '') or 'fewer' in (m.group('more') or '') else 'boost'}"
+            f" {m.group(1)} by {m.group('n')} db"
+        ),
+        t,
+    )
     if "ms" in t or "milli" in t:  # "a 250 ms fade": milliseconds, as seconds
         t = re.sub(r"\b(\d+(?:\.\d+)?) ?(?:ms|msecs?|milliseconds?|millisecs?)\b", lambda m: f"{float(m.group(1)) / 1000:g} s", t)
     # "from half a minute in until 50 seconds": the "in" of a start counted into the clip, before its end;
@@ -1375,6 +1396,11 @@ class _Reader:
             if it.op is None and it.whole and it.times and not it.target and prev is not None and prev.op == "trim":
                 prev.times.extend(it.times)  # "cut everything before 0:05 and everything after 1:50"
                 continue
+            if (
+                it.op == "undo" and prev is not None and prev.op == "undo" and it.count == prev.count == 1
+                and it.said != prev.said and not re.search(r"\b(?:[2-9]|\d\d+)\b|\bagain\b|\bmore\b|\btimes\b", it.said + " " + prev.said)
+            ):
+                continue  # "nah go back, undo that": one undo, said in two ways ("undo, undo" is two)
             if it.op == "normalize" and prev is not None and prev.op == "normalize" and not prev.explicit_db:
                 prev.fields, prev.explicit_db = it.fields, it.explicit_db  # "normalize it, target -18 lufs": one
                 continue

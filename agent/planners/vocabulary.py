@@ -39,7 +39,11 @@ RESET = re.compile(
     r"(?:the )?(?:original|raw|unedited|untouched|unprocessed)(?: (?:version|file|audio|recording|track|one|mix|take))? (?:back|again)|"
     r"(?:scrap|discard|undo|drop|ditch|nuke|revert|lose|kill|wipe|reset|throw away|throw out|get rid of|clear|delete|"
     r"remove|cancel) (?:every|each) (?:single )?(?:edit|change)\b|"
-    r"discard (?:all|every|everything)(?! (?:the )?other\b| else\b)|throw (?:it )?all away)"
+    r"discard (?:all|every|everything)(?! (?:the )?other\b| else\b)|throw (?:it )?all away|"
+    # "bring back the original recording", "roll it all back to before I touched anything"
+    r"bring back (?:the |my )?(?:original|raw|unedited|untouched|unprocessed)|"
+    r"(?:roll|take|set|put) (?:it |this |everything |things )?(?:all )?back to (?:before (?:i|we|you) |the (?:very )?(?:start|beginning)\b)|"
+    r"(?:back )?to (?:how it was )?before (?:i|we|you) (?:touched|changed|edited|did) (?:anything|it|a thing))"
 )
 UNDO = re.compile(
     r"\b(?:undo|undid|revert(?: that| it| the last\w*)?|go back|step back|take (?:that|it) back|"
@@ -61,6 +65,8 @@ UNSUPPORTED = (
 FORMAT = re.compile(r"\b(" + "|".join([*FORMAT_WORDS, *UNSUPPORTED]) + r")\b")
 NORMALIZE = re.compile(
     r"\bnormali[sz]\w*|\bloudness\b|\blufs\b|"
+    # a loudness standard asked to be met: "make it EBU R128 compliant", "ATSC A/85 compliant"
+    r"\b(?:ebu[- ]?)?r[- ]?128\b|\batsc\b(?:[- ]?a/?85\b)?|"
     r"\b(?:podcast|spotify|youtube|streaming|broadcast|radio)[- ](?:ready|level|loudness|standard|loud|friendly)|"
     r"\b(?:loud|ready|level(?:l?ed)?|levels|master(?:ed)?)\b[^§]*\bfor (?:a |the )?(?:upload(?:ing)? (?:to|on) )?"
     r"(?:podcast|spotify|youtube|streaming|broadcast|apple|tv|radio|tidal|soundcloud)"
