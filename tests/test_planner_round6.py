@@ -147,3 +147,25 @@ def test_round6_more(instruction, expected):
 def test_round6_undo_reset_loudness(instruction, expected):
     _, steps = plan(instruction)
     assert steps == expected
+
+
+SPANS = [
+    # "the one(s) playing at", chat "theyre"/"thats": where the sound just named is heard
+    ("just the oboe, that's the one playing at 0:21 to 0:24", [sep("oboe", "isolate", spans=[[21, 24]])]),
+    ("just the crickets chirping, theyre the ones at 0:50 to 0:53", [sep("crickets chirping", "isolate", spans=[[50, 53]])]),
+    ("listen at 0:40-0:42: thats the leaf blower. kill it everywhere", [sep("leaf blower", "remove", spans=[[40, 42]])]),
+    # everywhere, said as "all through the file", "every time it comes back", "happen all through"
+    ("whatever that is at 0:05 to 0:07, remove it all through the track", [{"op": "separate", "action": "remove", "spans": [[5, 7]]}]),
+    ("remove whatever that is at 0:15-0:16, every time it returns", [{"op": "separate", "action": "remove", "spans": [[15, 16]]}]),
+    ("the pops at 0:20-0:21 happen all through, take them out", [sep("pops", "remove", spans=[[20, 21]])]),
+    # an example of the sound said to appear everywhere is a span prompt for a level change too
+    ("the buzz at 0:30-0:31 shows up all over, drop it 4 dB", [sep("buzz", "gain", -4.0, spans=[[30, 31]])]),
+    # "isolate it using that": the stretch just said is the reference
+    ("the wren sings alone between 0:10 and 0:14, so isolate it using that", [sep("wren", "isolate", spans=[[10, 14]])]),
+]
+
+
+@pytest.mark.parametrize(("instruction", "expected"), SPANS, ids=[c[0][:40] for c in SPANS])
+def test_round6_spans(instruction, expected):
+    _, steps = plan(instruction)
+    assert same(steps, expected), steps

@@ -226,7 +226,10 @@ _OUT_AFTER_VERB = re.compile(
     r"single|stretch|carry|rule|bleed)(?:s|es|ed|ing)?\b"
 )
 #: "they're the ones at A-B", "that's the one at T": where the sound just named is heard
-_THE_ONES = re.compile(r"^(?:they|it|that|this|those|these) (?:is|are|'re) (?:the ones?|them|it)(?: (?:at|from|between|in|around))? §\d+$")
+_THE_ONES = re.compile(
+    r"^(?:they|it|that|this|those|these) (?:is|are|'re) (?:the ones?|them|it)(?: (?:that is |that are )?(?:playing|heard|sounding|"
+    r"you hear|i mean|going|\w+ing))?(?: (?:at|from|between|in|around))? §\d+$"
+)
 #: a verb that makes its object something ("make the drums too loud" asks, it does not complain)
 _CAUSATIVE = re.compile(r"(?:make|turn|get|let|set|have|keep|leave|put|bring|render)\b")
 #: "name it live_take", "and call it demo.wav": a clause that only names the exported file
@@ -344,6 +347,19 @@ def _reword(t: str) -> str:
         t = re.sub(
             r"\bzero (?!(?:point|zero|oh|db|decibels?|seconds?|secs?|minutes?|mins?|lufs|percent)\b)(?=[a-z]{3,})", "no ", t
         )
+    if "through" in t:  # "remove it all through the file", "the clicks happen all through": everywhere
+        t = re.sub(
+            rf"\ball (?:the way )?through(?: (?:the|this|my|our) (?:whole |entire )?(?:thing|tracks?|mix|{CONTAINERS}))?(?=\s*(?:$|[,;.!?]))",
+            "everywhere",
+            t,
+        )
+    if "happen" in t or "occur" in t or "recur" in t:  # "the clicks happen everywhere": they appear there
+        t = re.sub(r"\b(?:happens?|happened|occurs?|occurred|recurs?|repeats?)(?= (?:everywhere|all over|throughout)\b)", "appears", t)
+    if "every time" in t or "each time" in t:  # "..., every time it comes back": wherever it is heard
+        t = re.sub(r"(?<=, )(?:every|each) time (?:it|they|that|this) (?:comes? back|returns?|happens?|appears?|shows? up|occurs?)$",
+                   "everywhere", t)
+    if "using" in t:  # "isolate it using that": the stretch just given is the reference, already read
+        t = re.sub(r"(?:(?<=\bit)|(?<=\bthem))\s+using (?:that|this|those)(?: (?:bit|part|stretch|section|one|reference|sample|clip))?(?=\s*(?:$|[,;.!?]))", "", t)
     if "all over" in t:  # "the hiss is all over this clip": everywhere in it
         t = re.sub(
             rf"\ball over(?: (?:the|this|my|our) (?:\w+ )?(?:place|thing|track|{CONTAINERS}))?\b",
@@ -416,6 +432,7 @@ def _normalise(text: str) -> str:
     t = re.sub(r"(?<![\w.:])0([0-5]\d)(?![\w:]|\.\d)", r"0:\1", t)
     t = re.sub(r"\b(it|that|this|what|whatever|who|where|here|he|she)'s\b", r"\1 is", t)
     t = re.sub(r"\b(they|you|we)'re\b", r"\1 are", t)
+    t = re.sub(r"\b(that|what|there)s\b", r"\1 is", t)  # chat drops the apostrophe: "thats the fan"
     t = re.sub(r"\bacapella\b|\ba capella\b|\ba cappella\b", "acappella", t)
     t = re.sub(r"\bfade-(in|out)\b", r"fade \1", t)
     t = re.sub(r"\b(please|pls|plz|kindly) to (?=[a-z])", r"\1 ", t)  # a non-native "please to make quieter the fan"
@@ -729,6 +746,8 @@ class _Reader:
         item = self._read_clause(c)
         if annoyed and item is not None and item.op is None and item.target and not item.described:
             item.presence = True  # "omg the wind": a complaint
+        if item is not None and item.op is None and item.target and item.times and SPANS_HINT.search(c):
+            item.spans_hint = True  # "the noise at 0:12-0:13 shows up all over": an example of it, for every shape
         return item
 
     def _read_clause(self, c: str) -> _Item | None:

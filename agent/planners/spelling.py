@@ -147,6 +147,8 @@ KNOWN_SLIPS = {
     "th": "the", "fo": "of", "ot": "to", "pleas": "please", "minuts": "minutes",
     # chat spellings of the modals ("the fan shud go"), which the word list would respell as nouns
     "shud": "should", "shld": "should", "wud": "would", "cld": "could",
+    # chat contractions without the apostrophe, which the word list would respell as "there", "your"
+    "theyre": "they're", "youre": "you're",
 }  # fmt: skip
 _KNOWN_SLIP = re.compile(r"\b(" + "|".join(KNOWN_SLIPS) + r")\b", re.IGNORECASE)
 
