@@ -169,3 +169,26 @@ SPANS = [
 def test_round6_spans(instruction, expected):
     _, steps = plan(instruction)
     assert same(steps, expected), steps
+
+
+KEEP_PARTS = [
+    # the part to keep, said as what remains, what is needed or the usable part
+    ("keep 0:30 dash 1:30, ditch the rest", {"op": "trim", "start": 30.0, "end": 90.0}),
+    ("trim it so only 0:10 to 1:00 is left", {"op": "trim", "start": 10.0, "end": 60.0}),
+    ("all we need from this recording is 0:12 to 1:02", {"op": "trim", "start": 12.0, "end": 62.0}),
+    ("the good part of the clip is 0:05-1:15 so crop to that", {"op": "trim", "start": 5.0, "end": 75.0}),
+    # both edges at once
+    ("trim 3 s off the start and end", {"op": "trim", "start": 3.0, "end": 117.0}),
+    ("there's silence in the first four and the last four seconds, cut both", {"op": "trim", "start": 4.0, "end": 116.0}),
+    # a stretch said before its verb; editor words
+    ("the first twelve seconds please remove", {"op": "trim", "start": 12.0}),
+    ("out-point at 1:30", {"op": "trim", "start": 0.0, "end": 90.0}),
+    ("in point at 0:04", {"op": "trim", "start": 4.0}),
+    ("cut in/out: 00:00:03 / 00:01:40", {"op": "trim", "start": 3.0, "end": 100.0}),
+]
+
+
+@pytest.mark.parametrize(("instruction", "expected"), KEEP_PARTS, ids=[c[0][:40] for c in KEEP_PARTS])
+def test_round6_keep_parts(instruction, expected):
+    _, steps = plan(instruction)
+    assert steps == [expected]

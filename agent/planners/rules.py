@@ -97,6 +97,7 @@ from .vocabulary import (
     DONT_WANT,
     DOUBLE,
     EACH_TAIL,
+    EMPTY,
     EMPTY_PART,
     EXCEPT,
     EXCEPT_TIME,
@@ -624,8 +625,68 @@ _BEFORE_THAT = re.compile(
 )
 
 
+#: the part to keep, said as what remains or what is needed: "trim it so only 0:20 to 1:10 remains",
+#: "all I need from this take is 0:22 to 1:08", "the usable part is 0:15-1:45 (so trim to that)"
+_ONLY_REMAINS = re.compile(
+    r"\btrim (?:it |this |the (?:file|clip|audio|recording|take|track) )?so (?:that )?(?:only |just )?(?P<t>[^,;]+?) "
+    r"(?:remains|is left|stays|survives|is kept)\b"
+)
+_ALL_I_NEED = re.compile(
+    r"(?:^|(?<=[,;.] ))all (?:i|we) (?:need|want|care about)(?: (?:from|of|in) (?:the|this|my|our) \w+)? is (?=\d)"
+)
+_USABLE_PART = re.compile(
+    r"(?:^|(?<=[,;.] ))the (?:usable|good|useful|best|clean|keeper|main|real|only good) (?:part|bit|section|portion|stretch)"
+    r"(?: of (?:the|this|my|our) \w+)? is (?P<t>(?:from )?\d[^,;]*?)"
+    r"(?:,? (?:so |and |just |please )*(?:trim|cut|crop|keep) (?:it |this )?(?:(?:down )?to )?(?:that|this|it|only that))?(?=\s*(?:$|[,;.!?]))"
+)
+#: both edges at once: "trim 2 s from head and tail", "first five and the last five seconds"
+_HEAD_AND_TAIL = re.compile(
+    r"\b(?:from|off) (?:the )?(?:head and tail|start and end|beginning and end|front and back|top and tail)\b"
+)
+_FIRST_AND_LAST = re.compile(
+    r"\bfirst (?P<a>\d+(?:\.\d+)?) and (?:the )?last (?P<b>\d+(?:\.\d+)?) (?P<u>seconds?|secs?|s|minutes?|mins?)\b"
+)
+#: a stretch said first, then its verb: "the first ten seconds please cut away" (non-native order)
+_STRETCH_THEN_CUT = re.compile(
+    r"^(?P<t>the (?:first|last|final|opening) \d+(?:\.\d+)? ?(?:seconds?|secs?|s|minutes?|mins?))"
+    r" (?:please )?(?:cut|remove|delete|trim|drop|chop)(?: away| off| out)?$"
+)
+#: editor words: "out-point at 1:40", "in-point at 0:05", "trim in/out: 0:05 / 1:35"
+_EDIT_POINT = re.compile(r"\b(?P<w>in|out)[- ]?point (?:at |is |= ?|: ?)?(?=\d)")
+_IN_OUT = re.compile(r"\b(?:trim|cut|crop) in ?/ ?out:? (?P<a>[\d:.]+) ?/ ?(?P<b>[\d:.]+)")
+
+
+#: "there's junk in the first 5 and the last 5 seconds, trim both": the stretches are what is empty
+_EMPTY_IN = re.compile(
+    rf"\bthere(?:'s| is| are) (?:(?:some|a lot of|lots of|a bit of) )?(?P<w>{EMPTY}|stuff) (?:in|at|during) "
+    r"(?P<t>the (?:first|last) [^,;]+?)(?: of (?:the|this|my|our) \w+)?(?=\s*[,;.]\s*\w)"
+)
+
+
+def _keep_parts(text: str) -> str:
+    """The part to keep and both edges, said in ways the time reader does not know, as "trim to A-B",
+    "trim N s from both ends", "cut everything after T"."""
+    if "trim" in text or "cut" in text or "crop" in text:
+        text = _ONLY_REMAINS.sub(lambda m: f"trim to {m.group('t')}", text)
+        text = _IN_OUT.sub(lambda m: f"trim to {m.group('a')}-{m.group('b')}", text)
+    if "all " in text:
+        text = _ALL_I_NEED.sub("keep ", text)
+    if " part" in text or " bit" in text or "section" in text or "portion" in text or "stretch" in text:
+        text = _USABLE_PART.sub(lambda m: f"trim to {m.group('t')}", text)
+    if " and " in text:
+        text = _HEAD_AND_TAIL.sub("from both ends", text)
+        text = _FIRST_AND_LAST.sub(lambda m: f"first {m.group('a')} {m.group('u')} and the last {m.group('b')} {m.group('u')}", text)
+    if "there" in text:
+        text = _EMPTY_IN.sub(lambda m: f"{m.group('t')} are {m.group('w')}", text)
+    text = _STRETCH_THEN_CUT.sub(lambda m: f"cut {m.group('t')}", text)
+    if "point" in text:
+        text = _EDIT_POINT.sub(lambda m: "cut everything after " if m.group("w") == "out" else "cut everything before ", text)
+    return text
+
+
 def _edge_parts(text: str) -> str:
     """Edges of the file said in words find_times does not read, said as "the first/last N seconds"."""
+    text = _keep_parts(text)
     if " of " in text:
         text = _AT_THE_TOP.sub(lambda m: f"the first {m.group('n')} {m.group('u')} are {m.group('what')}", text)
         text = _ENDS_WITH.sub(lambda m: f"the last {m.group('n')} {m.group('u')} are", text)
@@ -1531,7 +1592,7 @@ class _Reader:
             if it.keeps_rest and any(o.op == "separate" and o.action in ("remove", "gain") for o in out):
                 continue  # "remove the hum and leave the rest": the removal keeps the rest already
             if it.rest:
-                if any(o.op == "separate" and o.action == "isolate" for o in out):
+                if any(o.op == "separate" and o.action == "isolate" or o.op == "trim" and o.trim_mode == "keep" for o in out):
                     continue  # already implied by keeping only the target
                 raise Refusal("say which sound to keep (for example 'keep only the voice')")
             if it.op == "separate" and it.unnamed and not it.times:
