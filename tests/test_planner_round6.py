@@ -192,3 +192,36 @@ KEEP_PARTS = [
 def test_round6_keep_parts(instruction, expected):
     _, steps = plan(instruction)
     assert steps == [expected]
+
+
+WORDS = [
+    # nouns that look like verbs: "duck" after "rubber", "turn" after "a", "go-" in a compound
+    ("the rubber duck squeaks are so annoying", [sep("rubber duck squeaks", "remove")]),
+    ("there's a turn signal clicking at 0:20, remove it", [sep("turn signal clicking", "remove", spans=[[19.5, 20.5]])]),
+    ("take out the go-kart whine", [sep("go-kart whine", "remove")]),
+    # "knock/ease X back": a level down; "X pokes/sticks out": too loud
+    ("knock the snare back 4 dB", [sep("snare", "gain", -4.0)]),
+    ("the clavinet sticks out, ease it back a little", [sep("clavinet", "gain", -3.0)]),
+    # "both" after two sounds
+    ("the leaf blower and the mower both out please", [sep("leaf blower", "remove"), sep("mower", "remove")]),
+]
+
+
+@pytest.mark.parametrize(("instruction", "expected"), WORDS, ids=[c[0][:40] for c in WORDS])
+def test_round6_words(instruction, expected):
+    _, steps = plan(instruction)
+    assert same(steps, expected), steps
+
+
+@pytest.mark.parametrize(
+    ("instruction", "expected"),
+    [
+        # the whole mix, named as a show's episode, a stream's vod or the desk's master fader
+        ("the whole episode is too loud so lower everything", [{"op": "gain", "db": -6.0}]),
+        ("the whole vod is kinda quiet, turn it up a bit", [{"op": "gain", "db": 3.0}]),
+        ("the master fader should come down 3 dB", [{"op": "gain", "db": -3.0}]),
+    ],
+)
+def test_round6_whole_mix(instruction, expected):
+    _, steps = plan(instruction)
+    assert steps == expected

@@ -384,6 +384,10 @@ def _reword(t: str) -> str:
         )
     if "keep" in t and " up" in t:  # "it keeps popping up": it keeps appearing (a description)
         t = re.sub(r"\b(keeps?|kept) (?:popping|showing|cropping) up\b", r"\1 appearing", t)
+    if " out" in t:  # "that clavinet pokes out": it stands out of the mix, too loud (no removal)
+        t = re.sub(r"\b(?:pokes|sticks|juts|jumps|poke|stick|jut|jump|poking|sticking|jutting|jumping) out\b(?! of\b)(?!,? (?:at |from |between |around |during |in )?(?:the )?\d)", "is too loud", t)
+        # ("the snare sticks out at 0:30" says where it is heard, as "stands out")
+        t = re.sub(r"\b(are|is) is too loud\b", r"\1 too loud", t)
     if " up" in t:  # a sound that keeps appearing, not a verb: "the squeak shows up all over" ("up" alone raises)
         t = re.sub(r"\b(?:shows?|showed|showing|pops?|popped|popping|crops?|cropped|cropping) up\b", "appears", t)
     if _PASSIVE_HINT.search(t):
@@ -919,7 +923,7 @@ class _Reader:
         # "bring it back up a little": up again, the "back" says nothing more
         c = re.sub(r"\b(bring|turn|push|crank|pump|dial|nudge|bump) (it|them|that|this) back (up|down)\b", r"\1 \3 \2", c)
         c = re.sub(
-            r"\b(pull|push|knock|sit|set|take|bump|nudge|crank|pump|dial|tone|bring|turn)\b ((?:(?!§)\S+ ){0,3}?(?:(?!§)\S+)) "
+            r"\b(pull|push|knock|sit|set|take|bump|nudge|crank|pump|dial|tone|bring|turn|ease)\b ((?:(?!§)\S+ ){0,3}?(?:(?!§)\S+)) "
             r"(back|down|up)\b(?! §)",
             r"\1 \3 \2",
             c,

@@ -67,6 +67,8 @@ JARGON = (
     "obs descript capcut ocenaudio wavepad goldwave izotope fcpx imovie flowblade lil eww yuck zap nix"
     # round 4: chat shorthand for discourse ("btw", "tbh") and the editor's undo key
     " btw tbh fwiw imo imho idk ctrl cmd"
+    # round 6: keyboard instruments a slip away from others ("clavinet" is not "clarinet"), a stream's "vod"
+    " clavinet mellotron wurlitzer vod vods"
     # round 5: interjections the list would respell ("bleh" is not "blew")
     " bleh blah nah nope yep yup welp oof"
     # thanks in other languages, which close forum posts ("merci" is not "mercy")

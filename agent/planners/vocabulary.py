@@ -119,9 +119,12 @@ UP = (
     r"forward|up"
 )
 DOWN = (
-    r"quieter|softer|lower|turn down|bring down|tone down|dial down|dial back|quiet down|reduce|duck|"
+    r"quieter|softer|lower|turn down|bring down|tone down|dial down|dial back|quiet down|reduce|"
+    # ("the rubber duck squeaks", "duck quacking": the bird or the toy, not the verb)
+    r"(?<!\bthe )(?<!\ba )(?<!\brubber )(?<!\btoy )duck(?!s?\s+(?:squeak|quack|call|sound|noise|toy|pond|\w+ing\b)\w*)|"
     r"decrease|attenuate|tame|soften|less prominent|weaker|lowered|reduced|turned down|ducked|pull back|"
-    r"push back|sit back|set back|knock down|take down|back off|come down|go down|bump down|nudge down|down"
+    r"push back|sit back|set back|knock down|knock back|ease back|ease off|ease down|take down|back off|come down|go down|"
+    r"bump down|nudge down|down"
 )
 VERB = re.compile(rf"\b(?:(?P<remove>{REMOVE})|(?P<isolate>{ISOLATE})|(?P<up>{UP})|(?P<down>{DOWN}))\b")
 WEAK_ISOLATE = re.compile(
@@ -351,7 +354,8 @@ FILLERS = [
     r"\bi think\b|\bi guess\b|\bmaybe\b|\bperhaps\b|\bif (?:you )?(?:can|could|possible)\b|\bfor me\b|\bfor us\b",
     r"\b(?:should|needs? to|has to|have to|must|could|ought to|can) be\b|\b(?:we|i|you)'ll\b|\bwe will\b",
     r"\b(?:get|give|have|hand|send|let) (?:me|us)\b|\bhave\b|"
-    r"\bmake\b|\bturn\b|\bbring\b|\bset\b|\bput\b|\bget\b|\bgo\b|\btry to\b|\btry\b|\bhelp me\b",
+    # ("a turn signal", "the go-kart": nouns after a determiner or in a compound)
+    r"\bmake\b|(?<!\ba )(?<!\bthe )\bturn\b(?!-)|\bbring\b|\bset\b|\bput\b|\bget\b|\bgo\b(?!-)|\btry to\b|\btry\b|\bhelp me\b",
     r"\b(?:the )?sounds? of\b|\bhear\b|\blisten to\b",
     r"\bin the (?:background|back|foreground|distance)\b",
     r"\b(?:from|of|on|in|throughout|across|for|over) (?:the|this|my|our|that) (?:whole |entire |full )?"
@@ -418,7 +422,7 @@ TRAILING = re.compile(
     r"(?:\s+\b(?:please|now|too|again|off|out|away|of|with|the|a|and|is|are|it|at|in|to|for|on|more|less|there|here|"
     r"separated|isolated|extracted|removed|deleted|muted|gone|even|still|further|won't|wont|will not|never|"
     r"(?<!passing )(?<!going )(?<!driving )(?<!flying )(?<!walking )(?<!riding )by|only|just|but|"
-    r"though)\b)+$"
+    r"though|both)\b)+$"
 )
 WHOLE = {
     "",
@@ -453,6 +457,13 @@ WHOLE = {
     "overall level",
     "overall volume",
     "master volume",
+    # round 6: what a whole recording is called in a show or a stream, and the desk's master
+    "episode",
+    "vod",
+    "stream",
+    "fader",
+    "master fader",
+    "master bus",
     "entire thing",
     "it all",
     "all of it",
