@@ -225,3 +225,24 @@ def test_round6_words(instruction, expected):
 def test_round6_whole_mix(instruction, expected):
     _, steps = plan(instruction)
     assert steps == expected
+
+
+TIMES = [
+    # "once we pass T" / "when it hits T": from then on
+    ("once we pass 0:50, lose the sneezing", [sep("sneezing", "remove", range=[[50, 120]])]),
+    ("when it hits 1:40, remove the whistling", [sep("whistling", "remove", range=[[100, 120]])]),
+    # "the N-minute point", as "the N-minute mark"
+    ("from the one-minute point onward, the organ should be louder", [sep("organ", "gain", 6.0, range=[[60, 120]])]),
+    # "make it silent from A to B": the whole mix muted there
+    ("make it silent from 0:40 to 0:43", [{"op": "gain", "db": -60.0, "range": [[40, 43]]}]),
+    # how a fade out ends, said after it
+    ("fade out starting at 1:50, ending in silence", [{"op": "fade", "direction": "out", "seconds": 10.0}]),
+    # a noun before the sound's gerund, then "out" with a time
+    ("hockey stick slapping out from 30 to 40", [sep("hockey stick slapping", "remove", range=[[30, 40]])]),
+]
+
+
+@pytest.mark.parametrize(("instruction", "expected"), TIMES, ids=[c[0][:40] for c in TIMES])
+def test_round6_times(instruction, expected):
+    _, steps = plan(instruction)
+    assert same(steps, expected), steps

@@ -327,6 +327,12 @@ def _reword(t: str) -> str:
         t = re.sub(r"\(\s*(?:like|about|around|say|maybe|roughly|approx\.?|approximately)\s+", "(", t)
     if "so " in t:  # "make it so the voice is louder": the wish is the clause after it
         t = re.sub(r"\bmake it so (?:that )?(?=\w)", "", t)
+    if "once " in t or "when " in t:  # "once we pass 1:15, lose the yawning": from then on
+        t = re.sub(r"\b(?:once|when|after) (?:we|you|it|i|the (?:clip|track|recording|audio|video)) (?:pass(?:es)?|hits?|reach(?:es)?|gets? (?:past|to))"
+                   r" (?=(?:the )?\d)", "after ", t)
+    if "silent" in t:  # "make it silent from 1:12 to 1:15": mute that stretch of the whole mix
+        t = re.sub(r"\bmake (?:it|this|everything|the (?:audio|track|clip|recording|file|mix)) (?:completely |totally |fully |dead )?silent"
+                   r"(?= (?:from|between|at|during|for) \d)", "mute everything", t)
     if "since " in t:
         t = re.sub(r"\bsince (?=(?:the )?(?:second |minute )?\d)", "from ", t)  # a non-native "since 0:10 until 0:20"
     if "thing is" in t or "point is" in t:
@@ -540,8 +546,8 @@ def _normalise(text: str) -> str:
     t = re.sub(r"(?<!\d )\bminute (\d+)\b", lambda m: f"{int(m.group(1))}:00", t)
     if "second " in t:
         t = re.sub(r"\b(?:the )?second (\d+(?:\.\d+)?)\b(?!\s*(?:s|secs?|seconds?|minutes?|mins?|db|%|:|\.\d))", r"\1 s", t)
-    if "mark" in t:
-        t = re.sub(r"\b(?:the )?(\d+(?::\d\d)?)(?:[ -](minute|min|second|sec)s?)? mark\b", lambda m: (
+    if "mark" in t or "point" in t:
+        t = re.sub(r"\b(?:the )?(\d+(?::\d\d)?)(?:[ -](minute|min|second|sec)s?)? (?:mark|point)\b", lambda m: (
             f"{m.group(1)} {m.group(2)}s" if m.group(2) else m.group(1)), t)  # "from the 1 minute mark"
     t = re.sub(r"\b(that|this|which|same|other|the|every|each|single) 1\b(?!\s*(?:s|secs?|seconds?|minutes?|mins?|db|:|\.\d|%))", r"\1 one", t)
     # "at about 0:35", "about 2 seconds": roughly a time
@@ -782,6 +788,11 @@ class _Item:
     named_only: bool = False  # "..., name it final_mix": the name of an export said in a clause of its own
 
 
+#: how a fade out ends, said after it: "reaching silence at the end", "down to nothing"
+_TO_SILENCE = re.compile(
+    r"^(?:and )?(?:reaching|reach|going|go|getting|get|fading|ending|end|coming|down|all the way)(?: down)?(?: to| in| into| at)? "
+    r"(?:total |complete |full |dead |pure )?(?:silence|nothing|zero)(?: (?:at|by) the (?:very )?end)?$"
+)
 #: a head that announces the request: "one request: can you ...", "quick ask: ..."
 _ASK_HEAD = re.compile(r"^(?:(?:1|one|a|my|quick|small|simple|another|just 1|just one) )+(?:request|question|ask|favou?r|thing)s?$")
 
@@ -835,6 +846,8 @@ class _Reader:
         still = c.lstrip().startswith(("it", "they", "that", "this")) and STILL_THERE.match(c.strip())
         if still and "§" not in c and not clean_target(still.group("rest")):
             return None  # "lower the hum a bit, it's there the whole time"
+        if _TO_SILENCE.match(c.strip()):
+            return None  # "fade out ..., reaching silence at the end": what a fade out does
         if (JUSTIFY.match(c) or FEEDBACK.match(c)) and "§" not in c:
             return None  # "it's just me handling the mic", "that helped", "too much"
         c = self._prepare(c)
@@ -881,7 +894,13 @@ class _Reader:
                 t.span = True
             return self._target_item(_Item(op=None, times=times), m.group("t"))
         verb = self._main_verb(c)
-        if verb is not None and c[verb[1] : verb[2]] == "out" and _OUT_AFTER_VERB.search(c[: verb[1]]):
+        if (
+            verb is not None
+            and c[verb[1] : verb[2]] == "out"
+            and _OUT_AFTER_VERB.search(c[: verb[1]])
+            # ("walking stick tapping out from 12 to 20": a noun before the sound's gerund is no verb)
+            and not re.search(r"\b(?:stick|stand|block|check|look|stretch|zone)\s+\w+ing\s*$", c[: verb[1]])
+        ):
             verb = None  # "the fan drowns everything out": the "out" of the verb before it, not "X out"
         if verb is None or c[verb[1] : verb[2]] == "out":  # (a bare "X out" may be "face the end out")
             fixed = fix_opening_verb(c)
