@@ -246,3 +246,30 @@ TIMES = [
 def test_round6_times(instruction, expected):
     _, steps = plan(instruction)
     assert same(steps, expected), steps
+
+
+def _after(*steps):
+    from agent.planners.base import PlanContext
+    from tools.recipe import parse_recipe
+
+    return PlanContext(last_recipe=parse_recipe({"version": 1, "steps": list(steps)}))
+
+
+@pytest.mark.parametrize(
+    ("instruction", "last", "expected"),
+    [
+        # feedback on the last edit with a gerund subject, or "that was harsh": "it" is that edit's sound
+        ("hmm muting it was too much, just make it a bit quieter", sep("fan hum", "remove"), [sep("fan hum", "gain", -3.0)]),
+        ("that was harsh, lower them 4 dB instead", sep("wind chimes", "remove"), [sep("wind chimes", "gain", -4.0)]),
+        # "that <part of the name>" is the sound of the last edit; "still bugs me" is a complaint
+        ("no, that horn still bugs me. get rid of it", sep("ship horn", "gain", -6.0), [sep("ship horn", "remove")]),
+    ],
+)
+def test_round6_follow_ups(instruction, last, expected):
+    _, steps = plan(instruction, context=_after(last))
+    assert same(steps, expected), steps
+
+
+def test_a_complaint_that_it_bugs_the_user_is_a_removal():
+    _, steps = plan("the dripping tap really bugs me")
+    assert same(steps, [sep("dripping tap", "remove")])

@@ -421,7 +421,7 @@ def _reword(t: str) -> str:
 _PASSIVE_HINT = re.compile(r"\b(?:be|get|got|gets|been|being)\b")
 #: cheap words before the round-4 patterns that few clauses need (see :mod:`agent.planners.lazyre`)
 _ALONE_WORDS = ("alone", "itself", "themselves", "himself", "herself", " own", "isolation")
-_FEEDBACK_WORDS = ("too ", "overdone", "overkill", "over the top", "not enough", "still ")
+_FEEDBACK_WORDS = ("too ", "overdone", "overkill", "over the top", "not enough", "still ", "was ")
 
 
 def _normalise(text: str) -> str:
@@ -1715,6 +1715,12 @@ class _Reader:
             raise Refusal(f"say what to do at {pending_times[0].text}. " + HELP + ".")
         if not out:
             raise Refusal(f"I found no audio edit in '{raw.strip()}'. " + HELP + ".")
+        session = self._session_target()
+        for it in out:
+            if session and it.target and session != it.target and session.endswith(f" {it.target}") and re.search(
+                rf"\b(?:that|this|the same|those|these) {re.escape(it.target)}\b", raw.lower()
+            ):
+                it.target = session  # "that whistle still bugs me" after an edit on the steam whistle: that one
         steps: list[dict] = []
         for it in out:
             for step in self.to_steps(it):

@@ -179,7 +179,9 @@ COMPLAINT = re.compile(
 )
 RUINS = re.compile(
     # ("the range hood fan drowns everything out")
-    r"^(?P<t>.+?) (?:(?:ruins|ruined|kills|spoils|wrecks|drowns out|covers up|masks) .*|drowns (?:\w+ ){1,2}out\b.*)$"
+    r"^(?P<t>.+?) (?:(?:ruins|ruined|kills|spoils|wrecks|drowns out|covers up|masks) .*|drowns (?:\w+ ){1,2}out\b.*|"
+    # "that whistle still bugs me": a complaint, as "is annoying"
+    r"(?:still |really |just |so )?(?:bugs|bothers|annoys|irritates|distracts|grates on) (?:me|us)\b.*)$"
 )
 PRESENCE = re.compile(
     r"^(?:.*?\b)?(?:there'?s|there is|there are|there was|it is(?= (?:a|an) (?!bit\b|little\b|lot\b|tad\b|touch\b))|"
@@ -328,7 +330,8 @@ GERUNDS = {
     "denoising": "denoise", "attenuating": "attenuate", "ducking": "duck", "soloing": "solo", "erasing": "erase",
     "normalizing": "normalize", "normalising": "normalise",
 }  # fmt: skip
-GERUND = re.compile(r"\b(" + "|".join(GERUNDS) + r")\b")
+# ("removing it was too much" is feedback on the last edit, its subject a gerund, not a request)
+GERUND = re.compile(r"\b(" + "|".join(GERUNDS) + r")\b(?! (?:it|them|that|this|those|these) (?:was|is|were|seemed|felt)\b)")
 
 # Target cleaning.
 #: what a sound is heard in (never the sound itself)
@@ -897,8 +900,11 @@ JUSTIFY = re.compile(
 #: how much the last edit did ("that's too much", "it was a bit too strong", "way overdone"): the
 #: sound of the last edit is what a following "it" means
 AMOUNT_FEEDBACK = LazyPattern(
-    r"^(?:(?:that|this|it)(?: is| was)? )?(?:(?:way|far|much|a bit|a little|slightly|just|still|kind of|kinda) )*"
+    r"^(?:(?:that|this|it|(?:removing|muting|cutting|lowering|killing|deleting|taking) (?:it|them|that)(?: out)?)(?: is| was)? )?"
+    r"(?:(?:way|far|much|a bit|a little|slightly|just|still|kind of|kinda|pretty|quite|really) )*"
     r"(?:too (?:much|little|strong|weak|aggressive|subtle|harsh|drastic|extreme)|overdone|overkill|over the top|"
+    # "that was harsh": said of the last edit, the amount was too much
+    r"(?<=was )(?:harsh|drastic|extreme|aggressive|brutal|heavy-handed|a lot)|"
     r"not enough|"
     # "still too loud", "still there", "it's still audible": the last edit did not do enough
     r"still (?:too )?(?:loud|there|audible|present|noticeable|here|obvious))$"
