@@ -273,3 +273,17 @@ def test_round6_follow_ups(instruction, last, expected):
 def test_a_complaint_that_it_bugs_the_user_is_a_removal():
     _, steps = plan("the dripping tap really bugs me")
     assert same(steps, [sep("dripping tap", "remove")])
+
+
+@pytest.mark.parametrize(
+    ("instruction", "expected"),
+    [
+        # a passive question after a colon head
+        ("Hi all. Small question from a podcaster: can the traffic be turned down by 5 dB? Thanks", [sep("traffic", "gain", -5.0)]),
+        # what the user's band or choir does, before a command that names its own sound
+        ("my choir sings in a church and the boiler clanks all day, remove the boiler", [sep("boiler", "remove")]),
+    ],
+)
+def test_round6_background(instruction, expected):
+    _, steps = plan(instruction)
+    assert same(steps, expected), steps

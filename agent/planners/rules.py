@@ -383,7 +383,7 @@ def _reword(t: str) -> str:
         t = re.sub(r"\b(driv(?:ing|es)) (?:me|us) (?:up the wall|round the bend|around the bend|up a tree)", r"\1 me crazy", t)
     if " out" in t or "away" in t:  # "can the fire alarm beeps come out?": a wish for it gone
         t = re.sub(
-            r"(?:^|(?<=[,;.!?] ))(?:can|could|would|will) ((?:the|my|this|these|those|our|that) .+?) "
+            r"(?:^|(?<=[,;.!?:] ))(?:can|could|would|will) ((?:the|my|this|these|those|our|that) .+?) "
             r"(?:come out(?P<of> of)?|go away|disappear|vanish)\b",
             lambda m: f"remove {m.group(1)}" + (" from" if m.group("of") else ""),
             t,
@@ -400,7 +400,7 @@ def _reword(t: str) -> str:
         # "can the vinyl crackle be cleaned out?" asks to clean it out; "the hum needs to be filtered
         # out" is "the hum needs to filter out" (the modal is a filler; the verb is read)
         t = re.sub(
-            rf"(?:^|(?<=[,;.!?] ))(?:could|can|would|should|will|may) (the|my|this|these|those|our) (.+?) {PASSIVE.source[2:]}"
+            rf"(?:^|(?<=[,;.!?:] ))(?:could|can|would|should|will|may) (the|my|this|these|those|our) (.+?) {PASSIVE.source[2:]}"
             r"(?P<particle> (?:out|up|down|away|off|back))?",
             lambda m: f"{PARTICIPLES[m.group(3)]}{m.group('particle') or ''} {m.group(1)} {m.group(2)}",
             t,
@@ -409,7 +409,7 @@ def _reword(t: str) -> str:
         # it must not become a clause of its own, "the siren from 0:40 to 0:50 | remove")
         # "could it be turned down", "can they be removed?": the same, said of the sound just named
         t = re.sub(
-            rf"(?:^|(?<=[,;.!?] ))(?:could|can|would|should|will|may) (it|they|this|that) {PASSIVE.source[2:]}"
+            rf"(?:^|(?<=[,;.!?:] ))(?:could|can|would|should|will|may) (it|they|this|that) {PASSIVE.source[2:]}"
             r"(?P<particle> (?:out|up|down|away|off|back))?",
             lambda m: f"{PARTICIPLES[m.group(2)]}{m.group('particle') or ''} {'them' if m.group(1) == 'they' else m.group(1)}",
             t,
@@ -453,10 +453,10 @@ def _normalise(text: str) -> str:
     t = GERUND.sub(lambda m: GERUNDS[m.group(1)], t)  # "removing hum from a recording" (a forum title)
     t = _reword(t)
     # "could the bass be louder?" asks to make it louder
-    t = re.sub(r"(?:^|(?<=[,;.!?] ))(?:could|can|would|should|will) (the|my|this|these|those|our) (.+?) (?:be|get|sound|sit) ", r"make \1 \2 ", t)
+    t = re.sub(r"(?:^|(?<=[,;.!?:] ))(?:could|can|would|should|will) (the|my|this|these|those|our) (.+?) (?:be|get|sound|sit) ", r"make \1 \2 ", t)
     # "could the overall level come down 8 dB": a level change, asked as a question
     t = re.sub(
-        r"(?:^|(?<=[,;.!?] ))(?:could|can|would|should|will) ((?:the|my|this|these|those|our) .+?) (?:come|go) (up|down)\b",
+        r"(?:^|(?<=[,;.!?:] ))(?:could|can|would|should|will) ((?:the|my|this|these|those|our) .+?) (?:come|go) (up|down)\b",
         r"turn \2 \1",
         t,
     )
@@ -788,6 +788,11 @@ class _Item:
     named_only: bool = False  # "..., name it final_mix": the name of an export said in a clause of its own
 
 
+#: what the user's band, room or neighbour does, said before a command that names its own sound
+#: ("my band rehearses in a garage and ..., get rid of the water heater"): background, not a sound
+_WHAT_MINE_DOES = re.compile(
+    r"^(?:(?:so|well|and|but) )?(?:my|our) [\w-]+(?: [\w-]+)? [a-z]+(?:s|es) (?:in|at|on|from|every|all|under|through|near|next to|with|out of)\b"
+)
 #: how a fade out ends, said after it: "reaching silence at the end", "down to nothing"
 _TO_SILENCE = re.compile(
     r"^(?:and )?(?:reaching|reach|going|go|getting|get|fading|ending|end|coming|down|all the way)(?: down)?(?: to| in| into| at)? "
@@ -1602,6 +1607,7 @@ class _Reader:
                     and not _same_sound(p.target, it.target)
                     and p.sentence == it.sentence
                     and not p.about_me
+                    and not _WHAT_MINE_DOES.match(p.said)
                 ]
                 prev = out[-1] if out else None
                 if prev is not None and prev.implied and (
