@@ -287,3 +287,19 @@ def test_a_complaint_that_it_bugs_the_user_is_a_removal():
 def test_round6_background(instruction, expected):
     _, steps = plan(instruction)
     assert same(steps, expected), steps
+
+
+@pytest.mark.parametrize(
+    ("instruction", "expected"),
+    [
+        # what the sound does to the voice, and how long it goes on, are no part of its name
+        ("The dishwasher runs through the whole clip and buries my voice. Please lower the dishwasher.", [sep("dishwasher", "gain", -6.0)]),
+        ("the blender buries my voice", [sep("blender", "remove")]),
+        # "half the recording" is a share of the time, not half the level
+        ("the fridge hums for half the recording, remove the fridge", [sep("fridge", "remove")]),
+        ("cut the music in half", [sep("music", "gain", -6.0)]),
+    ],
+)
+def test_round6_what_it_does(instruction, expected):
+    _, steps = plan(instruction)
+    assert same(steps, expected), steps

@@ -379,6 +379,10 @@ def _reword(t: str) -> str:
         t = re.sub(r"\bits (?=(?:driving|killing|ruining|so|too|really|way|getting|making|annoying)\b)", "it is ", t)
     if " it is " in t:  # "no more X it is driving me nuts": the complaint after the request, a clause of its own
         t = re.sub(r"(?<=[a-z]) (?=it is (?:driving|killing|ruining|so annoying)\b)", ", ", t)
+    if " and " in t:  # "the mixer runs all through and buries my narration": what it does to the voice, said of
+        # the same subject (the clause before it names the sound; "and" would split it off with no subject)
+        t = re.sub(r"(?<=\w) and (?:buries|drowns(?: out)?|covers(?: up)?|masks|swamps|overpowers|overwhelms) "
+                   r"(?:my|our|his|her|their|the) [\w-]+(?: [\w-]+)?(?= *(?:$|[,;.!?]))", "", t)
     if "driving" in t or "drives" in t:  # "is driving me up the wall": an idiom of annoyance ("up" is no boost)
         t = re.sub(r"\b(driv(?:ing|es)) (?:me|us) (?:up the wall|round the bend|around the bend|up a tree)", r"\1 me crazy", t)
     if " out" in t or "away" in t:  # "can the fire alarm beeps come out?": a wish for it gone

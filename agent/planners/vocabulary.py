@@ -179,7 +179,7 @@ COMPLAINT = re.compile(
 )
 RUINS = re.compile(
     # ("the range hood fan drowns everything out")
-    r"^(?P<t>.+?) (?:(?:ruins|ruined|kills|spoils|wrecks|drowns out|covers up|masks) .*|drowns (?:\w+ ){1,2}out\b.*|"
+    r"^(?P<t>.+?) (?:(?:ruins|ruined|kills|spoils|wrecks|drowns out|covers up|masks|buries|swamps|overpowers|overwhelms) .*|drowns (?:\w+ ){1,2}out\b.*|"
     # "that whistle still bugs me": a complaint, as "is annoying"
     r"(?:still |really |just |so )?(?:bugs|bothers|annoys|irritates|distracts|grates on) (?:me|us)\b.*)$"
 )
@@ -217,7 +217,12 @@ ACAPPELLA = re.compile(
 _PLACE = "".join(
     f"(?<!{w} )" for w in ("left", "right", "top", "bottom", "upper", "lower", "first", "second", "last")
 )
-HALF = re.compile(rf"\b(?:in half|halve|halved|half (?:the |as )?(?:volume|level|loud)|{_PLACE}half)\b")
+# ("runs through half the recording", "half the time": a share of the time, not of the level)
+HALF = re.compile(
+    rf"\b(?:in half|halve|halved|half (?:the |as )?(?:volume|level|loud)|{_PLACE}half"
+    r"(?! (?:of )?(?:the |my |this |our )?(?:recordings?|clips?|tracks?|time|videos?|songs?|files?|audio|episodes?|sessions?|"
+    r"day|night|way|podcasts?|interviews?|takes?)\b))\b"
+)
 DOUBLE = re.compile(
     # ("the double bass", "a double kick" name an instrument)
     r"\b(?:double(?!\s+(?:bass|basses|bassoon|reed|kick|pedal|tracked|click)\b)|doubled|twice as loud|2 times as loud|"
@@ -569,6 +574,8 @@ def clean_target(text: str) -> str:
         text,
     )
     text = re.sub(r"\s+(?:during|while|whenever|when)\s+(?!§).*$", " ", text)  # "the music during the speech"
+    # how long it goes on: "the mixer runs through half the recording"
+    text = re.sub(r"(?<=\w)\s+(?:runs?|goes?|plays?|continues?|lasts?|carries on) (?:through|throughout|for|the whole|all)\b(?!\s*§).*$", " ", text)
     text = re.sub(r"\s+where (?:i|you|we|he|she|they|it|someone|somebody)\b.*$", " ", text)  # "... where I bump the mic"
     text = re.sub(r"\s+(?:on|in|from|with) (?:this|that|it|here|there)\s*$", " ", text)  # "way too much hiss on this"
     text = re.sub(r"\s+with (?:its |some |strong |lots of )?harmonics\b.*$", " ", text)
