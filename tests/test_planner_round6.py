@@ -303,3 +303,18 @@ def test_round6_background(instruction, expected):
 def test_round6_what_it_does(instruction, expected):
     _, steps = plan(instruction)
     assert same(steps, expected), steps
+
+
+@pytest.mark.parametrize(
+    ("instruction", "expected"),
+    [
+        ("bruh the fridge hum is so annoying", [sep("fridge hum", "remove")]),
+        ("Remove the hum. My cat also loves the app.", [sep("hum", "remove")]),
+        ("Remove the hum. Also the hiss.", [sep("hum", "remove"), sep("hiss", "remove")]),
+        ("fade in/out 1.5s", [{"op": "fade", "direction": "in", "seconds": 1.5}, {"op": "fade", "direction": "out", "seconds": 1.5}]),
+        ("in-point at 0:02, out-point at 1:50", [{"op": "trim", "start": 2.0, "end": 110.0}]),
+    ],
+)
+def test_round6_probes(instruction, expected):
+    _, steps = plan(instruction)
+    assert same(steps, expected) if steps and steps[0]["op"] == "separate" else steps == expected, steps

@@ -576,7 +576,7 @@ def _normalise(text: str) -> str:
     t = re.sub(r"\b(fade (?:it )?(?:in|out)),?\s*make (?:it|that) (?=\d)", r"\1 ", t)
     # "fade in and out over 2 s" -> two fades sharing the length
     t = re.sub(
-        r"\bfade (?:it )?in and (?:fade )?out\b([^,;.]*(?:,\s*(?:about |around )?\d+(?:\.\d+)?\s*(?:seconds?|secs?|s)\b"
+        r"\bfade (?:it )?in and (?:fade )?out\b((?:[^,;.]|\.(?=\d))*(?:,\s*(?:about |around )?\d+(?:\.\d+)?\s*(?:seconds?|secs?|s)\b"
         r"(?: each| long)?(?=\s*(?:$|[,;.])))?)",
         lambda m: f"fade in{m.group(1)}, fade out{m.group(1)}",
         t,
@@ -694,6 +694,8 @@ def _keep_parts(text: str) -> str:
         text = _EMPTY_IN.sub(lambda m: f"{m.group('t')} are {m.group('w')}", text)
     text = _STRETCH_THEN_CUT.sub(lambda m: f"cut {m.group('t')}", text)
     if "point" in text:
+        # "in-point at 0:02, out-point at 1:50": the part kept between them
+        text = re.sub(r"\bin[- ]?point (?:at |is )?([\d:.]+\d),? (?:and )?(?:the )?out[- ]?point (?:at |is )?([\d:.]+\d)", r"trim to \1-\2", text)
         text = _EDIT_POINT.sub(lambda m: "cut everything after " if m.group("w") == "out" else "cut everything before ", text)
     return text
 
@@ -788,6 +790,7 @@ class _Item:
     names_time: bool = False  # "(at 0:10-0:12,) there's only the fan": names the sound at the bare time just before
     opens_sentence: bool = True  # the clause is the first of its sentence
     said: str = ""  # the clause as read
+    whole_sentence: str = ""  # the sentence the clause is in
     keeps_rest: bool = False  # "..., leave everything else alone": nothing to do after a removal
     named_only: bool = False  # "..., name it final_mix": the name of an export said in a clause of its own
 
@@ -1455,7 +1458,8 @@ class _Reader:
         text = TIME_IS.sub(lambda m: f"use {m.group('time')} as a reference for {m.group('t')}", text)
         text = TIME_IS_ALONE.sub(lambda m: f"use {m.group('time')} as a reference for {m.group('t')}", text)
         items = []
-        clauses = [(n, c) for n, sentence in enumerate(_SENTENCE_END.split(text)) for c in _split(sentence)]
+        sentences = _SENTENCE_END.split(text)
+        clauses = [(n, c) for n, sentence in enumerate(sentences) for c in _split(sentence)]
         for i, (n, c) in enumerate(clauses):
             if i == len(clauses) - 1 and i > 0 and clauses[i - 1][0] == n and _is_signature(c, clauses[i - 1][1]):
                 break  # "..., cheers, Dave": the name a post is signed with
@@ -1465,7 +1469,7 @@ class _Reader:
                 if it.names_time and before is not None and before.op is None and before.target is None and before.times:
                     for t in before.times:  # the bare time just given is where that sound is heard
                         t.span = True
-                it.sentence, it.said = n, c
+                it.sentence, it.said, it.whole_sentence = n, c, sentences[n]
                 it.opens_sentence = i == 0 or clauses[i - 1][0] != n
                 it.about_me = it.op is None and bool(_ABOUT_ME.match(c))
                 it.also = bool(re.search(r"(?:\btoo|\bas well)\W*$", c))
@@ -1953,8 +1957,8 @@ def _is_signature(clause: str, before: str) -> bool:
 #: words of a clause about the user or the app, never of a sound's name ("the couple wants the audio",
 #: "i'd still like to hear them", "would pay for pro if this works")
 _REMARK_WORDS = re.compile(
-    r"(?:^|\s)(?:i|we|you|i'?d|i'?m|we'?re|i'?ll|would|will|wants?|works?|worked|loving|love|like|liked|is|are|was|were|"
-    r"if|otherwise|great|fine|amazing|awesome)(?=\s|$)"
+    r"(?:^|\s)(?:i|we|you|i'?d|i'?m|we'?re|i'?ll|would|will|wants?|works?|worked|loving|loves?|loved|likes?|liked|enjoys?|"
+    r"is|are|was|were|if|otherwise|great|fine|amazing|awesome|app|apps|update|version|review|rating|stars?)(?=\s|$)"
 )
 
 
@@ -1964,7 +1968,8 @@ def _remark_after(it: _Item, prev: _Item) -> bool:
     ("I'm on the Android version, latest update.")."""
     if it.about_me or (it.target and _REMARK_WORDS.search(it.target)):
         return True
-    said = re.sub(r"\b(?:that|which|who) (?:is|are|was|were)\b", " ", it.said)  # (a relative clause names the sound)
+    # (a relative clause names the sound; "also" splits "My cat also loves the app" in two)
+    said = re.sub(r"\b(?:that|which|who) (?:is|are|was|were)\b", " ", it.whole_sentence)
     if it.sentence != prev.sentence and _REMARK_WORDS.search(said):
         return True  # "... Battery life on the app is great by the way."
     return it.sentence != prev.sentence and not it.opens_sentence

@@ -69,6 +69,8 @@ JARGON = (
     " btw tbh fwiw imo imho idk ctrl cmd"
     # round 6: keyboard instruments a slip away from others ("clavinet" is not "clarinet"), a stream's "vod"
     " clavinet mellotron wurlitzer vod vods"
+    # chat openers the planner drops ("bruh the fan ..." is not "brush the fan")
+    " bruh bro deadass"
     # round 5: interjections the list would respell ("bleh" is not "blew")
     " bleh blah nah nope yep yup welp oof"
     # thanks in other languages, which close forum posts ("merci" is not "mercy")
