@@ -318,3 +318,19 @@ def test_round6_what_it_does(instruction, expected):
 def test_round6_probes(instruction, expected):
     _, steps = plan(instruction)
     assert same(steps, expected) if steps and steps[0]["op"] == "separate" else steps == expected, steps
+
+
+@pytest.mark.parametrize(
+    ("instruction", "expected"),
+    [
+        # "leave the rest" beside any other edit adds nothing, before it or after it
+        ("cut the first 10 seconds and leave the rest", [{"op": "trim", "start": 10.0}]),
+        ("leave the rest, remove the bass", [sep("bass", "remove")]),
+        ("isolate the voice, leave the rest alone", [sep("voice", "isolate")]),
+        # "set" after "drum" is the instrument
+        ("the drum set is too loud", [sep("drum set", "gain", -6.0)]),
+    ],
+)
+def test_round6_rest_and_set(instruction, expected):
+    _, steps = plan(instruction)
+    assert same(steps, expected) if steps[0]["op"] == "separate" else steps == expected, steps

@@ -1626,8 +1626,6 @@ class _Reader:
                     out.pop()  # "my guest is much quieter than me, make the guest louder": one change
             elif it.op == "separate" and it.whole and not it.also and out and out[-1].implied and out[-1].whole:
                 out.pop()  # "the recording level was too low, raise the volume"
-            if it.keeps_rest and any(o.op == "separate" and o.action in ("remove", "gain") for o in out):
-                continue  # "remove the hum and leave the rest": the removal keeps the rest already
             if it.rest:
                 if any(o.op == "separate" and o.action == "isolate" or o.op == "trim" and o.trim_mode == "keep" for o in out):
                     continue  # already implied by keeping only the target
@@ -1729,6 +1727,10 @@ class _Reader:
             raise Refusal(f"say what to do at {pending_times[0].text}. " + HELP + ".")
         if not out:
             raise Refusal(f"I found no audio edit in '{raw.strip()}'. " + HELP + ".")
+        if any(not o.keeps_rest for o in out):
+            # "remove the hum and leave the rest", "cut the first 10 s, leave the rest": the other edits
+            # keep the rest already; "leave the rest" alone is still read as said
+            out = [o for o in out if not o.keeps_rest]
         session = self._session_target()
         for it in out:
             if session and it.target and session != it.target and session.endswith(f" {it.target}") and re.search(

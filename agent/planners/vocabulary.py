@@ -363,7 +363,7 @@ FILLERS = [
     r"\b(?:should|needs? to|has to|have to|must|could|ought to|can) be\b|\b(?:we|i|you)'ll\b|\bwe will\b",
     r"\b(?:get|give|have|hand|send|let) (?:me|us)\b|\bhave\b|"
     # ("a turn signal", "the go-kart": nouns after a determiner or in a compound)
-    r"\bmake\b|(?<!\ba )(?<!\bthe )\bturn\b(?!-)|\bbring\b|\bset\b|\bput\b|\bget\b|\bgo\b(?!-)|\btry to\b|\btry\b|\bhelp me\b",
+    r"\bmake\b|(?<!\ba )(?<!\bthe )\bturn\b(?!-)|\bbring\b|(?<!\bdrum )(?<!\btv )(?<!\bradio )\bset\b|\bput\b|\bget\b|\bgo\b(?!-)|\btry to\b|\btry\b|\bhelp me\b",
     r"\b(?:the )?sounds? of\b|\bhear\b|\blisten to\b",
     r"\bin the (?:background|back|foreground|distance)\b",
     r"\b(?:from|of|on|in|throughout|across|for|over) (?:the|this|my|our|that) (?:whole |entire |full )?"
