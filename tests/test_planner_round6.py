@@ -334,3 +334,18 @@ def test_round6_probes(instruction, expected):
 def test_round6_rest_and_set(instruction, expected):
     _, steps = plan(instruction)
     assert same(steps, expected) if steps[0]["op"] == "separate" else steps == expected, steps
+
+
+@pytest.mark.parametrize(
+    ("instruction", "expected"),
+    [
+        ("Vocals: keep only", [sep("vocals", "isolate")]),
+        ("Hum: reduce by 4 dB", [sep("hum", "gain", -4.0)]),
+        ("Piano: louder", [sep("piano", "gain", 6.0)]),
+        ("fade 3 seconds in and out", [{"op": "fade", "direction": "in", "seconds": 3.0}, {"op": "fade", "direction": "out", "seconds": 3.0}]),
+        ("normalize to -14, lufs", [{"op": "normalize", "lufs": -14.0}]),
+    ],
+)
+def test_round6_label_lines_and_lengths(instruction, expected):
+    _, steps = plan(instruction)
+    assert same(steps, expected) if steps[0]["op"] == "separate" else steps == expected, steps

@@ -495,7 +495,7 @@ def _normalise(text: str) -> str:
     t = words_to_numbers(t)
     # "give the handbells +5 dB", "give the flute 2 more dB": a level change by that much
     t = re.sub(
-        r"\bgive ((?:the|my|our|this|that|these|those|his|her|their) [^,;.!?]+?) (?:an? )?(?:extra |another |additional )?"
+        r"\bgive (it|them|(?:the|my|our|this|that|these|those|his|her|their) [^,;.!?]+?) (?:an? )?(?:extra |another |additional )?"
         r"(?P<sign>[+-])?(?P<n>\d+(?:\.\d+)?) ?(?P<more>more |extra |less |fewer )?db(?P<more2> more| extra| less)?\b",
         lambda m: (
             f"{'lower' if m.group('sign') == '-' or 'less' in (m.group('more') or '') + (m.group('more2') or '') or 'fewer' in (m.group('more') or '') else 'boost'}"
@@ -571,6 +571,8 @@ def _normalise(text: str) -> str:
                "occasionally", t)
     if "/" in t:  # "fade 2s in/out", "fade in/out": both fades
         t = re.sub(r"\bfade (\d+(?:\.\d+)? ?(?:s|secs?|seconds?)) in ?/ ?out\b", r"fade in and out \1", t)
+    if "fade " in t:  # "fade 3 seconds in and out": both fades, that long
+        t = re.sub(r"\bfade (\d+(?:\.\d+)? ?(?:s|secs?|seconds?)) in and out\b", r"fade in and out \1", t)
         t = re.sub(r"\bfade in ?/ ?out\b", "fade in and out", t)
     # "fade out, make it 6": the length of that fade
     t = re.sub(r"\b(fade (?:it )?(?:in|out)),?\s*make (?:it|that) (?=\d)", r"\1 ", t)
@@ -1517,7 +1519,7 @@ class _Reader:
                 and it.said != prev.said and not re.search(r"\b(?:[2-9]|\d\d+)\b|\bagain\b|\bmore\b|\btimes\b", it.said + " " + prev.said)
             ):
                 continue  # "nah go back, undo that": one undo, said in two ways ("undo, undo" is two)
-            if it.op == "normalize" and prev is not None and prev.op == "normalize" and not prev.explicit_db:
+            if it.op == "normalize" and prev is not None and prev.op == "normalize" and (not prev.explicit_db or prev.fields == it.fields):
                 prev.fields, prev.explicit_db = it.fields, it.explicit_db  # "normalize it, target -18 lufs": one
                 continue
             if it.unsigned and prev is not None and prev.action == "gain" and (prev.db or 0) < 0:

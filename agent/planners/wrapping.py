@@ -69,8 +69,9 @@ def _names_a_sound(head: str) -> bool:
 #: the rest of a label line is a bare verb, or an amount, with no object: "tuba: remove, 0:20-0:50 only",
 #: "mellotron: -2.5 dB" (a spec sheet: the head is the sound)
 _BARE_VERB_REST = re.compile(
-    r"^(?P<verb>remove|mute|kill|cut|delete|isolate|extract|keep|solo|boost|lower|raise|reduce)\b"
-    r"(?P<after>\s*(?:$|[,;.]|(?:everywhere|throughout|completely|entirely)\b|(?:only )?(?:from|between|at|after|before|until)\b|\d).*)$"
+    r"^(?P<verb>remove|mute|kill|cut|delete|isolate|extract|keep|solo|boost|lower|raise|reduce|louder|quieter|softer)\b"
+    r"(?P<after>\s*(?:$|[,;.]|(?:everywhere|throughout|completely|entirely|by)\b|(?:only|just)\s*[.!]*$|"
+    r"(?:only )?(?:from|between|at|after|before|until)\b|[+-]?\d).*)$"
 )
 #: heads that label a line rather than name a sound ("question: remove ...")
 _LABEL_WORDS = re.compile(
@@ -92,6 +93,8 @@ def _label_line(head: str, rest: str) -> str | None:
     if _LABEL_WORDS.match(head) or VERB.search(head) or re.search(r"\d", head) or len(head.split()) > 4 or not re.search(r"[a-z]", head):
         return None
     m = _BARE_VERB_REST.match(rest)
+    if m and m["verb"] in ("louder", "quieter", "softer"):
+        return f"make the {head} {m['verb']}{m['after']}"  # "piano: louder"
     if m:
         return f"{m['verb']} the {head}{m['after']}"
     if _AMOUNT_REST.match(rest):
