@@ -349,3 +349,18 @@ def test_round6_rest_and_set(instruction, expected):
 def test_round6_label_lines_and_lengths(instruction, expected):
     _, steps = plan(instruction)
     assert same(steps, expected) if steps[0]["op"] == "separate" else steps == expected, steps
+
+
+@pytest.mark.parametrize(
+    ("instruction", "expected"),
+    [
+        # "the one(s) ..." after a command describes the same sound
+        ("remove the birds, the ones chirping", [sep("birds", "remove")]),
+        ("lower the music, the one playing in the back", [sep("music", "gain", -6.0)]),
+        # "all I need is the first minute": a part named by an edge
+        ("all i need is the first minute", [{"op": "trim", "start": 0.0, "end": 60.0}]),
+    ],
+)
+def test_round6_appositions_and_needs(instruction, expected):
+    _, steps = plan(instruction)
+    assert same(steps, expected) if steps[0]["op"] == "separate" else steps == expected, steps

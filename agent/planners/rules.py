@@ -648,7 +648,7 @@ _ONLY_REMAINS = re.compile(
     r"(?:remains|is left|stays|survives|is kept)\b"
 )
 _ALL_I_NEED = re.compile(
-    r"(?:^|(?<=[,;.] ))all (?:i|we) (?:need|want|care about)(?: (?:from|of|in) (?:the|this|my|our) \w+)? is (?=\d)"
+    r"(?:^|(?<=[,;.] ))all (?:i|we) (?:need|want|care about)(?: (?:from|of|in) (?:the|this|my|our) \w+)? is (?=\d|the (?:first|last)\b)"
 )
 _USABLE_PART = re.compile(
     r"(?:^|(?<=[,;.] ))the (?:usable|good|useful|best|clean|keeper|main|real|only good) (?:part|bit|section|portion|stretch)"
@@ -1972,6 +1972,8 @@ def _remark_after(it: _Item, prev: _Item) -> bool:
     ("I'm on the Android version, latest update.")."""
     if it.about_me or (it.target and _REMARK_WORDS.search(it.target)):
         return True
+    if re.match(r"(?:the|that|those) ones?\b", it.said.strip()):
+        return True  # "remove the birds, the ones chirping": the same sound, described
     # (a relative clause names the sound; "also" splits "My cat also loves the app" in two)
     said = re.sub(r"\b(?:that|which|who) (?:is|are|was|were)\b", " ", it.whole_sentence)
     if it.sentence != prev.sentence and _REMARK_WORDS.search(said):
