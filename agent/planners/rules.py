@@ -97,6 +97,7 @@ from .vocabulary import (
     DONT_WANT,
     DOUBLE,
     EACH_TAIL,
+    EMPTY,
     EMPTY_PART,
     EXCEPT,
     EXCEPT_TIME,
@@ -151,7 +152,7 @@ from .vocabulary import (
     PRONOUNS,
     REFERENCE,
     RESET,
-    REST_WORDS,
+    REST,
     RUINED_BY,
     RUINS,
     SAME_FOR,
@@ -226,7 +227,10 @@ _OUT_AFTER_VERB = re.compile(
     r"single|stretch|carry|rule|bleed)(?:s|es|ed|ing)?\b"
 )
 #: "they're the ones at A-B", "that's the one at T": where the sound just named is heard
-_THE_ONES = re.compile(r"^(?:they|it|that|this|those|these) (?:is|are|'re) (?:the ones?|them|it)(?: (?:at|from|between|in|around))? §\d+$")
+_THE_ONES = re.compile(
+    r"^(?:they|it|that|this|those|these) (?:is|are|'re) (?:the ones?|them|it)(?: (?:that is |that are )?(?:playing|heard|sounding|"
+    r"you hear|i mean|going|\w+ing))?(?: (?:at|from|between|in|around))? §\d+$"
+)
 #: a verb that makes its object something ("make the drums too loud" asks, it does not complain)
 _CAUSATIVE = re.compile(r"(?:make|turn|get|let|set|have|keep|leave|put|bring|render)\b")
 #: "name it live_take", "and call it demo.wav": a clause that only names the exported file
@@ -323,6 +327,12 @@ def _reword(t: str) -> str:
         t = re.sub(r"\(\s*(?:like|about|around|say|maybe|roughly|approx\.?|approximately)\s+", "(", t)
     if "so " in t:  # "make it so the voice is louder": the wish is the clause after it
         t = re.sub(r"\bmake it so (?:that )?(?=\w)", "", t)
+    if "once " in t or "when " in t:  # "once we pass 1:15, lose the yawning": from then on
+        t = re.sub(r"\b(?:once|when|after) (?:we|you|it|i|the (?:clip|track|recording|audio|video)) (?:pass(?:es)?|hits?|reach(?:es)?|gets? (?:past|to))"
+                   r" (?=(?:the )?\d)", "after ", t)
+    if "silent" in t:  # "make it silent from 1:12 to 1:15": mute that stretch of the whole mix
+        t = re.sub(r"\bmake (?:it|this|everything|the (?:audio|track|clip|recording|file|mix)) (?:completely |totally |fully |dead )?silent"
+                   r"(?= (?:from|between|at|during|for) \d)", "mute everything", t)
     if "since " in t:
         t = re.sub(r"\bsince (?=(?:the )?(?:second |minute )?\d)", "from ", t)  # a non-native "since 0:10 until 0:20"
     if "thing is" in t or "point is" in t:
@@ -344,30 +354,57 @@ def _reword(t: str) -> str:
         t = re.sub(
             r"\bzero (?!(?:point|zero|oh|db|decibels?|seconds?|secs?|minutes?|mins?|lufs|percent)\b)(?=[a-z]{3,})", "no ", t
         )
+    if "through" in t:  # "remove it all through the file", "the clicks happen all through": everywhere
+        t = re.sub(
+            rf"\ball (?:the way )?through(?: (?:the|this|my|our) (?:whole |entire )?(?:thing|tracks?|mix|{CONTAINERS}))?(?=\s*(?:$|[,;.!?]))",
+            "everywhere",
+            t,
+        )
+    if "happen" in t or "occur" in t or "recur" in t:  # "the clicks happen everywhere": they appear there
+        t = re.sub(r"\b(?:happens?|happened|occurs?|occurred|recurs?|repeats?)(?= (?:everywhere|all over|throughout)\b)", "appears", t)
+    if "every time" in t or "each time" in t:  # "..., every time it comes back": wherever it is heard
+        t = re.sub(r"(?<=, )(?:every|each) time (?:it|they|that|this) (?:comes? back|returns?|happens?|appears?|shows? up|occurs?)$",
+                   "everywhere", t)
+    if "using" in t:  # "isolate it using that": the stretch just given is the reference, already read
+        t = re.sub(r"(?:(?<=\bit)|(?<=\bthem))\s+using (?:that|this|those)(?: (?:bit|part|stretch|section|one|reference|sample|clip))?(?=\s*(?:$|[,;.!?]))", "", t)
     if "all over" in t:  # "the hiss is all over this clip": everywhere in it
         t = re.sub(
             rf"\ball over(?: (?:the|this|my|our) (?:\w+ )?(?:place|thing|track|{CONTAINERS}))?\b",
             "everywhere",
             t,
         )
+    if " left" in t:  # "i only want the oboe left (in the track)": the oboe is what is kept
+        t = re.sub(r"\b((?:only|just) (?:want|need)|(?:want|need) (?:only|just)) ((?:the|my|our) [^,;.!?]+?) left\b", r"\1 \2", t)
+    if "its " in t:  # chat drops the apostrophe: "its driving me nuts", "its so loud"
+        t = re.sub(r"\bits (?=(?:driving|killing|ruining|so|too|really|way|getting|making|annoying)\b)", "it is ", t)
+    if " it is " in t:  # "no more X it is driving me nuts": the complaint after the request, a clause of its own
+        t = re.sub(r"(?<=[a-z]) (?=it is (?:driving|killing|ruining|so annoying)\b)", ", ", t)
+    if " and " in t:  # "the mixer runs all through and buries my narration": what it does to the voice, said of
+        # the same subject (the clause before it names the sound; "and" would split it off with no subject)
+        t = re.sub(r"(?<=\w) and (?:buries|drowns(?: out)?|covers(?: up)?|masks|swamps|overpowers|overwhelms) "
+                   r"(?:my|our|his|her|their|the) [\w-]+(?: [\w-]+)?(?= *(?:$|[,;.!?]))", "", t)
     if "driving" in t or "drives" in t:  # "is driving me up the wall": an idiom of annoyance ("up" is no boost)
         t = re.sub(r"\b(driv(?:ing|es)) (?:me|us) (?:up the wall|round the bend|around the bend|up a tree)", r"\1 me crazy", t)
     if " out" in t or "away" in t:  # "can the fire alarm beeps come out?": a wish for it gone
         t = re.sub(
-            r"(?:^|(?<=[,;.!?] ))(?:can|could|would|will) ((?:the|my|this|these|those|our|that) .+?) "
+            r"(?:^|(?<=[,;.!?:] ))(?:can|could|would|will) ((?:the|my|this|these|those|our|that) .+?) "
             r"(?:come out(?P<of> of)?|go away|disappear|vanish)\b",
             lambda m: f"remove {m.group(1)}" + (" from" if m.group("of") else ""),
             t,
         )
     if "keep" in t and " up" in t:  # "it keeps popping up": it keeps appearing (a description)
         t = re.sub(r"\b(keeps?|kept) (?:popping|showing|cropping) up\b", r"\1 appearing", t)
+    if " out" in t:  # "that clavinet pokes out": it stands out of the mix, too loud (no removal)
+        t = re.sub(r"\b(?:pokes|sticks|juts|jumps|poke|stick|jut|jump|poking|sticking|jutting|jumping) out\b(?! of\b)(?!,? (?:at |from |between |around |during |in )?(?:the )?\d)", "is too loud", t)
+        # ("the snare sticks out at 0:30" says where it is heard, as "stands out")
+        t = re.sub(r"\b(are|is) is too loud\b", r"\1 too loud", t)
     if " up" in t:  # a sound that keeps appearing, not a verb: "the squeak shows up all over" ("up" alone raises)
         t = re.sub(r"\b(?:shows?|showed|showing|pops?|popped|popping|crops?|cropped|cropping) up\b", "appears", t)
     if _PASSIVE_HINT.search(t):
         # "can the vinyl crackle be cleaned out?" asks to clean it out; "the hum needs to be filtered
         # out" is "the hum needs to filter out" (the modal is a filler; the verb is read)
         t = re.sub(
-            rf"(?:^|(?<=[,;.!?] ))(?:could|can|would|should|will|may) (the|my|this|these|those|our) (.+?) {PASSIVE.source[2:]}"
+            rf"(?:^|(?<=[,;.!?:] ))(?:could|can|would|should|will|may) (the|my|this|these|those|our) (.+?) {PASSIVE.source[2:]}"
             r"(?P<particle> (?:out|up|down|away|off|back))?",
             lambda m: f"{PARTICIPLES[m.group(3)]}{m.group('particle') or ''} {m.group(1)} {m.group(2)}",
             t,
@@ -376,7 +413,7 @@ def _reword(t: str) -> str:
         # it must not become a clause of its own, "the siren from 0:40 to 0:50 | remove")
         # "could it be turned down", "can they be removed?": the same, said of the sound just named
         t = re.sub(
-            rf"(?:^|(?<=[,;.!?] ))(?:could|can|would|should|will|may) (it|they|this|that) {PASSIVE.source[2:]}"
+            rf"(?:^|(?<=[,;.!?:] ))(?:could|can|would|should|will|may) (it|they|this|that) {PASSIVE.source[2:]}"
             r"(?P<particle> (?:out|up|down|away|off|back))?",
             lambda m: f"{PARTICIPLES[m.group(2)]}{m.group('particle') or ''} {'them' if m.group(1) == 'they' else m.group(1)}",
             t,
@@ -388,7 +425,7 @@ def _reword(t: str) -> str:
 _PASSIVE_HINT = re.compile(r"\b(?:be|get|got|gets|been|being)\b")
 #: cheap words before the round-4 patterns that few clauses need (see :mod:`agent.planners.lazyre`)
 _ALONE_WORDS = ("alone", "itself", "themselves", "himself", "herself", " own", "isolation")
-_FEEDBACK_WORDS = ("too ", "overdone", "overkill", "over the top", "not enough", "still ")
+_FEEDBACK_WORDS = ("too ", "overdone", "overkill", "over the top", "not enough", "still ", "was ")
 
 
 def _normalise(text: str) -> str:
@@ -410,6 +447,7 @@ def _normalise(text: str) -> str:
     t = re.sub(r"(?<![\w.:])0([0-5]\d)(?![\w:]|\.\d)", r"0:\1", t)
     t = re.sub(r"\b(it|that|this|what|whatever|who|where|here|he|she)'s\b", r"\1 is", t)
     t = re.sub(r"\b(they|you|we)'re\b", r"\1 are", t)
+    t = re.sub(r"\b(that|what|there)s\b", r"\1 is", t)  # chat drops the apostrophe: "thats the fan"
     t = re.sub(r"\bacapella\b|\ba capella\b|\ba cappella\b", "acappella", t)
     t = re.sub(r"\bfade-(in|out)\b", r"fade \1", t)
     t = re.sub(r"\b(please|pls|plz|kindly) to (?=[a-z])", r"\1 ", t)  # a non-native "please to make quieter the fan"
@@ -419,13 +457,24 @@ def _normalise(text: str) -> str:
     t = GERUND.sub(lambda m: GERUNDS[m.group(1)], t)  # "removing hum from a recording" (a forum title)
     t = _reword(t)
     # "could the bass be louder?" asks to make it louder
-    t = re.sub(r"(?:^|(?<=[,;.!?] ))(?:could|can|would|should|will) (the|my|this|these|those|our) (.+?) (?:be|get|sound|sit) ", r"make \1 \2 ", t)
+    t = re.sub(r"(?:^|(?<=[,;.!?:] ))(?:could|can|would|should|will) (the|my|this|these|those|our) (.+?) (?:be|get|sound|sit) ", r"make \1 \2 ", t)
     # "could the overall level come down 8 dB": a level change, asked as a question
     t = re.sub(
-        r"(?:^|(?<=[,;.!?] ))(?:could|can|would|should|will) ((?:the|my|this|these|those|our) .+?) (?:come|go) (up|down)\b",
+        r"(?:^|(?<=[,;.!?:] ))(?:could|can|would|should|will) ((?:the|my|this|these|those|our) .+?) (?:come|go) (up|down)\b",
         r"turn \2 \1",
         t,
     )
+    # a non-native "of" for "by": "more loud of 4 dB"
+    t = re.sub(r"\b(louder|quieter|softer|lower|higher|more|less|up|down) of (?=[+-]?\d+(?:\.\d+)? ?db\b)", r"\1 by ", t)
+    # a topic said first, then pointed back to: "for the calliope I want it louder", "the cockatoo, you can
+    # make it go out?"
+    t = re.sub(
+        r"^(?:for|as for|regarding|about) ((?:the|my|our|this|that|these|those) [\w' -]+?),? (?=(?:i|we|you|please|can|could|make)\b)",
+        r"\1, ",
+        t,
+    )
+    t = re.sub(r"(?<=, )(?:you|u) (?:can|could) (make (?:it|them) (?:go )?(?:out|away))\b", r"\1", t)
+    t = re.sub(r"\bmake (it|them) go (?:out|away)(?: (?:from|of) (?:the|this|my) \w+)?", r"remove \1", t)
     # "give the vocals a (little) boost"
     t = re.sub(
         r"\bgive (.+?) an? (little |slight |small |tiny |bit of a |good |big )?(?:boost|bump|lift|push)\b",
@@ -444,6 +493,18 @@ def _normalise(text: str) -> str:
         t,
     )
     t = words_to_numbers(t)
+    # "give the handbells +5 dB", "give the flute 2 more dB": a level change by that much
+    t = re.sub(
+        r"\bgive (it|them|(?:the|my|our|this|that|these|those|his|her|their) [^,;.!?]+?) (?:an? )?(?:extra |another |additional )?"
+        r"(?P<sign>[+-])?(?P<n>\d+(?:\.\d+)?) ?(?P<more>more |extra |less |fewer )?db(?P<more2> more| extra| less)?\b",
+        lambda m: (
+            f"{'lower' if m.group('sign') == '-' or 'less' in (m.group('more') or '') + (m.group('more2') or '') or 'fewer' in (m.group('more') or '') else 'boost'}"
+            f" {m.group(1)} by {m.group('n')} db"
+        ),
+        t,
+    )
+    if "ms" in t or "milli" in t:  # "a 250 ms fade": milliseconds, as seconds
+        t = re.sub(r"\b(\d+(?:\.\d+)?) ?(?:ms|msecs?|milliseconds?|millisecs?)\b", lambda m: f"{float(m.group(1)) / 1000:g} s", t)
     # "from half a minute in until 50 seconds": the "in" of a start counted into the clip, before its end;
     # "from 1:10 back to 0:40" is from 1:10 to 0:40 (a reversed range, refused as one)
     t = re.sub(
@@ -489,8 +550,8 @@ def _normalise(text: str) -> str:
     t = re.sub(r"(?<!\d )\bminute (\d+)\b", lambda m: f"{int(m.group(1))}:00", t)
     if "second " in t:
         t = re.sub(r"\b(?:the )?second (\d+(?:\.\d+)?)\b(?!\s*(?:s|secs?|seconds?|minutes?|mins?|db|%|:|\.\d))", r"\1 s", t)
-    if "mark" in t:
-        t = re.sub(r"\b(?:the )?(\d+(?::\d\d)?)(?:[ -](minute|min|second|sec)s?)? mark\b", lambda m: (
+    if "mark" in t or "point" in t:
+        t = re.sub(r"\b(?:the )?(\d+(?::\d\d)?)(?:[ -](minute|min|second|sec)s?)? (?:mark|point)\b", lambda m: (
             f"{m.group(1)} {m.group(2)}s" if m.group(2) else m.group(1)), t)  # "from the 1 minute mark"
     t = re.sub(r"\b(that|this|which|same|other|the|every|each|single) 1\b(?!\s*(?:s|secs?|seconds?|minutes?|mins?|db|:|\.\d|%))", r"\1 one", t)
     # "at about 0:35", "about 2 seconds": roughly a time
@@ -508,9 +569,16 @@ def _normalise(text: str) -> str:
     # how often, said with "and" (which would split the clause): "a buzz on and off"
     t = re.sub(r"\b(?:on and off|off and on|(?:every )?now and (?:then|again)|again and again|over and over(?: again)?)\b",
                "occasionally", t)
+    if "/" in t:  # "fade 2s in/out", "fade in/out": both fades
+        t = re.sub(r"\bfade (\d+(?:\.\d+)? ?(?:s|secs?|seconds?)) in ?/ ?out\b", r"fade in and out \1", t)
+    if "fade " in t:  # "fade 3 seconds in and out": both fades, that long
+        t = re.sub(r"\bfade (\d+(?:\.\d+)? ?(?:s|secs?|seconds?)) in and out\b", r"fade in and out \1", t)
+        t = re.sub(r"\bfade in ?/ ?out\b", "fade in and out", t)
+    # "fade out, make it 6": the length of that fade
+    t = re.sub(r"\b(fade (?:it )?(?:in|out)),?\s*make (?:it|that) (?=\d)", r"\1 ", t)
     # "fade in and out over 2 s" -> two fades sharing the length
     t = re.sub(
-        r"\bfade (?:it )?in and (?:fade )?out\b([^,;.]*(?:,\s*(?:about |around )?\d+(?:\.\d+)?\s*(?:seconds?|secs?|s)\b"
+        r"\bfade (?:it )?in and (?:fade )?out\b((?:[^,;.]|\.(?=\d))*(?:,\s*(?:about |around )?\d+(?:\.\d+)?\s*(?:seconds?|secs?|s)\b"
         r"(?: each| long)?(?=\s*(?:$|[,;.])))?)",
         lambda m: f"fade in{m.group(1)}, fade out{m.group(1)}",
         t,
@@ -548,6 +616,106 @@ _TRAILING_COMMAND = re.compile(
     r"\s+(?=(?:please |now )?(?:remove|get rid of|take (?:it |them )?out|delete|kill|isolate|extract|"
     r"lower|boost|raise|mute|cut) (?:it|them)\b(?: out| completely| everywhere)?$)"
 )
+
+
+#: a stretch at an edge said to be something, then cut: "the last 12 s are just room tone, chop them off"
+_EDGE_STRETCH_CUT = re.compile(
+    r"(?:^|(?<=[,;.!?] ))(?P<all>(?:everything|anything|all|whatever)(?: that is| is)? )?§(?P<n>\d+)(?: (?:part|bit|section|stretch))? "
+    r"(?:is|are|r|was|were|has|have|contains?)\b[^,;.!?§]{1,40}?[,;.]? (?:so |and |please |just )?"
+    r"(?:cut|chop|get rid of|remove|delete|drop|lose|trim|shave|snip|ditch|kill|scrap|toss|bin|nuke)"
+    r"(?: off| out| away)? (?P<pro>them|those|these|it|that)(?: off| out| away)?(?= *(?:$|[,;.!?]|please\b))"
+)
+#: how an edge of the file is said without "first"/"last": "N seconds of dead air at the top",
+#: "the take ends with N seconds of me ...", "the tail has N s of junk"
+_AT_THE_TOP = re.compile(
+    r"\b(?P<n>\d+(?:\.\d+)?) ?(?P<u>seconds?|secs?|s) of (?P<what>[^,;.!?]{1,50}?) at the (?:top|start|beginning|head)\b"
+)
+_ENDS_WITH = re.compile(
+    r"\b(?:(?:the |my |this )?(?:take|clip|recording|file|track|audio|song|video) ends with|"
+    r"(?:the )?(?:tail|end) (?:has|contains|is)) (?P<n>\d+(?:\.\d+)?) ?(?P<u>seconds?|secs?|s) of\b"
+)
+#: "my countdown runs until 0:06, delete everything before that": "that" is the time just said
+_BEFORE_THAT = re.compile(
+    r"(?P<time>\b\d{1,2}:\d\d(?:\.\d+)?\b)(?P<mid>[^§]*?\b(?:everything|anything|all|whatever(?: comes| is)?) (?:before|after))"
+    r"(?: (?:that|this|then|it))?(?= *(?:$|[,;.!?]))"
+)
+
+
+#: the part to keep, said as what remains or what is needed: "trim it so only 0:20 to 1:10 remains",
+#: "all I need from this take is 0:22 to 1:08", "the usable part is 0:15-1:45 (so trim to that)"
+_ONLY_REMAINS = re.compile(
+    r"\btrim (?:it |this |the (?:file|clip|audio|recording|take|track) )?so (?:that )?(?:only |just )?(?P<t>[^,;]+?) "
+    r"(?:remains|is left|stays|survives|is kept)\b"
+)
+_ALL_I_NEED = re.compile(
+    r"(?:^|(?<=[,;.] ))all (?:i|we) (?:need|want|care about)(?: (?:from|of|in) (?:the|this|my|our) \w+)? is (?=\d|the (?:first|last)\b)"
+)
+_USABLE_PART = re.compile(
+    r"(?:^|(?<=[,;.] ))the (?:usable|good|useful|best|clean|keeper|main|real|only good) (?:part|bit|section|portion|stretch)"
+    r"(?: of (?:the|this|my|our) \w+)? is (?P<t>(?:from )?\d[^,;]*?)"
+    r"(?:,? (?:so |and |just |please )*(?:trim|cut|crop|keep) (?:it |this )?(?:(?:down )?to )?(?:that|this|it|only that))?(?=\s*(?:$|[,;.!?]))"
+)
+#: both edges at once: "trim 2 s from head and tail", "first five and the last five seconds"
+_HEAD_AND_TAIL = re.compile(
+    r"\b(?:from|off) (?:the )?(?:head and tail|start and end|beginning and end|front and back|top and tail)\b"
+)
+_FIRST_AND_LAST = re.compile(
+    r"\bfirst (?P<a>\d+(?:\.\d+)?) and (?:the )?last (?P<b>\d+(?:\.\d+)?) (?P<u>seconds?|secs?|s|minutes?|mins?)\b"
+)
+#: a stretch said first, then its verb: "the first ten seconds please cut away" (non-native order)
+_STRETCH_THEN_CUT = re.compile(
+    r"^(?P<t>the (?:first|last|final|opening) \d+(?:\.\d+)? ?(?:seconds?|secs?|s|minutes?|mins?))"
+    r" (?:please )?(?:cut|remove|delete|trim|drop|chop)(?: away| off| out)?$"
+)
+#: editor words: "out-point at 1:40", "in-point at 0:05", "trim in/out: 0:05 / 1:35"
+_EDIT_POINT = re.compile(r"\b(?P<w>in|out)[- ]?point (?:at |is |= ?|: ?)?(?=\d)")
+_IN_OUT = re.compile(r"\b(?:trim|cut|crop) in ?/ ?out:? (?P<a>[\d:.]+) ?/ ?(?P<b>[\d:.]+)")
+
+
+#: "there's junk in the first 5 and the last 5 seconds, trim both": the stretches are what is empty
+_EMPTY_IN = re.compile(
+    rf"\bthere(?:'s| is| are) (?:(?:some|a lot of|lots of|a bit of) )?(?P<w>{EMPTY}|stuff) (?:in|at|during) "
+    r"(?P<t>the (?:first|last) [^,;]+?)(?: of (?:the|this|my|our) \w+)?(?=\s*[,;.]\s*\w)"
+)
+
+
+def _keep_parts(text: str) -> str:
+    """The part to keep and both edges, said in ways the time reader does not know, as "trim to A-B",
+    "trim N s from both ends", "cut everything after T"."""
+    if "trim" in text or "cut" in text or "crop" in text:
+        text = _ONLY_REMAINS.sub(lambda m: f"trim to {m.group('t')}", text)
+        text = _IN_OUT.sub(lambda m: f"trim to {m.group('a')}-{m.group('b')}", text)
+    if "all " in text:
+        text = _ALL_I_NEED.sub("keep ", text)
+    if " part" in text or " bit" in text or "section" in text or "portion" in text or "stretch" in text:
+        text = _USABLE_PART.sub(lambda m: f"trim to {m.group('t')}", text)
+    if " and " in text:
+        text = _HEAD_AND_TAIL.sub("from both ends", text)
+        text = _FIRST_AND_LAST.sub(lambda m: f"first {m.group('a')} {m.group('u')} and the last {m.group('b')} {m.group('u')}", text)
+    if "there" in text:
+        text = _EMPTY_IN.sub(lambda m: f"{m.group('t')} are {m.group('w')}", text)
+    text = _STRETCH_THEN_CUT.sub(lambda m: f"cut {m.group('t')}", text)
+    if "point" in text:
+        # "in-point at 0:02, out-point at 1:50": the part kept between them
+        text = re.sub(r"\bin[- ]?point (?:at |is )?([\d:.]+\d),? (?:and )?(?:the )?out[- ]?point (?:at |is )?([\d:.]+\d)", r"trim to \1-\2", text)
+        text = _EDIT_POINT.sub(lambda m: "cut everything after " if m.group("w") == "out" else "cut everything before ", text)
+    return text
+
+
+def _edge_parts(text: str) -> str:
+    """Edges of the file said in words find_times does not read, said as "the first/last N seconds"."""
+    text = _keep_parts(text)
+    if " of " in text:
+        text = _AT_THE_TOP.sub(lambda m: f"the first {m.group('n')} {m.group('u')} are {m.group('what')}", text)
+        text = _ENDS_WITH.sub(lambda m: f"the last {m.group('n')} {m.group('u')} are", text)
+    if "before" in text or "after" in text:
+        # "drop whatever comes after": everything after; "hard stop at 1:50": the file ends there
+        text = re.sub(r"\bwhatever (?:comes|is|happens|follows) (?=before\b|after\b)", "everything ", text)
+        text = _BEFORE_THAT.sub(lambda m: f"{m.group('time')}{m.group('mid')} {m.group('time')}", text)
+        text = re.sub(r"^(?:a )?hard (?:stop|end|out) at [\d:.]+\s*,\s*(?=(?:\w+ ){1,2}everything after\b)", "", text)
+    if "hard " in text:
+        text = re.sub(r"^(?:a )?hard (?:stop|end|out) at (?=\d)", "cut everything after ", text)
+    return text
 
 
 def _split(text: str) -> list[str]:
@@ -622,7 +790,25 @@ class _Item:
     sentence: int = 0  # which sentence of the instruction the clause is in (split at . ! ?)
     about_me: bool = False  # "I do ASMR", "I'm a teacher": a clause whose subject is the user, no verb read
     names_time: bool = False  # "(at 0:10-0:12,) there's only the fan": names the sound at the bare time just before
+    opens_sentence: bool = True  # the clause is the first of its sentence
+    said: str = ""  # the clause as read
+    whole_sentence: str = ""  # the sentence the clause is in
+    keeps_rest: bool = False  # "..., leave everything else alone": nothing to do after a removal
     named_only: bool = False  # "..., name it final_mix": the name of an export said in a clause of its own
+
+
+#: what the user's band, room or neighbour does, said before a command that names its own sound
+#: ("my band rehearses in a garage and ..., get rid of the water heater"): background, not a sound
+_WHAT_MINE_DOES = re.compile(
+    r"^(?:(?:so|well|and|but) )?(?:my|our) [\w-]+(?: [\w-]+)? [a-z]+(?:s|es) (?:in|at|on|from|every|all|under|through|near|next to|with|out of)\b"
+)
+#: how a fade out ends, said after it: "reaching silence at the end", "down to nothing"
+_TO_SILENCE = re.compile(
+    r"^(?:and )?(?:reaching|reach|going|go|getting|get|fading|ending|end|coming|down|all the way)(?: down)?(?: to| in| into| at)? "
+    r"(?:total |complete |full |dead |pure )?(?:silence|nothing|zero)(?: (?:at|by) the (?:very )?end)?$"
+)
+#: a head that announces the request: "one request: can you ...", "quick ask: ..."
+_ASK_HEAD = re.compile(r"^(?:(?:1|one|a|my|quick|small|simple|another|just 1|just one) )+(?:request|question|ask|favou?r|thing)s?$")
 
 
 def _size(words: str) -> float:
@@ -650,11 +836,15 @@ class _Reader:
         item = self._read_clause(c)
         if annoyed and item is not None and item.op is None and item.target and not item.described:
             item.presence = True  # "omg the wind": a complaint
+        if item is not None and item.op is None and item.target and item.times and SPANS_HINT.search(c):
+            item.spans_hint = True  # "the noise at 0:12-0:13 shows up all over": an example of it, for every shape
         return item
 
     def _read_clause(self, c: str) -> _Item | None:
         head, colon, tail = c.partition(":")
-        if colon and "§" not in head and SOCIAL.match(LEAD_CLAUSE.sub("", head.strip()) or head.strip()):
+        if colon and "§" not in head and (
+            SOCIAL.match(LEAD_CLAUSE.sub("", head.strip()) or head.strip()) or _ASK_HEAD.match(head.strip())
+        ):
             c = tail  # "quick question: can you remove the crowd noise"
         for _ in range(3):  # "so, how do I ...", "hi, is there a way to ..."
             if SOCIAL.match(c.strip()) or SOCIAL.match(LEAD_CLAUSE.sub("", c).strip()):
@@ -670,6 +860,8 @@ class _Reader:
         still = c.lstrip().startswith(("it", "they", "that", "this")) and STILL_THERE.match(c.strip())
         if still and "§" not in c and not clean_target(still.group("rest")):
             return None  # "lower the hum a bit, it's there the whole time"
+        if _TO_SILENCE.match(c.strip()):
+            return None  # "fade out ..., reaching silence at the end": what a fade out does
         if (JUSTIFY.match(c) or FEEDBACK.match(c)) and "§" not in c:
             return None  # "it's just me handling the mic", "that helped", "too much"
         c = self._prepare(c)
@@ -716,7 +908,13 @@ class _Reader:
                 t.span = True
             return self._target_item(_Item(op=None, times=times), m.group("t"))
         verb = self._main_verb(c)
-        if verb is not None and c[verb[1] : verb[2]] == "out" and _OUT_AFTER_VERB.search(c[: verb[1]]):
+        if (
+            verb is not None
+            and c[verb[1] : verb[2]] == "out"
+            and _OUT_AFTER_VERB.search(c[: verb[1]])
+            # ("walking stick tapping out from 12 to 20": a noun before the sound's gerund is no verb)
+            and not re.search(r"\b(?:stick|stand|block|check|look|stretch|zone)\s+\w+ing\s*$", c[: verb[1]])
+        ):
             verb = None  # "the fan drowns everything out": the "out" of the verb before it, not "X out"
         if verb is None or c[verb[1] : verb[2]] == "out":  # (a bare "X out" may be "face the end out")
             fixed = fix_opening_verb(c)
@@ -747,7 +945,7 @@ class _Reader:
         # "get the coins out of the voice track", "wipe the truck off this recording": what it is taken
         # out of stays after the sound, as "from ..." (which the target cleaning drops)
         c = re.sub(
-            r"\b(get|take|cut|filter|strip|pull|block|cancel|wipe)\b ((?:(?!§)\S+ ){0,3}?(?:(?!§)\S+)) "
+            r"\b(get|take|cut|filter|strip|pull|block|cancel|wipe)\b ((?:every (?:trace|bit|last bit|last trace) of )?(?:(?!§)\S+ ){0,3}?(?:(?!§)\S+)) "
             r"(out|away|off)\b(?! §)(?P<source> of\b| from\b|(?= (?:the|this|that|my|our|your|his|her|their)\b))?",
             lambda m: f"{m.group(1)} {m.group(3)} {m.group(2)}" + (" from" if m.group("source") is not None else ""),
             c,
@@ -758,7 +956,7 @@ class _Reader:
         # "bring it back up a little": up again, the "back" says nothing more
         c = re.sub(r"\b(bring|turn|push|crank|pump|dial|nudge|bump) (it|them|that|this) back (up|down)\b", r"\1 \3 \2", c)
         c = re.sub(
-            r"\b(pull|push|knock|sit|set|take|bump|nudge|crank|pump|dial|tone|bring|turn)\b ((?:(?!§)\S+ ){0,3}?(?:(?!§)\S+)) "
+            r"\b(pull|push|knock|sit|set|take|bump|nudge|crank|pump|dial|tone|bring|turn|ease)\b ((?:(?!§)\S+ ){0,3}?(?:(?!§)\S+)) "
             r"(back|down|up)\b(?! §)",
             r"\1 \3 \2",
             c,
@@ -1039,7 +1237,7 @@ class _Reader:
         if item.unnamed and not times:
             # a verb with no object at all ("..., please delete"): "delete it", the sound just named
             item.pronoun, item.pronoun_word, item.whole, item.unnamed = True, "it", False, False
-        if item.target in REST_WORDS:
+        if item.target and REST.fullmatch(item.target):
             item.target, item.rest = None, True  # "keep the speech and ditch the rest"
         return item
 
@@ -1057,6 +1255,8 @@ class _Reader:
             return _Item(op="trim", times=item.times, trim_mode="keep")
         item.action = "isolate"
         item = self._target_item(item, rest)
+        if item.target and REST.fullmatch(item.target) and not finding:
+            item.keeps_rest = True  # "remove the hum, leave the rest (alone)": what a removal already keeps
         if finding and item.target:  # "find the dog at 0:03 and remove it": the verb comes later
             item.op, item.found = None, True
         return item
@@ -1142,6 +1342,7 @@ class _Reader:
     def _normalize(self, c: str) -> _Item:
         m = (
             re.search(r"(-?\d+(?:\.\d+)?)\s*(?:lufs|lu)\b", c)
+            or re.search(r"\blufs\s*(?:of |at |to |=|:)?\s*(-\d+(?:\.\d+)?)\b", c)  # "LUFS -16 int."
             or re.search(r"\bnormali[sz]\w* (?:\w+ )?(?:to|at) (-?\d+(?:\.\d+)?)\b", c)
             or re.search(r"\bloudness(?: target| level)?(?: of| to| at| =|:)? (-\d+(?:\.\d+)?)\b", c)  # "loudness target -12"
         )
@@ -1158,7 +1359,7 @@ class _Reader:
                     break
         if not -70 <= lufs <= 0:
             raise Refusal(f"{lufs:g} LUFS is not a usable loudness target (between -70 and 0)")
-        return _Item(op="normalize", fields={"lufs": lufs})
+        return _Item(op="normalize", fields={"lufs": lufs}, explicit_db=m is not None)
 
     def _fade(self, c: str, m: re.Match, times: list[TimeRef]) -> _Item:
         d = m.group("d") or m.group("d2")
@@ -1228,7 +1429,9 @@ class _Reader:
         unsupported = NOT_SUPPORTED.search(text)
         if unsupported:
             raise Refusal(f"'{unsupported.group(0)}' is not an edit I can make. " + HELP + ".")
+        text = _edge_parts(text)
         text, self.refs = find_times(text)
+        text = _EDGE_STRETCH_CUT.sub(self._cut_edge, text)
         if "silent" in text or "mute" in text:  # "make 1:05 to 1:07 completely silent": mute that stretch
             text = re.sub(r"\bmake (§\d+) (?:completely |totally |fully |entirely |dead )?(?:silent|muted|mute)\b", r"mute \1", text)
         if "care" in text:  # "I only care about the chunk between A and B": the part to keep, named by its time
@@ -1257,7 +1460,8 @@ class _Reader:
         text = TIME_IS.sub(lambda m: f"use {m.group('time')} as a reference for {m.group('t')}", text)
         text = TIME_IS_ALONE.sub(lambda m: f"use {m.group('time')} as a reference for {m.group('t')}", text)
         items = []
-        clauses = [(n, c) for n, sentence in enumerate(_SENTENCE_END.split(text)) for c in _split(sentence)]
+        sentences = _SENTENCE_END.split(text)
+        clauses = [(n, c) for n, sentence in enumerate(sentences) for c in _split(sentence)]
         for i, (n, c) in enumerate(clauses):
             if i == len(clauses) - 1 and i > 0 and clauses[i - 1][0] == n and _is_signature(c, clauses[i - 1][1]):
                 break  # "..., cheers, Dave": the name a post is signed with
@@ -1267,7 +1471,8 @@ class _Reader:
                 if it.names_time and before is not None and before.op is None and before.target is None and before.times:
                     for t in before.times:  # the bare time just given is where that sound is heard
                         t.span = True
-                it.sentence = n
+                it.sentence, it.said, it.whole_sentence = n, c, sentences[n]
+                it.opens_sentence = i == 0 or clauses[i - 1][0] != n
                 it.about_me = it.op is None and bool(_ABOUT_ME.match(c))
                 it.also = bool(re.search(r"(?:\btoo|\bas well)\W*$", c))
                 it.instead = bool(re.search(r"\b(?:instead|even|still|further)\b", c))  # "... even quieter"
@@ -1309,6 +1514,14 @@ class _Reader:
             if it.op is None and it.whole and it.times and not it.target and prev is not None and prev.op == "trim":
                 prev.times.extend(it.times)  # "cut everything before 0:05 and everything after 1:50"
                 continue
+            if (
+                it.op == "undo" and prev is not None and prev.op == "undo" and it.count == prev.count == 1
+                and it.said != prev.said and not re.search(r"\b(?:[2-9]|\d\d+)\b|\bagain\b|\bmore\b|\btimes\b", it.said + " " + prev.said)
+            ):
+                continue  # "nah go back, undo that": one undo, said in two ways ("undo, undo" is two)
+            if it.op == "normalize" and prev is not None and prev.op == "normalize" and (not prev.explicit_db or prev.fields == it.fields):
+                prev.fields, prev.explicit_db = it.fields, it.explicit_db  # "normalize it, target -18 lufs": one
+                continue
             if it.unsigned and prev is not None and prev.action == "gain" and (prev.db or 0) < 0:
                 it.db = -abs(it.db or 0.0)  # "lower the music by 3 dB and the hiss by 5 dB": both down
             if it.amount_only and prev is not None and prev.action == "gain" and not prev.explicit_db and prev.db:
@@ -1348,6 +1561,8 @@ class _Reader:
                     and prev.op == "separate"
                     and not pending
                 ):
+                    if _remark_after(it, prev):
+                        continue  # "Remove the dice rolling. Otherwise loving it.": a remark, not a second sound
                     if prev.action == "isolate" and not it.times and not prev.times and it.target:
                         # "keep the voice and the guitar": one isolation of both, not two in a row
                         prev.target = f"{prev.target} and {it.target}"
@@ -1402,6 +1617,7 @@ class _Reader:
                     and not _same_sound(p.target, it.target)
                     and p.sentence == it.sentence
                     and not p.about_me
+                    and not _WHAT_MINE_DOES.match(p.said)
                 ]
                 prev = out[-1] if out else None
                 if prev is not None and prev.implied and (
@@ -1413,7 +1629,7 @@ class _Reader:
             elif it.op == "separate" and it.whole and not it.also and out and out[-1].implied and out[-1].whole:
                 out.pop()  # "the recording level was too low, raise the volume"
             if it.rest:
-                if any(o.op == "separate" and o.action == "isolate" for o in out):
+                if any(o.op == "separate" and o.action == "isolate" or o.op == "trim" and o.trim_mode == "keep" for o in out):
                     continue  # already implied by keeping only the target
                 raise Refusal("say which sound to keep (for example 'keep only the voice')")
             if it.op == "separate" and it.unnamed and not it.times:
@@ -1513,6 +1729,16 @@ class _Reader:
             raise Refusal(f"say what to do at {pending_times[0].text}. " + HELP + ".")
         if not out:
             raise Refusal(f"I found no audio edit in '{raw.strip()}'. " + HELP + ".")
+        if any(not o.keeps_rest for o in out):
+            # "remove the hum and leave the rest", "cut the first 10 s, leave the rest": the other edits
+            # keep the rest already; "leave the rest" alone is still read as said
+            out = [o for o in out if not o.keeps_rest]
+        session = self._session_target()
+        for it in out:
+            if session and it.target and session != it.target and session.endswith(f" {it.target}") and re.search(
+                rf"\b(?:that|this|the same|those|these) {re.escape(it.target)}\b", raw.lower()
+            ):
+                it.target = session  # "that whistle still bugs me" after an edit on the steam whistle: that one
         steps: list[dict] = []
         for it in out:
             for step in self.to_steps(it):
@@ -1520,6 +1746,16 @@ class _Reader:
                     continue  # "an acapella of this song, just the vocals": said twice, done once
                 steps.append(step)
         return _merge_fingerprints(steps)
+
+    def _cut_edge(self, m: re.Match) -> str:
+        """ "the first 20 seconds are just setup, cut them": a stretch at an edge of the file said to be
+        something, then cut as "them" (the seconds) or as "it" when it was "everything before T",
+        is trimmed away; "the first 3 s are only the hum, remove it" keeps its sound."""
+        ref = self.refs[int(m.group("n"))]
+        plural = m.group("pro") in ("them", "those", "these")
+        if ref.kind not in ("first", "last", "before", "after") or not (plural or m.group("all")):
+            return m.group(0)
+        return f"cut §{m.group('n')}"
 
     def _stretch(self, it: _Item) -> _Item:
         """A remove- or keep-verb whose object is only a stretch of time: trim it (or mute it)."""
@@ -1720,6 +1956,29 @@ def _is_signature(clause: str, before: str) -> bool:
     if any(p.search(clause) for p in (VERB, FADE, EXPORT_VERB, NORMALIZE, UNDO, RESET, FORMAT)):
         return False  # "thanks, export it": a request, however short
     return bool(SOCIAL.match(LEAD_CLAUSE.sub("", before).strip(" .!")))
+
+
+#: words of a clause about the user or the app, never of a sound's name ("the couple wants the audio",
+#: "i'd still like to hear them", "would pay for pro if this works")
+_REMARK_WORDS = re.compile(
+    r"(?:^|\s)(?:i|we|you|i'?d|i'?m|we'?re|i'?ll|would|will|wants?|works?|worked|loving|loves?|loved|likes?|liked|enjoys?|"
+    r"is|are|was|were|if|otherwise|great|fine|amazing|awesome|app|apps|update|version|review|rating|stars?)(?=\s|$)"
+)
+
+
+def _remark_after(it: _Item, prev: _Item) -> bool:
+    """A bare noun phrase after a command shares its verb ("remove the dog and the traffic"), but not
+    when it is a remark: words of a sentence of its own, or a later sentence it does not open
+    ("I'm on the Android version, latest update.")."""
+    if it.about_me or (it.target and _REMARK_WORDS.search(it.target)):
+        return True
+    if re.match(r"(?:the|that|those) ones?\b", it.said.strip()):
+        return True  # "remove the birds, the ones chirping": the same sound, described
+    # (a relative clause names the sound; "also" splits "My cat also loves the app" in two)
+    said = re.sub(r"\b(?:that|which|who) (?:is|are|was|were)\b", " ", it.whole_sentence)
+    if it.sentence != prev.sentence and _REMARK_WORDS.search(said):
+        return True  # "... Battery life on the app is great by the way."
+    return it.sentence != prev.sentence and not it.opens_sentence
 
 
 def _is_sentence(item: _Item) -> bool:

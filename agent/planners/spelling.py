@@ -67,6 +67,10 @@ JARGON = (
     "obs descript capcut ocenaudio wavepad goldwave izotope fcpx imovie flowblade lil eww yuck zap nix"
     # round 4: chat shorthand for discourse ("btw", "tbh") and the editor's undo key
     " btw tbh fwiw imo imho idk ctrl cmd"
+    # round 6: keyboard instruments a slip away from others ("clavinet" is not "clarinet"), a stream's "vod"
+    " clavinet mellotron wurlitzer vod vods"
+    # chat openers the planner drops ("bruh the fan ..." is not "brush the fan")
+    " bruh bro deadass"
     # round 5: interjections the list would respell ("bleh" is not "blew")
     " bleh blah nah nope yep yup welp oof"
     # thanks in other languages, which close forum posts ("merci" is not "mercy")
@@ -147,6 +151,8 @@ KNOWN_SLIPS = {
     "th": "the", "fo": "of", "ot": "to", "pleas": "please", "minuts": "minutes",
     # chat spellings of the modals ("the fan shud go"), which the word list would respell as nouns
     "shud": "should", "shld": "should", "wud": "would", "cld": "could",
+    # chat contractions without the apostrophe, which the word list would respell as "there", "your"
+    "theyre": "they're", "youre": "you're",
 }  # fmt: skip
 _KNOWN_SLIP = re.compile(r"\b(" + "|".join(KNOWN_SLIPS) + r")\b", re.IGNORECASE)
 

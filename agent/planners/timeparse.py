@@ -110,6 +110,11 @@ def words_to_numbers(text: str) -> str:
     ``1 minute`` (the phrases a speaker uses for short fades and trims).
     """
     text = re.sub(r"\bhalf[ -](?:a |an )?(second|minute|hour)\b", r"0.5 \1", text)
+    text = re.sub(r"\b(?:a )?quarter[ -](?:of a )?second\b", "0.25 second", text)  # "a quarter second fade"
+    # "the first minute and fifteen seconds", "the first minute and a quarter": one minute and more
+    text = re.sub(
+        r"\b(first|last|final|opening) minute and (?=a quarter\b|three quarters\b|[\w-]+ seconds?\b)", r"\1 1 minute and ", text
+    )
     text = re.sub(r"\b(?:a|one) (second|minute) and a half\b", r"1.5 \1s", text)
     # "a minute and a quarter", "2 minutes and three quarters"
     text = re.sub(

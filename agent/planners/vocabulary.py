@@ -39,7 +39,11 @@ RESET = re.compile(
     r"(?:the )?(?:original|raw|unedited|untouched|unprocessed)(?: (?:version|file|audio|recording|track|one|mix|take))? (?:back|again)|"
     r"(?:scrap|discard|undo|drop|ditch|nuke|revert|lose|kill|wipe|reset|throw away|throw out|get rid of|clear|delete|"
     r"remove|cancel) (?:every|each) (?:single )?(?:edit|change)\b|"
-    r"discard (?:all|every|everything)|throw (?:it )?all away)"
+    r"discard (?:all|every|everything)(?! (?:the )?other\b| else\b)|throw (?:it )?all away|"
+    # "bring back the original recording", "roll it all back to before I touched anything"
+    r"bring back (?:the |my )?(?:original|raw|unedited|untouched|unprocessed)|"
+    r"(?:roll|take|set|put) (?:it |this |everything |things )?(?:all )?back to (?:before (?:i|we|you) |the (?:very )?(?:start|beginning)\b)|"
+    r"(?:back )?to (?:how it was )?before (?:i|we|you) (?:touched|changed|edited|did) (?:anything|it|a thing))"
 )
 UNDO = re.compile(
     r"\b(?:undo|undid|revert(?: that| it| the last\w*)?|go back|step back|take (?:that|it) back|"
@@ -53,7 +57,7 @@ UNDO_LAST = LazyPattern(
     r"delete|kill|nix|throw away|throw out|scratch) (?:the |that |my |your )?(?:very )?(?:last|previous|latest|most recent)"
     r"(?: (?P<n>\d+))? (?:edit|change|step|operation|action|thing (?:you|i) did)s?\b"
 )
-EXPORT_VERB = re.compile(r"\b(?:export|save|render|bounce|write (?:it )?out|spit (?:it )?out|download|output|convert)\b")
+EXPORT_VERB = re.compile(r"\b(?:export|save|render|bounce|write (?:it |the (?:file|audio|result|mix) |this |that )?out|spit (?:it )?out|download|output|convert)\b")
 UNSUPPORTED = (
     "m4a", "mp4a", "aac", "aif", "aiff", "opus", "wma", "mp4", "webm", "alac", "mov", "avi",
     "zip", "rar", "pdf", "midi", "amr", "3gp", "mkv", "wmv", "flv", "ac3", "caf", "m4r",
@@ -61,6 +65,8 @@ UNSUPPORTED = (
 FORMAT = re.compile(r"\b(" + "|".join([*FORMAT_WORDS, *UNSUPPORTED]) + r")\b")
 NORMALIZE = re.compile(
     r"\bnormali[sz]\w*|\bloudness\b|\blufs\b|"
+    # a loudness standard asked to be met: "make it EBU R128 compliant", "ATSC A/85 compliant"
+    r"\b(?:ebu[- ]?)?r[- ]?128\b|\batsc\b(?:[- ]?a/?85\b)?|"
     r"\b(?:podcast|spotify|youtube|streaming|broadcast|radio)[- ](?:ready|level|loudness|standard|loud|friendly)|"
     r"\b(?:loud|ready|level(?:l?ed)?|levels|master(?:ed)?)\b[^§]*\bfor (?:a |the )?(?:upload(?:ing)? (?:to|on) )?"
     r"(?:podcast|spotify|youtube|streaming|broadcast|apple|tv|radio|tidal|soundcloud)"
@@ -79,8 +85,8 @@ FADE = re.compile(
 # Verbs, longest forms first so that "cut off" wins over "cut".
 REMOVE = (
     r"get rid of|getting rid of|rid of|remove|get out|take out|take away|cut out|cut off|clean up|clean out|"
-    r"filter out|strip out|strip away|strip|block out|cancel out|cancel|cut|kill|mute|drop|eliminate|delete|"
-    r"lose|erase|suppress|silence|scrap|ditch|eradicate|nuke|wipe out|wipe off|wipe away|wipe|denoise|de-noise|chop off|chop out|chop|"
+    r"filter out|strip out|strip away|strip off|get off|strip|block out|cancel out|cancel|cut|kill|mute|drop|eliminate|delete|"
+    r"lose|erase|suppress|silence|scrap|ditch|discard|eradicate|nuke|wipe out|wipe off|wipe away|wipe|denoise|de-noise|chop off|chop out|chop|"
     r"zap|nix|axe|purge|banish|scrub out|scrub|shave off|shave|snip off|snip|lop off|lop|take off|knock off|"
     r"removed|deleted|eliminated|muted|taken out|cut out|gone|go away|has to go|must go|needs to go|should go|fix|"
 
@@ -113,9 +119,12 @@ UP = (
     r"forward|up"
 )
 DOWN = (
-    r"quieter|softer|lower|turn down|bring down|tone down|dial down|dial back|quiet down|reduce|duck|"
+    r"quieter|softer|lower|turn down|bring down|tone down|dial down|dial back|quiet down|reduce|"
+    # ("the rubber duck squeaks", "duck quacking": the bird or the toy, not the verb)
+    r"(?<!\bthe )(?<!\ba )(?<!\brubber )(?<!\btoy )duck(?!s?\s+(?:squeak|quack|call|sound|noise|toy|pond|\w+ing\b)\w*)|"
     r"decrease|attenuate|tame|soften|less prominent|weaker|lowered|reduced|turned down|ducked|pull back|"
-    r"push back|sit back|set back|knock down|take down|back off|come down|go down|bump down|nudge down|down"
+    r"push back|sit back|set back|knock down|knock back|ease back|ease off|ease down|take down|back off|come down|go down|"
+    r"bump down|nudge down|down"
 )
 VERB = re.compile(rf"\b(?:(?P<remove>{REMOVE})|(?P<isolate>{ISOLATE})|(?P<up>{UP})|(?P<down>{DOWN}))\b")
 WEAK_ISOLATE = re.compile(
@@ -170,7 +179,9 @@ COMPLAINT = re.compile(
 )
 RUINS = re.compile(
     # ("the range hood fan drowns everything out")
-    r"^(?P<t>.+?) (?:(?:ruins|ruined|kills|spoils|wrecks|drowns out|covers up|masks) .*|drowns (?:\w+ ){1,2}out\b.*)$"
+    r"^(?P<t>.+?) (?:(?:ruins|ruined|kills|spoils|wrecks|drowns out|covers up|masks|buries|swamps|overpowers|overwhelms) .*|drowns (?:\w+ ){1,2}out\b.*|"
+    # "that whistle still bugs me": a complaint, as "is annoying"
+    r"(?:still |really |just |so )?(?:bugs|bothers|annoys|irritates|distracts|grates on) (?:me|us)\b.*)$"
 )
 PRESENCE = re.compile(
     r"^(?:.*?\b)?(?:there'?s|there is|there are|there was|it is(?= (?:a|an) (?!bit\b|little\b|lot\b|tad\b|touch\b))|"
@@ -206,7 +217,12 @@ ACAPPELLA = re.compile(
 _PLACE = "".join(
     f"(?<!{w} )" for w in ("left", "right", "top", "bottom", "upper", "lower", "first", "second", "last")
 )
-HALF = re.compile(rf"\b(?:in half|halve|halved|half (?:the |as )?(?:volume|level|loud)|{_PLACE}half)\b")
+# ("runs through half the recording", "half the time": a share of the time, not of the level)
+HALF = re.compile(
+    rf"\b(?:in half|halve|halved|half (?:the |as )?(?:volume|level|loud)|{_PLACE}half"
+    r"(?! (?:of )?(?:the |my |this |our )?(?:recordings?|clips?|tracks?|time|videos?|songs?|files?|audio|episodes?|sessions?|"
+    r"day|night|way|podcasts?|interviews?|takes?)\b))\b"
+)
 DOUBLE = re.compile(
     # ("the double bass", "a double kick" name an instrument)
     r"\b(?:double(?!\s+(?:bass|basses|bassoon|reed|kick|pedal|tracked|click)\b)|doubled|twice as loud|2 times as loud|"
@@ -319,7 +335,8 @@ GERUNDS = {
     "denoising": "denoise", "attenuating": "attenuate", "ducking": "duck", "soloing": "solo", "erasing": "erase",
     "normalizing": "normalize", "normalising": "normalise",
 }  # fmt: skip
-GERUND = re.compile(r"\b(" + "|".join(GERUNDS) + r")\b")
+# ("removing it was too much" is feedback on the last edit, its subject a gerund, not a request)
+GERUND = re.compile(r"\b(" + "|".join(GERUNDS) + r")\b(?! (?:it|them|that|this|those|these) (?:was|is|were|seemed|felt)\b)")
 
 # Target cleaning.
 #: what a sound is heard in (never the sound itself)
@@ -334,7 +351,9 @@ FILLERS = [
     r"\b(?:can|could|would|will|do) (?:you|u)(?: please| kindly| just| maybe| possibly| perhaps)?(?: to)?\b",
     r"\basap\b|\burgently\b|\bright now\b|\bif you can\b|\breal quick\b|\bquick\b|\blol\b|\blmao\b|\bthx\b|"
     # chat tails that say how the user feels, not what the sound is: "the fan way too loud ngl"
-    r"\b(?:ngl|rn|tbh|imo|imho|fr|smh|lowkey|highkey|istg|fml|ffs)\b|"
+    r"\b(?:ngl|rn|tbh|imo|imho|fr|smh|lowkey|highkey|istg|fml|ffs|deadass)\b|"
+    # a plea, not a sound: "no more sleigh bells pls im begging"
+    r"\b(?:i'?m|i am) begging(?: (?:you|u))?\b|"
     r"\bty\b|\bfor me\b",
     r"\b(?:can|could|may) (?:i|we)\b",
     r"\b(?:please|pls|plz)(?: to)?\b|\bkindly\b|\bthanks?(?: you)?\b|\bcheers\b|\b(?:por|for) favor\b|\bper favore\b|\bbitte\b",
@@ -343,7 +362,8 @@ FILLERS = [
     r"\bi think\b|\bi guess\b|\bmaybe\b|\bperhaps\b|\bif (?:you )?(?:can|could|possible)\b|\bfor me\b|\bfor us\b",
     r"\b(?:should|needs? to|has to|have to|must|could|ought to|can) be\b|\b(?:we|i|you)'ll\b|\bwe will\b",
     r"\b(?:get|give|have|hand|send|let) (?:me|us)\b|\bhave\b|"
-    r"\bmake\b|\bturn\b|\bbring\b|\bset\b|\bput\b|\bget\b|\bgo\b|\btry to\b|\btry\b|\bhelp me\b",
+    # ("a turn signal", "the go-kart": nouns after a determiner or in a compound)
+    r"\bmake\b|(?<!\ba )(?<!\bthe )\bturn\b(?!-)|\bbring\b|(?<!\bdrum )(?<!\btv )(?<!\bradio )\bset\b|\bput\b|\bget\b|\bgo\b(?!-)|\btry to\b|\btry\b|\bhelp me\b",
     r"\b(?:the )?sounds? of\b|\bhear\b|\blisten to\b",
     r"\bin the (?:background|back|foreground|distance)\b",
     r"\b(?:from|of|on|in|throughout|across|for|over) (?:the|this|my|our|that) (?:whole |entire |full )?"
@@ -386,7 +406,9 @@ LEAD_WORDS = (
     # discourse markers that open a clause and say nothing about the sound (issue 14 round 4)
     r"long story short|to make a long story short|in short|anyway|anyways|by the way|btw|tbh|to be honest|fwiw|"
     r"on second thoughts?|on reflection|come to think of it|thinking about it|wait|in any case|so yeah|you know|"
-    r"i mean|sorry|hm+|okay so|ok so"
+    r"i mean|sorry|hm+|okay so|ok so|"
+    # chat openers addressed to no one: "yo get the ... out", "bro the pings are so annoying"
+    r"yo|bro|bruh|dude|deadass|fam"
 )
 # Interjections that open a clause; "just" only for targets ("just the drums" is an isolate verb).
 LEAD_CLAUSE = re.compile(rf"^(?:(?:{LEAD_WORDS})(?=[\s,]|$)[\s,]*)+")
@@ -408,7 +430,7 @@ TRAILING = re.compile(
     r"(?:\s+\b(?:please|now|too|again|off|out|away|of|with|the|a|and|is|are|it|at|in|to|for|on|more|less|there|here|"
     r"separated|isolated|extracted|removed|deleted|muted|gone|even|still|further|won't|wont|will not|never|"
     r"(?<!passing )(?<!going )(?<!driving )(?<!flying )(?<!walking )(?<!riding )by|only|just|but|"
-    r"though)\b)+$"
+    r"though|both)\b)+$"
 )
 WHOLE = {
     "",
@@ -443,6 +465,13 @@ WHOLE = {
     "overall level",
     "overall volume",
     "master volume",
+    # round 6: what a whole recording is called in a show or a stream, and the desk's master
+    "episode",
+    "vod",
+    "stream",
+    "fader",
+    "master fader",
+    "master bus",
     "entire thing",
     "it all",
     "all of it",
@@ -545,6 +574,8 @@ def clean_target(text: str) -> str:
         text,
     )
     text = re.sub(r"\s+(?:during|while|whenever|when)\s+(?!§).*$", " ", text)  # "the music during the speech"
+    # how long it goes on: "the mixer runs through half the recording"
+    text = re.sub(r"(?<=\w)\s+(?:runs?|goes?|plays?|continues?|lasts?|carries on) (?:through|throughout|for|the whole|all)\b(?!\s*§).*$", " ", text)
     text = re.sub(r"\s+where (?:i|you|we|he|she|they|it|someone|somebody)\b.*$", " ", text)  # "... where I bump the mic"
     text = re.sub(r"\s+(?:on|in|from|with) (?:this|that|it|here|there)\s*$", " ", text)  # "way too much hiss on this"
     text = re.sub(r"\s+with (?:its |some |strong |lots of )?harmonics\b.*$", " ", text)
@@ -657,6 +688,11 @@ PART_OBJECT = re.compile(
 )
 FADE_START = re.compile(r"\bfade (?:it )?(?:in|out)\b")
 REST_WORDS = ("rest", "everything else", "others", "other sounds", "other stuff", "remainder")
+#: what is not the named sound, as a cleaned target: "the rest", "everything around it", "all other sources"
+REST = re.compile(
+    r"(?:rest|remainder|everything (?:else|around(?: (?:it|them))?)|"
+    r"(?:all )?(?:the )?others?(?: (?:sounds?|sources?|noises?|stuff|instruments?|parts?|tracks?|stems?|audio))?)"
+)
 
 # "noise reduction", "vocal isolation": a verb turned noun
 NOMINAL = re.compile(
@@ -864,13 +900,18 @@ JUSTIFY = re.compile(
     r"^(?:it is|that is|this is|it was|that was)(?: just| only| mostly| all)? (?:me|us|him|her|them|someone|somebody|"
     r"people|silence|dead air|nothing|noise|junk|rubbish)\b.*$|"
     # what the sound is for: "(the roar is too quiet,) it's meant to be scary", "they're supposed to be heard"
-    r"^(?:it|they|that|this|he|she) (?:is|are|was|were) (?:meant|supposed|intended|there) to\b.*$"
+    r"^(?:it|they|that|this|he|she) (?:is|are|was|were) (?:meant|supposed|intended|there) to\b.*$|"
+    # why it matters: "it's the only thing stopping us from posting", "it's only this"
+    r"^(?:it|that|this|they) (?:is|are|was|were) (?:the only (?:thing|issue|problem|snag)|(?:only|just) (?:this|that|it))\b.*$"
 )
 #: how much the last edit did ("that's too much", "it was a bit too strong", "way overdone"): the
 #: sound of the last edit is what a following "it" means
 AMOUNT_FEEDBACK = LazyPattern(
-    r"^(?:(?:that|this|it)(?: is| was)? )?(?:(?:way|far|much|a bit|a little|slightly|just|still|kind of|kinda) )*"
+    r"^(?:(?:that|this|it|(?:removing|muting|cutting|lowering|killing|deleting|taking) (?:it|them|that)(?: out)?)(?: is| was)? )?"
+    r"(?:(?:way|far|much|a bit|a little|slightly|just|still|kind of|kinda|pretty|quite|really) )*"
     r"(?:too (?:much|little|strong|weak|aggressive|subtle|harsh|drastic|extreme)|overdone|overkill|over the top|"
+    # "that was harsh": said of the last edit, the amount was too much
+    r"(?<=was )(?:harsh|drastic|extreme|aggressive|brutal|heavy-handed|a lot)|"
     r"not enough|"
     # "still too loud", "still there", "it's still audible": the last edit did not do enough
     r"still (?:too )?(?:loud|there|audible|present|noticeable|here|obvious))$"

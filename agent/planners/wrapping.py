@@ -66,6 +66,42 @@ def _names_a_sound(head: str) -> bool:
     return found is not None and found.how == "keyword"
 
 
+#: the rest of a label line is a bare verb, or an amount, with no object: "tuba: remove, 0:20-0:50 only",
+#: "mellotron: -2.5 dB" (a spec sheet: the head is the sound)
+_BARE_VERB_REST = re.compile(
+    r"^(?P<verb>remove|mute|kill|cut|delete|isolate|extract|keep|solo|boost|lower|raise|reduce|louder|quieter|softer)\b"
+    r"(?P<after>\s*(?:$|[,;.]|(?:everywhere|throughout|completely|entirely|by)\b|(?:only|just)\s*[.!]*$|"
+    r"(?:only )?(?:from|between|at|after|before|until)\b|[+-]?\d).*)$"
+)
+#: heads that label a line rather than name a sound ("question: remove ...")
+_LABEL_WORDS = re.compile(
+    r"^(?:question|request|note|update|edit|ps|p\.s\.|also|tip|issue|problem|task|todo|step \d+|next|then|finally|"
+    r"(?:quick|small|simple|one more|another|last) (?:one|thing|question|request))$"
+)
+_AMOUNT_REST = re.compile(r"^[+-]\s*\d+(?:\.\d+)?\s*db\b[\s.!]*$")
+#: a head that is a stretch of time: "last 15 s only: whispering -4 dB"
+_TIME_HEAD = re.compile(
+    r"^(?:the )?(?:first|last|final|opening) \d+(?:\.\d+)? ?(?:s|secs?|seconds?|minutes?|mins?)(?: only)?$"
+)
+
+
+def _label_line(head: str, rest: str) -> str | None:
+    """A spec-sheet line, "<sound>: <verb or amount>" or "<stretch>: <edit>", as a sentence; None when
+    it is not one."""
+    if _TIME_HEAD.match(head):
+        return f"{rest.rstrip(' .')}, {head}"
+    if _LABEL_WORDS.match(head) or VERB.search(head) or re.search(r"\d", head) or len(head.split()) > 4 or not re.search(r"[a-z]", head):
+        return None
+    m = _BARE_VERB_REST.match(rest)
+    if m and m["verb"] in ("louder", "quieter", "softer"):
+        return f"make the {head} {m['verb']}{m['after']}"  # "piano: louder"
+    if m:
+        return f"{m['verb']} the {head}{m['after']}"
+    if _AMOUNT_REST.match(rest):
+        return f"{head} {rest}"
+    return None
+
+
 def unwrap(text: str) -> str:
     """``text`` (lower case, as :func:`agent.planners.rules._normalise` leaves it) without wrappers.
 
@@ -85,6 +121,9 @@ def unwrap(text: str) -> str:
     text = _SMALL_TALK_MIDDLE.sub("", text)
     text = _MIND.sub("", text)
     m = _COLON_OPENER.match(text)
+    label = _label_line(m["head"].strip(), m["rest"].strip()) if m else None
+    if label is not None:
+        return label.strip()
     # the head is a label when it asks for nothing ("quick one") or the rest is a whole command
     # of its own ("heads up: remove the hiss"), unless the rest points back to it ("the hum: remove it")
     if m and (not VERB.search(m["head"]) or COMMAND_START.match(m["rest"]) or VERB.match(m["rest"])):
