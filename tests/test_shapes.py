@@ -103,3 +103,16 @@ def test_a_minute_said_as_words_in_a_range():
     assert _steps("mute the phone between a minute and a minute twenty") == [
         {"op": "separate", "action": "remove", "target": "phone", "range": [[60.0, 80.0]]}
     ]
+
+
+@pytest.mark.parametrize("text", ["hey hey, just saying hi from Porto", "hi, just wanted to say thanks"])
+def test_a_greeting_that_says_it_is_one_asks_for_nothing(text):
+    recipe = RulesPlanner().plan(text, duration=D)
+    assert recipe.steps == [] and "no audio edit" in recipe.error
+
+
+def test_a_greeting_before_a_request_leaves_the_request():
+    assert _steps("just saying hi, remove the hum please") == [{"op": "separate", "action": "remove", "target": "hum"}]
+    assert _steps("I just wanted to say the hum is too loud") == [
+        {"op": "separate", "action": "gain", "target": "hum", "db": -6.0}
+    ]

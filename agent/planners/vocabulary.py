@@ -302,6 +302,10 @@ SOCIAL = re.compile(
     r"^(?:"
     r"(?:hi|hello|hey|hiya|howdy|greetings|g'?day|(?:good )?(?:morning|afternoon|evening)|good day)(?: (?:all|everyone|everybody|guys|"
     r"folks|there|team|people|friends|y'?all))*"
+    # a greeting that says it is one: "just saying hi (from Lisbon)", "only wanted to say hello"
+    r"|(?:(?:i )?(?:just|only) )?(?:saying (?:hi|hello|hey|thanks|thank you)|"
+    r"(?:wanted|want|dropping by|stopping by|dropping in) to say(?: (?:hi|hello|hey|thanks|thank you))?)"
+    r"(?: (?:from|to) [\w' -]+)?"
     # who is asking, said as "<role> here": "podcaster here", "hobby videographer here"
     r"|(?!(?:the|a|an|my|this|that|our)\b)(?:[\w-]+ ){0,2}(?:\w+(?:er|ist|or|ian)|newbie|noob|beginner|amateur|student|dad|mum|mom) here"
     r"|(?:i'?m |i am )?(?:(?:a |very |completely |totally |pretty )?new (?:here|to (?:this|audio(?: editing)?|\w+(?: \w+)?))|"
@@ -359,6 +363,7 @@ FILLERS = [
     r"\b(?:please|pls|plz)(?: to)?\b|\bkindly\b|\bthanks?(?: you)?\b|\bcheers\b|\b(?:por|for) favor\b|\bper favore\b|\bbitte\b",
     r"\bto be\b|\bi(?:'d| would)(?: really| so much| just)? (?:like|love)(?: you| it)?(?: to| for| if)?\b|\bi (?:want|need) you to\b|\bi (?:only |just |really )?(?:want|need|would like|'d like|would want|would need)\b|\b(?:i|we)(?:'d| would)? (?:really )?(?:wish|prefer|hope)\b|\blet'?s\b",
     r"\bhow (?:do|can|would|should|could) (?:i|we|you)\b|\bis there a way to\b",
+    r"\b(?:i )?(?:just |only )?(?:wanted|want) to (?:say|mention|tell you|let you know)(?: that)?\b|"
     r"\bi think\b|\bi guess\b|\bmaybe\b|\bperhaps\b|\bif (?:you )?(?:can|could|possible)\b|\bfor me\b|\bfor us\b",
     r"\b(?:should|needs? to|has to|have to|must|could|ought to|can) be\b|\b(?:we|i|you)'ll\b|\bwe will\b",
     r"\b(?:get|give|have|hand|send|let) (?:me|us)\b|\bhave\b|"
