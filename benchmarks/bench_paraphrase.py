@@ -228,6 +228,50 @@ def sound_names(n: int, seed: int = 0) -> list[str]:
     return random.Random(seed).sample(names, min(n, len(names)))
 
 
+def sound_cases(sounds: list[str]):
+    """Every shape that names a sound, as (label, shape as shown, [(instruction, expected steps)])."""
+    for label, templates, step in SHAPES:
+        for template in templates:
+            yield label, template.format(t="X"), [
+                (template.format(t=x), [{"op": "separate", "target": x, **step}]) for x in sounds
+            ]
+    for label, templates, key in (("spans", SPANS, "spans"), ("range", RANGES, "range")):
+        for template in templates:
+            yield label, template.format(x="X", **SPAN_VALUES), [
+                (template.format(x=x, **SPAN_VALUES), [_sep("remove", x, **{key: [[10.0, 14.0]]})]) for x in sounds
+            ]
+    for template, steps in MULTI:
+        pairs = [(x, sounds[(i + 1) % len(sounds)]) for i, x in enumerate(sounds)]
+        yield "multi/numbers", template.format(x="X", y="Y"), [
+            (template.format(x=x, y=y), steps(x, y)) for x, y in pairs
+        ]
+
+
+def no_sound_cases():
+    """Every shape that names no sound, said with each of :data:`NUMBERS`."""
+    for label, template, steps in NO_SOUND:
+        yield label, template, [
+            (template.format(n=f"{v['n']:g}", t=v["ts"], a=v["as"], b=v["bs"]), steps(v)) for v in NUMBERS
+        ]
+
+
+def score(planner, shapes, failures: int) -> tuple[int, int]:
+    """Plan every case of every shape, print one line per shape; (right, all)."""
+    right = total = 0
+    for label, shown, cases in shapes:
+        hits = shown = 0
+        for text, steps in cases:
+            got = json.loads(planner.plan(text, duration=120.0).to_json())
+            ok = recipe_matches({"steps": steps}, got)
+            hits += ok
+            if not ok and shown < failures:
+                shown += 1
+                print(f"      FAIL {text!r} -> {json.dumps(got.get('steps') or got.get('error'))}")
+        right, total = right + hits, total + len(cases)
+        print(f"  {label:<14} {shown:<44} {hits:>3}/{len(cases)}")
+    return right, total
+
+
 def main(argv: list[str] | None = None) -> int:
     ap = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
     ap.add_argument("--sounds", type=int, default=40, help="how many sound names (default 40)")
@@ -235,68 +279,11 @@ def main(argv: list[str] | None = None) -> int:
     args = ap.parse_args(argv)
     planner = RulesPlanner()
     sounds = sound_names(args.sounds)
-    total = hits_all = 0
-    for label, templates, step in SHAPES:
-        for template in templates:
-            hits, shown = 0, 0
-            for sound in sounds:
-                text = template.format(t=sound)
-                expected = {"steps": [{"op": "separate", "target": sound, **step}]}
-                got = json.loads(planner.plan(text, duration=120.0).to_json())
-                ok = recipe_matches(expected, got)
-                hits += ok
-                if not ok and shown < args.failures:
-                    shown += 1
-                    print(f"      FAIL {text!r} -> {json.dumps(got.get('steps') or got.get('error'))}")
-            total += len(sounds)
-            hits_all += hits
-            print(f"  {label:<14} {template.format(t='X'):<44} {hits:>3}/{len(sounds)}")
-    for label, templates, key in (("spans", SPANS, "spans"), ("range", RANGES, "range")):
-        for template in templates:
-            hits, shown = 0, 0
-            for sound in sounds:
-                text = template.format(x=sound, **SPAN_VALUES)
-                expected = {"steps": [{"op": "separate", "action": "remove", "target": sound, key: [[10.0, 14.0]]}]}
-                got = json.loads(planner.plan(text, duration=120.0).to_json())
-                ok = recipe_matches(expected, got)
-                hits += ok
-                if not ok and shown < args.failures:
-                    shown += 1
-                    print(f"      FAIL {text!r} -> {json.dumps(got.get('steps') or got.get('error'))}")
-            total += len(sounds)
-            hits_all += hits
-            print(f"  {label:<14} {template.format(x='X', **SPAN_VALUES):<44} {hits:>3}/{len(sounds)}")
-    for template, steps in MULTI:
-        hits, shown = 0, 0
-        for i, sound in enumerate(sounds):
-            other = sounds[(i + 1) % len(sounds)]
-            text = template.format(x=sound, y=other)
-            got = json.loads(planner.plan(text, duration=120.0).to_json())
-            ok = recipe_matches({"steps": steps(sound, other)}, got)
-            hits += ok
-            if not ok and shown < args.failures:
-                shown += 1
-                print(f"      FAIL {text!r} -> {json.dumps(got.get('steps') or got.get('error'))}")
-        total += len(sounds)
-        hits_all += hits
-        print(f"  {'multi/numbers':<14} {template.format(x='X', y='Y'):<44} {hits:>3}/{len(sounds)}")
-    sound_hits, sound_total = hits_all, total
-    for label, template, steps in NO_SOUND:
-        hits = 0
-        for v in NUMBERS:
-            text = template.format(n=f"{v['n']:g}", t=v["ts"], a=v["as"], b=v["bs"])
-            got = json.loads(planner.plan(text, duration=120.0).to_json())
-            ok = recipe_matches({"steps": steps(v)}, got)
-            hits += ok
-            if not ok and args.failures:
-                print(f"      FAIL {text!r} -> {json.dumps(got.get('steps') or got.get('error'))}")
-        total += len(NUMBERS)
-        hits_all += hits
-        print(f"  {label:<14} {template:<44} {hits:>3}/{len(NUMBERS)}")
+    sound_hits, sound_total = score(planner, sound_cases(sounds), args.failures)
+    rest_hits, rest_total = score(planner, no_sound_cases(), args.failures)
     shapes = sum(len(t) for _, t, _ in SHAPES) + len(SPANS) + len(RANGES) + len(MULTI)
     print(f"shapes with a sound: {sound_hits}/{sound_total} = {100 * sound_hits / sound_total:.1f}% "
           f"({shapes} shapes x {len(sounds)} sounds from {', '.join(SETS)})")
-    rest_hits, rest_total = hits_all - sound_hits, total - sound_total
     print(f"shapes with no sound (trim, fade, undo, reset, export, normalize, gain): {rest_hits}/{rest_total} = "
           f"{100 * rest_hits / rest_total:.1f}% ({len(NO_SOUND)} shapes x {len(NUMBERS)} numbers)")
     return 0
