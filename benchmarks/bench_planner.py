@@ -65,7 +65,7 @@ ROOT = Path(__file__).resolve().parent.parent
 #: blind3; since round 4b, blind4 after its one run) tune the planner; holdout never does
 SET_NAMES = (
     "dev", "phrasing", "holdout", "blind", "blind2", "blind3", "blind4", "forum",
-    "blind5", "blind6", "blind7", "blind8", "blind9", "blind11",
+    "blind5", "blind6", "blind7", "blind8", "blind9", "blind10", "blind11",
 )  # fmt: skip
 SETS = {name: ROOT / "benchmarks" / f"planner_instructions_{name}.jsonl" for name in SET_NAMES}
 # US voice, default rate, 80 ms between words: the clearest espeak-ng setting for Whisper tiny.en we tried
