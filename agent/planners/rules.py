@@ -315,7 +315,12 @@ def _reword(t: str) -> str:
         t = re.sub(r"(?:^|(?<=[,;.!?] ))((?:the|my|our) [^,;.!?]+?) and nothing (?:else|more)\b", r"only \1", t)
     if " they " in t or " it " in t:  # a non-native subject said twice: "the cows they are too loud"
         # (a noun phrase of a few words, no comma: "the fan won't stop, it's ..." is two clauses)
-        t = re.sub(r"^((?:the|my|our|this|that|these|those)(?: [\w-]+){1,3}) (?:they|it) (is|are|was|were)\b", r"\1 \2", t)
+        t = re.sub(r"^((?:the|my|our|this|that|these|those)(?: [\w-]+){1,3}) (?:they|it) (is|are|was|were|makes?|keeps?)\b", r"\1 \2", t)
+    if "you " in t:
+        t = _reword_you(t)
+    if "make" in t:  # "the geese make too much noise": a complaint, as "are making too much noise"
+        t = re.sub(r"(?<=\w) makes? (?=(?:too|so|such|way too|a lot of|lots of)(?: \w+){0,2} (?:noise|racket|din|ruckus|commotion)\b)",
+                   " is making ", t)
     if "less" in t or "more" in t:  # "(the cows are too loud,) please make less": less of the sound just named
         t = re.sub(r"\bmake (?:it |them )?(less|more)(?=\s*(?:$|[,;.!?]|please\b))",
                    lambda m: "make it " + ("quieter" if m.group(1) == "less" else "louder"), t)
@@ -375,6 +380,14 @@ def _reword(t: str) -> str:
         )
     if " left" in t:  # "i only want the oboe left (in the track)": the oboe is what is kept
         t = re.sub(r"\b((?:only|just) (?:want|need)|(?:want|need) (?:only|just)) ((?:the|my|our) [^,;.!?]+?) left\b", r"\1 \2", t)
+    if "only " in t and (" left" in t or "remain" in t):  # "(make it so) only the harp is left": the harp is kept
+        t = re.sub(r"\bonly ((?:the|my|our|his|her|their) [^,;.!?]+?) (?:is|are) (?:left|remaining|kept)\b", r"keep only \1", t)
+    if "isolated " in t:  # "I'd like an isolated track of the oud": the oud on its own
+        t = re.sub(r"\b(?:(?:can|could|may) (?:i|we) (?:get|have) |(?P<w>(?:like|want|need|love) ))?(?:an? |the )?isolated "
+                   r"(?:track|version|stem|copy|recording|file|take|part|channel) (?:of|for|with) ",
+                   lambda m: (m.group("w") + "to " if m.group("w") else "") + "isolate ", t)
+    if "everything " in t:  # "strip away everything that isn't the oud": all but it, said as a negation
+        t = re.sub(r"\beverything (?:that |which )?(?:isn'?t|is not|aren'?t|are not) (?=(?:the|my|our|his|her|their)\b)", "everything except ", t)
     if "its " in t:  # chat drops the apostrophe: "its driving me nuts", "its so loud"
         t = re.sub(r"\bits (?=(?:driving|killing|ruining|so|too|really|way|getting|making|annoying)\b)", "it is ", t)
     if " it is " in t:  # "no more X it is driving me nuts": the complaint after the request, a clause of its own
@@ -418,8 +431,35 @@ def _reword(t: str) -> str:
             lambda m: f"{PARTICIPLES[m.group(2)]}{m.group('particle') or ''} {'them' if m.group(1) == 'they' else m.group(1)}",
             t,
         )
+        # "could everything be made louder?": the whole mix, asked in the passive
+        t = re.sub(
+            rf"(?:^|(?<=[,;.!?:] ))(?:could|can|would|should|will|may) (everything|it all|the whole thing) {PASSIVE.source[2:]}"
+            r"(?P<particle> (?:out|up|down|away|off|back))?",
+            lambda m: f"{PARTICIPLES[m.group(2)]}{m.group('particle') or ''} everything",
+            t,
+        )
         t = PASSIVE.sub(lambda m: m.group(0) if VERB.fullmatch(m.group(1)) else PARTICIPLES[m.group(1)], t)
     return t
+
+
+#: the edit verbs a non-native request puts right after "you" ("please you take away the fan")
+_YOU_VERBS = r"(?:remove|take|make|cut|delete|lower|boost|raise|isolate|keep|turn|get|put|bring|export|save|fade|trim|mute|erase|eliminate)"
+#: the object said first, then "you" and the verb: "the bell you make louder" (a non-native word order)
+_OBJECT_YOU_VERB = re.compile(
+    rf"^((?:the|my|our|this|that|these|those) [^,;.!?]+?)(?<!\bcan)(?<!\bcould)(?<!\bwould)(?<!\bwill)(?<!\bdo)(?<! -),? "
+    rf"(?:please )?(?:you|u) ({_YOU_VERBS}) (?:it |them )?"
+    r"(?=(?:louder|quieter|softer|lower|higher|up|down|out|away)\b)"
+)
+_YOU_VERB = re.compile(
+    rf"(?:^|(?<=[,;.!?] )|(?<=\bplease ))(?:(?:it )?is (?:it )?possible (?:that )?)?(?:you|u) (?={_YOU_VERBS}\b)"
+)
+
+
+def _reword_you(t: str) -> str:
+    """A non-native request that names who does it: "please you take away the fan", "is possible you
+    remove the squeak?", "the bell you make louder" are the plain commands ("can you" is read elsewhere)."""
+    t = _OBJECT_YOU_VERB.sub(r"\2 \1 ", t)
+    return _YOU_VERB.sub("", t)
 
 
 _PASSIVE_HINT = re.compile(r"\b(?:be|get|got|gets|been|being)\b")
@@ -458,6 +498,9 @@ def _normalise(text: str) -> str:
     t = _reword(t)
     # "could the bass be louder?" asks to make it louder
     t = re.sub(r"(?:^|(?<=[,;.!?:] ))(?:could|can|would|should|will) (the|my|this|these|those|our) (.+?) (?:be|get|sound|sit) ", r"make \1 \2 ", t)
+    # "could everything be made 2 dB louder?": the same, of the whole mix
+    t = re.sub(r"(?:^|(?<=[,;.!?:] ))(?:could|can|would|should|will) (?:everything|it all|the whole thing) (?:be (?:made )?|get |sound )",
+               "make everything ", t)
     # "could the overall level come down 8 dB": a level change, asked as a question
     t = re.sub(
         r"(?:^|(?<=[,;.!?:] ))(?:could|can|would|should|will) ((?:the|my|this|these|those|our) .+?) (?:come|go) (up|down)\b",

@@ -164,7 +164,7 @@ SO_MUCH = re.compile(
 )
 TOO = re.compile(
     # (the copula may be glued on, "the hoover's", or left out in chat, "cat purring way too loud")
-    r"^(?P<t>.+?)(?:(?P<cop>(?<!\bthere)(?<!\bhere)'s|'re| (?:is|are|'s|'re|was|were|sounds?|seems?|feels?|gets?))|(?= (?:(?:way|much|far|a bit|a little|slightly) )?too (?!much\b)))(?: (?P<int>way|much|far|a bit|a little|slightly|kind of|"
+    r"^(?P<t>.+?)(?:(?P<cop>(?<!\bthere)(?<!\bhere)'s|'re| (?:is|are|'s|'re|was|were|sounds?|seems?|feels?|gets?|sits?|comes? (?:across|off)))|(?= (?:(?:way|much|far|a bit|a little|slightly) )?too (?!much\b)))(?: (?P<int>way|much|far|a bit|a little|slightly|kind of|"
     r"kinda|somewhat|a lot|really|so|very|just|a tad|a touch|a smidge|a little bit|a tiny bit|still|even|also|"
     r"definitely|clearly|obviously|honestly|way way|bit))* too (?P<dir>loud|quiet|soft|low|faint|weak|strong|high|hot|"
     r"prominent|much|buried|present|overpowering|dominant)\b.*$"
@@ -181,7 +181,9 @@ RUINS = re.compile(
     # ("the range hood fan drowns everything out")
     r"^(?P<t>.+?) (?:(?:ruins|ruined|kills|spoils|wrecks|drowns out|covers up|masks|buries|swamps|overpowers|overwhelms) .*|drowns (?:\w+ ){1,2}out\b.*|"
     # "that whistle still bugs me": a complaint, as "is annoying"
-    r"(?:still |really |just |so )?(?:bugs|bothers|annoys|irritates|distracts|grates on) (?:me|us)\b.*)$"
+    r"(?:still |really |just |so )?(?:bugs|bothers|annoys|irritates|distracts|grates on) (?:me|us)\b.*|"
+    # "the kettle drives me crazy" (the idioms of annoyance are reworded to "crazy" first)
+    r"(?:really |just )?(?:drives|drove) (?:me|us) (?:crazy|nuts|mad|insane|bonkers|bananas)\b.*)$"
 )
 PRESENCE = re.compile(
     r"^(?:.*?\b)?(?:there'?s|there is|there are|there was|it is(?= (?:a|an) (?!bit\b|little\b|lot\b|tad\b|touch\b))|"
@@ -411,7 +413,7 @@ LEAD_WORDS = (
     # discourse markers that open a clause and say nothing about the sound (issue 14 round 4)
     r"long story short|to make a long story short|in short|anyway|anyways|by the way|btw|tbh|to be honest|fwiw|"
     r"on second thoughts?|on reflection|come to think of it|thinking about it|wait|in any case|so yeah|you know|"
-    r"i mean|sorry|hm+|okay so|ok so|"
+    r"i mean|sorry|hm+|okay so|ok so|if i'?m honest|if i am honest|truth be told|to tell (?:you )?the truth|"
     # chat openers addressed to no one: "yo get the ... out", "bro the pings are so annoying"
     r"yo|bro|bruh|dude|deadass|fam"
 )
@@ -758,7 +760,8 @@ TYPO_VERBS = (
 # politeness that would otherwise read as words of a clause ("too much" is an amount elsewhere)
 POLITE = re.compile(
     r"\bif (?:it is|it's) not too much (?:trouble|to ask)\b|\bif you (?:don't|do not) mind\b|"
-    r"\bwhen you (?:get|have) a (?:chance|minute|moment)\b|\bif (?:at all )?possible\b"
+    r"\bwhen you (?:get|have) a (?:chance|minute|moment)\b|\bif (?:at all )?possible\b|"
+    r"\b(?:would|could|will) you be so kind as to\b"
 )
 
 

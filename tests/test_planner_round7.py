@@ -1,0 +1,62 @@
+"""Round 7: sentence shapes the blind8 and blind9 sets showed the rules planner could not read.
+
+Each case is a shape of sentence ("only X is left", "you VERB" in a non-native request, "X drives me
+crazy", "could everything be made louder" ...), said with sound names and wording of its own. None of
+the sentences is copied from a benchmark set.
+"""
+
+from __future__ import annotations
+
+import json
+
+import pytest
+from helpers.plans import same, sep
+
+from agent.planners import RulesPlanner
+
+D = 120.0
+
+
+def plan(instruction, duration=D, context=None):
+    recipe = RulesPlanner().plan(instruction, duration=duration, context=context)
+    return recipe, json.loads(recipe.to_json())["steps"]
+
+
+CASES = [
+    # what is left, said of the sound kept
+    ("I want it so only the bassoon is left", [sep("bassoon", "isolate")]),
+    ("only the choir is remaining", [sep("choir", "isolate")]),
+    # an isolated copy of a sound
+    ("could I get an isolated version of the sitar", [sep("sitar", "isolate")]),
+    ("I need an isolated stem of the tabla", [sep("tabla", "isolate")]),
+    # all but a sound, said as a negation
+    ("remove everything that is not the harmonica", [sep("harmonica", "isolate")]),
+    # a non-native "you" before the verb, and the object said first
+    ("please you remove the barking of the dog", [sep("barking of the dog", "remove")]),
+    ("is possible you lower the tumble dryer?", [sep("tumble dryer", "gain", -6.0)]),
+    ("the horn of the ship you make more quiet", [sep("horn of the ship", "gain", -6.0)]),
+    # a modal before "you" is a question, not the non-native order
+    ("the cowbell - can you turn it down 4 dB?", [sep("cowbell", "gain", -4.0)]),
+    # a subject said twice, with "make too much noise"
+    ("the seagulls they make too much noise, remove please", [sep("seagulls", "remove")]),
+    ("the extractor fan makes so much noise", [sep("extractor fan", "remove")]),
+    # an idiom of annoyance said with "drives"
+    ("the ticking clock drives me round the bend", [sep("ticking clock", "remove")]),
+    ("that dripping tap drives me nuts", [sep("dripping tap", "remove")]),
+    # a lead that says nothing about the sound
+    ("if i'm honest the snare is a little too loud", [sep("snare", "gain", -3.0)]),
+    # how a sound sits in the mix, said with "sits" or "comes across"
+    ("the backing choir sits a bit too quiet", [sep("backing choir", "gain", 3.0)]),
+    ("the trumpet comes across too loud", [sep("trumpet", "gain", -6.0)]),
+    # the whole mix, asked in the passive
+    ("could everything be made 2 decibels quieter?", [{"op": "gain", "db": -2.0}]),
+    ("can it all be turned down a bit", [{"op": "gain", "db": -3.0}]),
+    # a polite formula before the verb
+    ("Would you be so kind as to delete the car horn?", [sep("car horn", "remove")]),
+]
+
+
+@pytest.mark.parametrize(("instruction", "expected"), CASES, ids=[c[0][:40] for c in CASES])
+def test_round7_phrasing(instruction, expected):
+    _, steps = plan(instruction)
+    assert same(steps, expected), steps
