@@ -56,6 +56,42 @@ CASES = [
 ]
 
 
+TRIMS = [
+    # the edge said as what is not wanted, or what the file should do
+    ("nothing before 0:12 please", {"op": "trim", "start": 12.0}),
+    ("I want nothing past 1:35", {"op": "trim", "start": 0.0, "end": 95.0}),
+    ("the podcast should start at 0:04, cut what comes before", {"op": "trim", "start": 4.0}),
+    ("my song has to end at 1:50", {"op": "trim", "start": 0.0, "end": 110.0}),
+    # the edge said twice: the second is the same cut
+    ("stop it at 1:30 and lose the rest", {"op": "trim", "start": 0.0, "end": 90.0}),
+    ("cut away everything after 1:45", {"op": "trim", "start": 0.0, "end": 105.0}),
+    # a non-native "the five last seconds", and "the opening N seconds"
+    ("for me please chop the five last seconds", {"op": "trim", "start": 0.0, "end": 115.0}),
+    ("keep the opening twenty seconds", {"op": "trim", "start": 0.0, "end": 20.0}),
+]
+
+
+@pytest.mark.parametrize(("instruction", "expected"), TRIMS, ids=[c[0][:40] for c in TRIMS])
+def test_round7_trims(instruction, expected):
+    _, steps = plan(instruction)
+    assert steps == [expected]
+
+
+@pytest.mark.parametrize(
+    "instruction",
+    ["give us back our unedited mix please", "please give me back the raw recording",
+     "put the song back the way it was originally"],
+)
+def test_round7_resets(instruction):
+    _, steps = plan(instruction)
+    assert steps == [{"op": "reset"}]
+
+
+def test_put_it_back_the_way_it_was_is_still_an_undo():
+    _, steps = plan("put it back the way it was")
+    assert steps == [{"op": "undo"}]
+
+
 @pytest.mark.parametrize(("instruction", "expected"), CASES, ids=[c[0][:40] for c in CASES])
 def test_round7_phrasing(instruction, expected):
     _, steps = plan(instruction)

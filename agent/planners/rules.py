@@ -442,6 +442,30 @@ def _reword(t: str) -> str:
     return t
 
 
+#: where the kept file begins or ends, said of the file or as what is not wanted: "my clip should begin
+#: at 0:05", "nothing after 1:50", "cut away everything before 0:15"
+_SHOULD_EDGE = re.compile(
+    rf"\b(?:the |my |this )?(?:file|it|{CONTAINERS}) (?:should|must|needs to|has to|ought to) "
+    r"(?P<w>start|begin|end|stop|finish) (?:at|from) (?=\d)"
+)
+_NOTHING_PAST = re.compile(r"(?:^|(?<=[,;.!?] ))(?:(?:i|we) (?:want|need) )?nothing (?P<w>after|before|past) (?=\d)")
+_CUT_AWAY = re.compile(r"\b(cut|chop|trim|shave|slice) away (?=everything|all\b|the (?:first|last|final|opening)\b)")
+#: the same edge said again after it: "cut everything after 1:50 and chop the rest", "..., drop what comes before"
+_EDGE_AGAIN = re.compile(
+    r"(cut everything (?:before|after) [\d:.]+(?: ?(?:s|secs?|seconds?))?),? (?:and )?(?:then )?"
+    r"(?:drop|cut|remove|delete|chop|lose|trim|ditch|bin|get rid of) (?:off )?"
+    r"(?:(?:what|whatever|everything|anything|all) (?:that )?(?:comes |is |goes )?(?:before|after)(?: (?:it|that|this|then))?|the rest)\b"
+)
+
+
+def _reword_edges(t: str) -> str:
+    """The trim edges said as what the file should do or what is not wanted, as "cut everything before"."""
+    t = _SHOULD_EDGE.sub(lambda m: "cut everything " + ("before " if m.group("w") in ("start", "begin") else "after "), t)
+    t = _NOTHING_PAST.sub(lambda m: "cut everything " + ("before " if m.group("w") == "before" else "after "), t)
+    t = _CUT_AWAY.sub(r"\1 ", t)
+    return _EDGE_AGAIN.sub(r"\1", t)
+
+
 #: the edit verbs a non-native request puts right after "you" ("please you take away the fan")
 _YOU_VERBS = r"(?:remove|take|make|cut|delete|lower|boost|raise|isolate|keep|turn|get|put|bring|export|save|fade|trim|mute|erase|eliminate)"
 #: the object said first, then "you" and the verb: "the bell you make louder" (a non-native word order)
@@ -536,6 +560,9 @@ def _normalise(text: str) -> str:
         t,
     )
     t = words_to_numbers(t)
+    # a non-native "the ten last seconds", and "the opening 45 seconds": the last/first stretch of that length
+    t = re.sub(r"\bthe (\d+(?:\.\d+)?) (last|first|final) (?=(?:seconds?|secs?|s|minutes?|mins?)\b)", r"the \2 \1 ", t)
+    t = re.sub(r"\b(?:the )?opening (?=\d+(?:\.\d+)? ?(?:seconds?|secs?|s|minutes?|mins?)\b)", "the first ", t)
     # "give the handbells +5 dB", "give the flute 2 more dB": a level change by that much
     t = re.sub(
         r"\bgive (it|them|(?:the|my|our|this|that|these|those|his|her|their) [^,;.!?]+?) (?:an? )?(?:extra |another |additional )?"
@@ -578,6 +605,8 @@ def _normalise(text: str) -> str:
         "cut everything after ",
         t,
     )
+    if "cut everything" in t or "nothing" in t or "should" in t or "must" in t or " to " in t or "away" in t:
+        t = _reword_edges(t)
     # "the mix could use 7 more dB", "the voice needs 3 dB more": a level change by that much
     t = re.sub(
         r"\b(?:could use|could do with|needs?|wants?) (?:(another|an extra|an additional) )?(\d+(?:\.\d+)?) "

@@ -43,7 +43,12 @@ RESET = re.compile(
     # "bring back the original recording", "roll it all back to before I touched anything"
     r"bring back (?:the |my )?(?:original|raw|unedited|untouched|unprocessed)|"
     r"(?:roll|take|set|put) (?:it |this |everything |things )?(?:all )?back to (?:before (?:i|we|you) |the (?:very )?(?:start|beginning)\b)|"
-    r"(?:back )?to (?:how it was )?before (?:i|we|you) (?:touched|changed|edited|did) (?:anything|it|a thing))"
+    r"(?:back )?to (?:how it was )?before (?:i|we|you) (?:touched|changed|edited|did) (?:anything|it|a thing)|"
+    # "give me back my original take", "put the audio back the way it was before any of my edits"
+    r"give (?:me|us) (?:back )?(?:my|our|the) (?:original|raw|unedited|untouched|unprocessed)\b|"
+    r"(?:put|set|bring|get|make) (?:it|this|everything|things|(?:the|my|our) (?:[\w-]+ ){0,2}?[\w-]+) back "
+    r"(?:to )?(?:the way|how|as) (?:it|they) (?:was|were|sounded) (?:originally|at the (?:very )?(?:start|beginning)|"
+    r"before (?:any|all) (?:of )?(?:the |my |your )?(?:edits|changes|editing)))"
 )
 UNDO = re.compile(
     r"\b(?:undo|undid|revert(?: that| it| the last\w*)?|go back|step back|take (?:that|it) back|"
