@@ -77,6 +77,31 @@ def test_round7_trims(instruction, expected):
     assert steps == [expected]
 
 
+OTHERS = [
+    # the export named with "name the ... file"
+    ("please name the mp3 file morning_walk", {"op": "export", "format": "mp3", "path": "morning_walk.mp3"}),
+    ("name the export take_3", {"op": "export", "format": "wav", "path": "take_3.wav"}),
+    # a non-native "I want the file as mp3"
+    ("i want the file as mp3 please", {"op": "export", "format": "mp3"}),
+    # "shorten it to the first N"
+    ("shorten the clip to the first 40 seconds", {"op": "trim", "start": 0.0, "end": 40.0}),
+    # "make it ready for <platform>": that platform's loudness
+    ("make it ready for youtube", {"op": "normalize", "lufs": -14.0}),
+    # the part faded, named; "N seconds of fade-in"
+    ("fade the intro in, make it 4", {"op": "fade", "direction": "in", "seconds": 4.0}),
+    ("5 seconds of fade-in please", {"op": "fade", "direction": "in", "seconds": 5.0}),
+    # "take X out" over a stretch; "should only be lowered from"
+    ("take the dog out between 0:10 and 0:20", sep("dog", "remove", range=[[10.0, 20.0]])),
+    ("the horn should only be lowered from 0:05 to 0:15", sep("horn", "gain", -6.0, range=[[5.0, 15.0]])),
+]
+
+
+@pytest.mark.parametrize(("instruction", "expected"), OTHERS, ids=[c[0][:40] for c in OTHERS])
+def test_round7_other_requests(instruction, expected):
+    _, steps = plan(instruction)
+    assert same(steps, [expected]), steps
+
+
 @pytest.mark.parametrize(
     "instruction",
     ["give us back our unedited mix please", "please give me back the raw recording",

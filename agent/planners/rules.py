@@ -442,6 +442,46 @@ def _reword(t: str) -> str:
     return t
 
 
+_FORMATS = "|".join(sorted(FORMAT_WORDS, key=len, reverse=True))
+_PLATFORMS = r"(?:a |an |the )?(?:podcasts?|youtube|spotify|streaming|broadcast|radio|tiktok|apple music|soundcloud|instagram)\b"
+#: a sound taken out over a stretch: "take the hum out from 0:30 to 0:40" ("out from" is no particle)
+_TAKE_X_OUT = re.compile(
+    r"\btake ((?:the|my|our|this|that|those|these) [^,;.!?]+?) out (?=(?:from|between|at|during|after|before|until|till) (?:the )?\d)"
+)
+_ONLY_BE = re.compile(r"\b(should|must|can|could|will|would|needs? to|has to) only (?=be )")  # "should only be removed from 0:30"
+#: the part faded, named: "fade the ending out", "fade the intro in"
+_FADE_PART = re.compile(r"\bfade the (?:(?P<o>ending|end|outro|tail|close)|(?P<i>beginning|start|intro|opening)) (?(o)out|in)\b")
+_LENGTH_OF_FADE = re.compile(r"\b(\d+(?:\.\d+)?) ?(seconds?|secs?|s) of (?:a )?fade (in|out)\b")  # "8 seconds of fade-out"
+_SHORTEN = re.compile(r"\bshorten (it|this|the \w+) (?:down )?to (?:just |only )?(?=the (?:first|last|opening|final)\b|\d)")
+_READY_FOR = re.compile(
+    rf"\bmake (?:it|this|the (?:audio|mix|track|file|recording|episode)) (?:right|ready|good|suitable|fit|perfect|optimi[sz]ed) for (?={_PLATFORMS})"
+)
+#: the export named: "name the flac file sunday_mix", "name the export intro_v2"
+_NAME_THE = re.compile(rf"\bname the (?:(?P<f>{_FORMATS}) )?(?:export|file|output|result|render|mix)(?: as| to)? (?P<n>[a-z0-9][\w-]*)\b(?!\.)")
+_FILE_LIKE = re.compile(rf"\b(?:(?:i|we) (?:need|want)|give me) the (?:file|audio|track|recording) (?:like|as|in) (?=(?:an? )?(?:{_FORMATS})\b)")
+
+
+def _reword_requests(t: str) -> str:
+    """Requests said in a shape the readers do not know, rewritten as ones they do; each rule runs
+    only when its words are there."""
+    if "take " in t and " out " in t:
+        t = _TAKE_X_OUT.sub(r"take out \1 ", t)
+    if " only be " in t:
+        t = _ONLY_BE.sub(r"\1 ", t)
+    if "fade" in t:
+        t = _FADE_PART.sub(lambda m: "fade out" if m.group("o") else "fade in", t)
+        t = _LENGTH_OF_FADE.sub(r"fade \3 \1 \2", t)
+    if "shorten" in t:
+        t = _SHORTEN.sub(r"trim \1 to ", t)
+    if "make" in t and " for " in t:  # "make it right for a podcast": the loudness that platform wants
+        t = _READY_FOR.sub("normalize it for ", t)
+    if "name the" in t:
+        t = _NAME_THE.sub(lambda m: f"export as {m.group('n')}" + (f".{m.group('f')}" if m.group("f") else ""), t)
+    if " like " in t or " as " in t or " in " in t:  # a non-native "I need the file like ogg"
+        t = _FILE_LIKE.sub("export as ", t)
+    return t
+
+
 #: where the kept file begins or ends, said of the file or as what is not wanted: "my clip should begin
 #: at 0:05", "nothing after 1:50", "cut away everything before 0:15"
 _SHOULD_EDGE = re.compile(
@@ -560,6 +600,7 @@ def _normalise(text: str) -> str:
         t,
     )
     t = words_to_numbers(t)
+    t = _reword_requests(t)
     # a non-native "the ten last seconds", and "the opening 45 seconds": the last/first stretch of that length
     t = re.sub(r"\bthe (\d+(?:\.\d+)?) (last|first|final) (?=(?:seconds?|secs?|s|minutes?|mins?)\b)", r"the \2 \1 ", t)
     t = re.sub(r"\b(?:the )?opening (?=\d+(?:\.\d+)? ?(?:seconds?|secs?|s|minutes?|mins?)\b)", "the first ", t)
