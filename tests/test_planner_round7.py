@@ -68,6 +68,13 @@ TRIMS = [
     # a non-native "the five last seconds", and "the opening N seconds"
     ("for me please chop the five last seconds", {"op": "trim", "start": 0.0, "end": 115.0}),
     ("keep the opening twenty seconds", {"op": "trim", "start": 0.0, "end": 20.0}),
+    # an empty edge said as what is there, or as nobody talking
+    ("there are 6 seconds of silence at the start, cut them off", {"op": "trim", "start": 6.0}),
+    ("there's 3 seconds of dead air at the end", {"op": "trim", "start": 0.0, "end": 117.0}),
+    ("no one talks for the first twenty seconds, so cut that off", {"op": "trim", "start": 20.0}),
+    # the part kept, said as the one wanted or how long the good one runs
+    ("the part we need is 0:10 to 0:55, bin the rest", {"op": "trim", "start": 10.0, "end": 55.0}),
+    ("the good bit runs from 0:30 to 1:10, keep that part", {"op": "trim", "start": 30.0, "end": 70.0}),
 ]
 
 
@@ -93,6 +100,9 @@ OTHERS = [
     # "take X out" over a stretch; "should only be lowered from"
     ("take the dog out between 0:10 and 0:20", sep("dog", "remove", range=[[10.0, 20.0]])),
     ("the horn should only be lowered from 0:05 to 0:15", sep("horn", "gain", -6.0, range=[[5.0, 15.0]])),
+    # a stretch that should be silent; "not ... anymore"
+    ("the last three seconds should be total silence", {"op": "gain", "db": -60.0, "range": [[117.0, 120.0]]}),
+    ("from 0:40 i don't want the buzzer any longer", sep("buzzer", "remove", range=[[40.0, 120.0]])),
 ]
 
 

@@ -460,6 +460,18 @@ _READY_FOR = re.compile(
 _NAME_THE = re.compile(rf"\bname the (?:(?P<f>{_FORMATS}) )?(?:export|file|output|result|render|mix)(?: as| to)? (?P<n>[a-z0-9][\w-]*)\b(?!\.)")
 _FILE_LIKE = re.compile(rf"\b(?:(?:i|we) (?:need|want)|give me) the (?:file|audio|track|recording) (?:like|as|in) (?=(?:an? )?(?:{_FORMATS})\b)")
 
+_LENGTH = r"\d+(?:\.\d+)? ?(?:seconds?|secs?|s|minutes?|mins?)"
+_SHOULD_BE_SILENT = re.compile(
+    rf"\b(the (?:first|last) {_LENGTH}) (?:should|must|needs? to|has to|ought to) be (?:pure |total |complete |dead |absolute |just )?"
+    r"(?:silence|silent)\b"
+)
+_EMPTY_EDGE = re.compile(
+    rf"\bthere(?: are| is|'s) (?:like |about )?(?P<n>{_LENGTH}) of {EMPTY} at the (?:very )?(?P<e>end|start|beginning)"
+    r"(?:,? (?:so |just |please )*(?:shave|cut|trim|chop|lop|snip) (?:them|it|that|those) off)?"
+)
+_NOBODY_TALKS = re.compile(rf"\b(?:nobody|no (?:one|1)) (?:says|talks|speaks) (?:anything )?(?:for|in|during) the ((?:first|last) {_LENGTH})")
+_ANYMORE = re.compile(r"\s+(?:anymore|any more|any longer)(?=\s*(?:$|[,;.!?]))")
+
 
 def _reword_requests(t: str) -> str:
     """Requests said in a shape the readers do not know, rewritten as ones they do; each rule runs
@@ -473,6 +485,13 @@ def _reword_requests(t: str) -> str:
         t = _LENGTH_OF_FADE.sub(r"fade \3 \1 \2", t)
     if "shorten" in t:
         t = _SHORTEN.sub(r"trim \1 to ", t)
+    if "silen" in t:  # "the first two seconds should be pure silence": that stretch muted
+        t = _SHOULD_BE_SILENT.sub(r"mute everything for \1", t)
+    if "there" in t or "nobody" in t or "no " in t:  # "there are 4 seconds of junk at the end": an empty edge
+        t = _EMPTY_EDGE.sub(lambda m: f"cut the {'last' if m.group('e') == 'end' else 'first'} {m.group('n')}", t)
+        t = _NOBODY_TALKS.sub(r"the \1 are empty", t)
+    if "any" in t:  # "I don't want the chime anymore": no part of the sound
+        t = _ANYMORE.sub("", t)
     if "make" in t and " for " in t:  # "make it right for a podcast": the loudness that platform wants
         t = _READY_FOR.sub("normalize it for ", t)
     if "name the" in t:
@@ -764,9 +783,12 @@ _ALL_I_NEED = re.compile(
     r"(?:^|(?<=[,;.] ))all (?:i|we) (?:need|want|care about)(?: (?:from|of|in) (?:the|this|my|our) \w+)? is (?=\d|the (?:first|last)\b)"
 )
 _USABLE_PART = re.compile(
-    r"(?:^|(?<=[,;.] ))the (?:usable|good|useful|best|clean|keeper|main|real|only good) (?:part|bit|section|portion|stretch)"
-    r"(?: of (?:the|this|my|our) \w+)? is (?P<t>(?:from )?\d[^,;]*?)"
-    r"(?:,? (?:so |and |just |please )*(?:trim|cut|crop|keep) (?:it |this )?(?:(?:down )?to )?(?:that|this|it|only that))?(?=\s*(?:$|[,;.!?]))"
+    # ("the bit I want is 0:50 to 1:30; get rid of the rest", "the good take runs from 1:05 to 1:40, keep that bit")
+    r"(?:^|(?<=[,;.] ))the (?:(?:usable|good|useful|best|clean|keeper|main|real|only good) (?:part|bit|section|portion|stretch|take)|"
+    r"(?:part|bit|section|portion|stretch) (?:i|we) (?:want|need|like|want to keep|need to keep))"
+    r"(?: of (?:the|this|my|our) \w+)? (?:is|runs|goes|lasts) (?P<t>(?:from )?\d[^,;]*?)"
+    r"(?:[,;]? (?:so |and |just |please |then )*(?:(?:trim|cut|crop|keep) (?:it |this )?(?:(?:down )?to )?(?:that|this|it|only that)"
+    r"(?: (?:bit|part|section|one))?|(?:get rid of|cut|drop|lose|remove|bin|ditch|delete|chop|trim) (?:off )?(?:all )?the rest))?(?=\s*(?:$|[,;.!?]))"
 )
 #: both edges at once: "trim 2 s from head and tail", "first five and the last five seconds"
 _HEAD_AND_TAIL = re.compile(
