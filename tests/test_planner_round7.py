@@ -100,6 +100,11 @@ OTHERS = [
     # "take X out" over a stretch; "should only be lowered from"
     ("take the dog out between 0:10 and 0:20", sep("dog", "remove", range=[[10.0, 20.0]])),
     ("the horn should only be lowered from 0:05 to 0:15", sep("horn", "gain", -6.0, range=[[5.0, 15.0]])),
+    # an unknown name after "the" is a name, not a word no keyboard slip makes of it
+    ("lower the kandle", sep("kandle", "gain", -6.0)),
+    # the export named, with the sentence's full stop
+    ("Please name the wav file demo_two.", {"op": "export", "format": "wav", "path": "demo_two.wav"}),
+    ("the opening three seconds should be silent", {"op": "gain", "db": -60.0, "range": [[0.0, 3.0]]}),
     # a stretch that should be silent; "not ... anymore"
     ("the last three seconds should be total silence", {"op": "gain", "db": -60.0, "range": [[117.0, 120.0]]}),
     ("from 0:40 i don't want the buzzer any longer", sep("buzzer", "remove", range=[[40.0, 120.0]])),

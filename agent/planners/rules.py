@@ -457,7 +457,7 @@ _READY_FOR = re.compile(
     rf"\bmake (?:it|this|the (?:audio|mix|track|file|recording|episode)) (?:right|ready|good|suitable|fit|perfect|optimi[sz]ed) for (?={_PLATFORMS})"
 )
 #: the export named: "name the flac file sunday_mix", "name the export intro_v2"
-_NAME_THE = re.compile(rf"\bname the (?:(?P<f>{_FORMATS}) )?(?:export|file|output|result|render|mix)(?: as| to)? (?P<n>[a-z0-9][\w-]*)\b(?!\.)")
+_NAME_THE = re.compile(rf"\bname the (?:(?P<f>{_FORMATS}) )?(?:export|file|output|result|render|mix)(?: as| to)? (?P<n>[a-z0-9][\w-]*)\b(?!\.\w)")
 _FILE_LIKE = re.compile(rf"\b(?:(?:i|we) (?:need|want)|give me) the (?:file|audio|track|recording) (?:like|as|in) (?=(?:an? )?(?:{_FORMATS})\b)")
 
 _LENGTH = r"\d+(?:\.\d+)? ?(?:seconds?|secs?|s|minutes?|mins?)"
@@ -619,10 +619,10 @@ def _normalise(text: str) -> str:
         t,
     )
     t = words_to_numbers(t)
-    t = _reword_requests(t)
     # a non-native "the ten last seconds", and "the opening 45 seconds": the last/first stretch of that length
     t = re.sub(r"\bthe (\d+(?:\.\d+)?) (last|first|final) (?=(?:seconds?|secs?|s|minutes?|mins?)\b)", r"the \2 \1 ", t)
     t = re.sub(r"\b(?:the )?opening (?=\d+(?:\.\d+)? ?(?:seconds?|secs?|s|minutes?|mins?)\b)", "the first ", t)
+    t = _reword_requests(t)
     # "give the handbells +5 dB", "give the flute 2 more dB": a level change by that much
     t = re.sub(
         r"\bgive (it|them|(?:the|my|our|this|that|these|those|his|her|their) [^,;.!?]+?) (?:an? )?(?:extra |another |additional )?"
