@@ -51,6 +51,19 @@ CASES = [
     # the whole mix, asked in the passive
     ("could everything be made 2 decibels quieter?", [{"op": "gain", "db": -2.0}]),
     ("can it all be turned down a bit", [{"op": "gain", "db": -3.0}]),
+    # a recording "full of" a sound
+    ("my podcast is full of the fridge hum and it's so annoying", [sep("fridge hum", "remove")]),
+    # "man" names a sound when it is no chat opener
+    ("please remove the woman with the high voice", [sep("woman with the high voice", "remove")]),
+    ("remove the man with the cough", [sep("man with the cough", "remove")]),
+    ("man the fan is too loud", [sep("fan", "gain", -6.0)]),
+    # a level said with "goes/comes up"; two at once, joined with "while"
+    ("the hiss needs to come down a bit", [sep("hiss", "gain", -3.0)]),
+    ("the hoover should go down 5 dB while the radio comes up 2 dB",
+     [sep("hoover", "gain", -5.0), sep("radio", "gain", 2.0)]),
+    ("lower the wind while the voice stays", [sep("wind", "gain", -6.0)]),
+    # "it comes up" says where a sound is heard, not a level change
+    ("the chirp at 0:20 - remove it everywhere it comes up", [sep("chirp", "remove", spans=[[19.5, 20.5]])]),
     # a polite formula before the verb
     ("Would you be so kind as to delete the car horn?", [sep("car horn", "remove")]),
 ]

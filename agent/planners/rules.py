@@ -470,6 +470,10 @@ _EMPTY_EDGE = re.compile(
     r"(?:,? (?:so |just |please )*(?:shave|cut|trim|chop|lop|snip) (?:them|it|that|those) off)?"
 )
 _NOBODY_TALKS = re.compile(rf"\b(?:nobody|no (?:one|1)) (?:says|talks|speaks) (?:anything )?(?:for|in|during) the ((?:first|last) {_LENGTH})")
+_GOES_UP = re.compile(
+    r"(?:^|(?<=[,;.!?] )|(?<=\bwhile )|(?<=\bwhilst )|(?<=\band ))((?:the|my|our|his|her|their)(?: (?!(?:it|they|while|whilst|and|at|from|to|everywhere)\b)[\w'-]+){1,4}?) "
+    r"(?:goes|go|comes|come|(?:should|must|needs? to|has to|can|could) (?:go|come)) (up|down)\b"
+)
 _ANYMORE = re.compile(r"\s+(?:anymore|any more|any longer)(?=\s*(?:$|[,;.!?]))")
 
 
@@ -492,6 +496,8 @@ def _reword_requests(t: str) -> str:
         t = _NOBODY_TALKS.sub(r"the \1 are empty", t)
     if "any" in t:  # "I don't want the chime anymore": no part of the sound
         t = _ANYMORE.sub("", t)
+    if "go" in t or "come" in t:  # "the radio goes up 2 dB", "the hiss should come down": a level change
+        t = _GOES_UP.sub(r"turn \2 \1", t)
     if "make" in t and " for " in t:  # "make it right for a podcast": the loudness that platform wants
         t = _READY_FOR.sub("normalize it for ", t)
     if "name the" in t:
@@ -728,6 +734,9 @@ def _normalise(text: str) -> str:
 _SPLIT = re.compile(
     r"\s*(?:[,;!?]+|(?<=[a-z§\d])\s+-+\s+(?=[a-z])|\.(?=\s|$)|\band then\b|\bthen\b|\bafter that\b|\bafterwards\b|\band also\b|\balso\b|"
     r"\bplus\b|\band\b|"
+    # "the blower should drop 8 dB while the singing goes up 3 dB": two level changes at once
+    r"\bwhil(?:e|st) (?=turn (?:up|down) |(?:the|my|our|his|her|their) [^,;.]*?\b(?:goes|go|comes|come|drops?|rises?|gets?|should (?:go|come|drop|rise|get|be))"
+    r" (?:up|down|louder|quieter|softer|[+-]?\d))|"
     # "remove the music but keep the motorcycles"; "the ambience is fine but the footsteps ..."
     r"\bbut (?=(?:please |just |also |then |do )?(?:keep|leave|retain|preserve|remove|get rid|take|lower|boost|make|"
     r"raise|turn|isolate|mute|cut|reduce|don'?t|do not)\b)|(?:(?<=\bfine)|(?<=\bokay)|(?<=\bok)|(?<=\bgood)|(?<=\bgreat)|(?<=\bperfect)) but\b)\s*"

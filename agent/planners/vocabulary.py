@@ -199,7 +199,7 @@ PRESENCE = re.compile(
     r"(?:my|the|this|our) (?:\w+ ){0,2}?(?:recording|audio|clip|track|podcast|video|file|song|interview|mic|take|footage|"
     r"vlog|voice note|note|memo|episode|tape|cassette|lecture|voiceover|narration|movie|film|stream|camera|camcorder|"
     r"phone|recorder|microphone)s? (?:(?:for|from|of|with|in|on) (?:[\w'-]+ ){0,4}?)?"
-    r"(?:has|had|have|contains?|got|picked up)) (?P<t>.+)$"
+    r"(?:has|had|have|contains?|got|picked up|(?:is|was) (?:full of|filled with|riddled with|plagued by))) (?P<t>.+)$"
 )
 DONT_WANT = re.compile(
     r"^(?:.*?\b)?(?:i |we )?(?:(?:don'?t|do not|dont|no longer) (?:want|need|like)|hate|can'?t stand|cannot stand|"
@@ -413,7 +413,7 @@ FILLER = re.compile("|".join(FILLERS))
 LEAD_WORDS = (
     r"ok(?:ay)?|hey|hi(?![ -]hats?\b)|so|um+|uh+|hmm+|ugh+|argh+|ah+|oh|well|honestly|seriously|yeah|yes|alright|"
     r"omg|geez|sigh|gah|meh|lol|welp|eww+|ew|yuck|nah|nope|bleh|blah|eh|huh|"
-    r"right|and|also|then|really|actually|basically|now|oof|man|god|jeez|wow|damn|oops|first|firstly|"
+    r"right|and|also|then|really|actually|basically|now|oof|man(?=\s*,|\s*$|\s+(?:the|this|that|these|those|my|our|it|i|we|so|is|are)\b)|god|jeez|wow|damn|oops|first|firstly|"
     r"next|finally|lastly|second|secondly|after that|but|though|however|"
     # discourse markers that open a clause and say nothing about the sound (issue 14 round 4)
     r"long story short|to make a long story short|in short|anyway|anyways|by the way|btw|tbh|to be honest|fwiw|"
