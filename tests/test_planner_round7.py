@@ -64,6 +64,11 @@ CASES = [
     ("lower the wind while the voice stays", [sep("wind", "gain", -6.0)]),
     # "it comes up" says where a sound is heard, not a level change
     ("the chirp at 0:20 - remove it everywhere it comes up", [sep("chirp", "remove", spans=[[19.5, 20.5]])]),
+    # forum openers and sign-offs
+    ("Hello, first time posting here. Please remove the drill. With thanks, Bob", [sep("drill", "remove")]),
+    ("Good evening all. Could anyone remove the tractor from my field recording? Grateful for any help",
+     [sep("tractor", "remove")]),
+    ("Could you lower the hiss? Thanks a million", [sep("hiss", "gain", -6.0)]),
     # a polite formula before the verb
     ("Would you be so kind as to delete the car horn?", [sep("car horn", "remove")]),
 ]

@@ -256,7 +256,10 @@ TOOL_MENTION = re.compile(
     rf"\s*\b(?:in|with|using|via|through|inside|from within) {TOOLS}(?: \d+(?:\.\d+)*)?\b(?!\s*§)|"
     rf"^\s*(?:in|with|using) {TOOLS}\s*(?:,|$)"
 )
-TOOL_SUBJECT = re.compile(rf"\b(?:can|could|will|would|does|do) {TOOLS}\b")
+# ("could anybody isolate the oud": whoever reads it is asked; "can someone help" stays a plea)
+TOOL_SUBJECT = re.compile(
+    rf"\b(?:can|could|will|would|does|do) (?:{TOOLS}|(?:anybody|anyone|somebody|someone)(?! (?:help|tell|explain|know|advise|point)\b))\b"
+)
 #: questions and wishes that open a request ("how do I", "is it possible to", "any tips for"):
 #: what follows them is the request
 #: the verbs a request opens with, for preambles that are only one before a verb
@@ -316,12 +319,14 @@ SOCIAL = re.compile(
     # who is asking, said as "<role> here": "podcaster here", "hobby videographer here"
     r"|(?!(?:the|a|an|my|this|that|our)\b)(?:[\w-]+ ){0,2}(?:\w+(?:er|ist|or|ian)|newbie|noob|beginner|amateur|student|dad|mum|mom) here"
     r"|(?:i'?m |i am )?(?:(?:a |very |completely |totally |pretty )?new (?:here|to (?:this|audio(?: editing)?|\w+(?: \w+)?))|"
-    r"(?:a |an? )?(?:complete |total )?(?:newbie|noob|beginner|novice|amateur)(?: here)?|first (?:time )?post(?:er)?(?: here)?)"
+    r"(?:a |an? )?(?:complete |total )?(?:newbie|noob|beginner|novice|amateur)(?: here)?|first (?:time )?post(?:er)?(?: here)?|"
+    r"(?:my )?first time (?:writing|posting|asking|writing in|posting here|here|asking here)(?: in| here)?)"
     r"|(?:thanks|thank you|thx|ty|ta|cheers|many thanks|much appreciated|appreciate it|(?:much )?obliged|"
     r"obrigad[oa]|gracias|merci(?: beaucoup)?|danke(?: sch[öo]n)?|grazie(?: mille)?|arigato|dank je|tack|"
-    r"(?:all the )?best(?: wishes)?|(?:kind |warm |best )?regards|"
+    r"(?:all the )?best(?: wishes)?|(?:kind |warm |best )?regards|with(?: (?:gratitude|thanks|appreciation|love))?|gratefully|"
+    r"(?:i'?m |i am |i'?d be |i would be )?(?:so |very |really )?(?:grateful|thankful) (?:for (?:any|your|the|all) (?:help|advice|tips|input))?|"
     r"(?:i |would )?(?:really |greatly )?appreciate (?:any|the|your|all|some) (?:help|advice|tips|pointers|input))"
-    r"(?: (?:a lot|a ton|a bunch|so much|very much|heaps|in advance|all|everyone|guys|folks|mate|mates|buddy|pal|"
+    r"(?: (?:a lot|a ton|a bunch|a million|so much|very much|heaps|in advance|all|everyone|guys|folks|mate|mates|buddy|pal|"
     r"for (?:any|your|the) help))*"
     # closing pleasantries: "have a nice weekend", "it would make my week", "you'd be a lifesaver"
     r"|(?:and )?(?:have a (?:nice|good|great|lovely) (?:day|weekend|week|evening|one|1)|"
