@@ -154,3 +154,27 @@ def test_put_it_back_the_way_it_was_is_still_an_undo():
 def test_round7_phrasing(instruction, expected):
     _, steps = plan(instruction)
     assert same(steps, expected), steps
+
+
+def _after(*steps):
+    from agent.planners.base import PlanContext
+    from tools.recipe import parse_recipe
+
+    return PlanContext(last_recipe=parse_recipe({"version": 1, "steps": list(steps)}))
+
+
+@pytest.mark.parametrize(
+    ("instruction", "last", "expected"),
+    [
+        # "oh dear" opens the clause; "went too far" says the last edit did too much
+        ("oh dear, that was too strong. make it a little quieter instead", sep("leaf blower", "remove"),
+         [sep("leaf blower", "gain", -3.0)]),
+        ("that went way overboard. just turn it down 3 dB", sep("church bells", "remove"),
+         [sep("church bells", "gain", -3.0)]),
+        ("hmm, that has gone too far, lower them by 2 dB instead", sep("crickets", "remove"),
+         [sep("crickets", "gain", -2.0)]),
+    ],
+)
+def test_round7_follow_ups(instruction, last, expected):
+    _, steps = plan(instruction, context=_after(last))
+    assert same(steps, expected), steps

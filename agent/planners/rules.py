@@ -554,7 +554,7 @@ def _reword_you(t: str) -> str:
 _PASSIVE_HINT = re.compile(r"\b(?:be|get|got|gets|been|being)\b")
 #: cheap words before the round-4 patterns that few clauses need (see :mod:`agent.planners.lazyre`)
 _ALONE_WORDS = ("alone", "itself", "themselves", "himself", "herself", " own", "isolation")
-_FEEDBACK_WORDS = ("too ", "overdone", "overkill", "over the top", "not enough", "still ", "was ")
+_FEEDBACK_WORDS = ("too ", "overdone", "overkill", "over the top", "overboard", "not enough", "still ", "was ")
 
 
 def _normalise(text: str) -> str:

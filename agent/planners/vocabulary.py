@@ -418,7 +418,7 @@ FILLER = re.compile("|".join(FILLERS))
 LEAD_WORDS = (
     r"ok(?:ay)?|hey|hi(?![ -]hats?\b)|so|um+|uh+|hmm+|ugh+|argh+|ah+|oh|well|honestly|seriously|yeah|yes|alright|"
     r"omg|geez|sigh|gah|meh|lol|welp|eww+|ew|yuck|nah|nope|bleh|blah|eh|huh|"
-    r"right|and|also|then|really|actually|basically|now|oof|man(?=\s*,|\s*$|\s+(?:the|this|that|these|those|my|our|it|i|we|so|is|are)\b)|god|jeez|wow|damn|oops|first|firstly|"
+    r"right|and|also|then|really|actually|basically|now|oof|dear(?=\s*,|\s*$)|man(?=\s*,|\s*$|\s+(?:the|this|that|these|those|my|our|it|i|we|so|is|are)\b)|god|jeez|wow|damn|oops|first|firstly|"
     r"next|finally|lastly|second|secondly|after that|but|though|however|"
     # discourse markers that open a clause and say nothing about the sound (issue 14 round 4)
     r"long story short|to make a long story short|in short|anyway|anyways|by the way|btw|tbh|to be honest|fwiw|"
@@ -931,6 +931,8 @@ AMOUNT_FEEDBACK = LazyPattern(
     # "that was harsh": said of the last edit, the amount was too much
     r"(?<=was )(?:harsh|drastic|extreme|aggressive|brutal|heavy-handed|a lot)|"
     r"not enough|"
+    # "that went too far", "you went a bit overboard": the amount was too much
+    r"(?<![\w ])(?:(?:that|this|it|you) )?(?:went|has gone|'s gone|is gone) (?:(?:way|a bit|a little|slightly|much) )?(?:too far|overboard)(?: (?:there|with (?:it|that|them)))?|"
     # "still too loud", "still there", "it's still audible": the last edit did not do enough
     r"still (?:too )?(?:loud|there|audible|present|noticeable|here|obvious))$"
 )
