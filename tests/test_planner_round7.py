@@ -123,6 +123,10 @@ OTHERS = [
     # the export named, with the sentence's full stop
     ("Please name the wav file demo_two.", {"op": "export", "format": "wav", "path": "demo_two.wav"}),
     ("the opening three seconds should be silent", {"op": "gain", "db": -60.0, "range": [[0.0, 3.0]]}),
+    # a fade said as coming in from silence or going down to it; its length said first
+    ("over 4 s, bring the music in from silence", {"op": "fade", "direction": "in", "seconds": 4.0}),
+    ("ease it down to silence over 5 seconds at the end", {"op": "fade", "direction": "out", "seconds": 5.0}),
+    ("across 5 seconds, fade out", {"op": "fade", "direction": "out", "seconds": 5.0}),
     # a stretch that should be silent; "not ... anymore"
     ("the last three seconds should be total silence", {"op": "gain", "db": -60.0, "range": [[117.0, 120.0]]}),
     ("from 0:40 i don't want the buzzer any longer", sep("buzzer", "remove", range=[[40.0, 120.0]])),

@@ -465,6 +465,10 @@ _SHOULD_BE_SILENT = re.compile(
     rf"\b(the (?:first|last) {_LENGTH}) (?:should|must|needs? to|has to|ought to) be (?:pure |total |complete |dead |absolute |just )?"
     r"(?:silence|silent)\b"
 )
+_WHOLE_IT = r"(?:it|this|everything|the (?:audio|mix|track|song|music|recording|clip|file|sound))"
+_FROM_SILENCE = re.compile(rf"\b(?:bring|ease|raise) {_WHOLE_IT} (?:in|up) from (?:silence|nothing|zero)\b")
+_TO_SILENCE_FADE = re.compile(rf"\b(?:take|bring|ease|let) {_WHOLE_IT} (?:down|out|away) (?:in)?to (?:silence|nothing|zero)\b")
+_LENGTH_FIRST = re.compile(rf"(?:^|(?<=[,;.!?] ))(?:over|across) ({_LENGTH}),? (fade (?:in|out))\b(?! over\b)")
 _EMPTY_EDGE = re.compile(
     rf"\bthere(?: are| is|'s) (?:like |about )?(?P<n>{_LENGTH}) of {EMPTY} at the (?:very )?(?P<e>end|start|beginning)"
     r"(?:,? (?:so |just |please )*(?:shave|cut|trim|chop|lop|snip) (?:them|it|that|those) off)?"
@@ -491,6 +495,12 @@ def _reword_requests(t: str) -> str:
         t = _SHORTEN.sub(r"trim \1 to ", t)
     if "silen" in t:  # "the first two seconds should be pure silence": that stretch muted
         t = _SHOULD_BE_SILENT.sub(r"mute everything for \1", t)
+    if "silen" in t or "nothing" in t or "zero" in t:
+        # "bring the audio in from silence", "take it down to silence at the end": a fade
+        t = _FROM_SILENCE.sub("fade in", t)
+        t = _TO_SILENCE_FADE.sub("fade out", t)
+    if "fade" in t and ("over " in t or "across " in t):  # "over 2.5 s, fade in": the length said first
+        t = _LENGTH_FIRST.sub(r"\2 over \1", t)
     if "there" in t or "nobody" in t or "no " in t:  # "there are 4 seconds of junk at the end": an empty edge
         t = _EMPTY_EDGE.sub(lambda m: f"cut the {'last' if m.group('e') == 'end' else 'first'} {m.group('n')}", t)
         t = _NOBODY_TALKS.sub(r"the \1 are empty", t)
