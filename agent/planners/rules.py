@@ -315,7 +315,12 @@ def _reword(t: str) -> str:
         t = re.sub(r"(?:^|(?<=[,;.!?] ))((?:the|my|our) [^,;.!?]+?) and nothing (?:else|more)\b", r"only \1", t)
     if " they " in t or " it " in t:  # a non-native subject said twice: "the cows they are too loud"
         # (a noun phrase of a few words, no comma: "the fan won't stop, it's ..." is two clauses)
-        t = re.sub(r"^((?:the|my|our|this|that|these|those)(?: [\w-]+){1,3}) (?:they|it) (is|are|was|were)\b", r"\1 \2", t)
+        t = re.sub(r"^((?:the|my|our|this|that|these|those)(?: [\w-]+){1,3}) (?:they|it) (is|are|was|were|makes?|keeps?)\b", r"\1 \2", t)
+    if "you " in t:
+        t = _reword_you(t)
+    if "make" in t:  # "the geese make too much noise": a complaint, as "are making too much noise"
+        t = re.sub(r"(?<=\w) makes? (?=(?:too|so|such|way too|a lot of|lots of)(?: \w+){0,2} (?:noise|racket|din|ruckus|commotion)\b)",
+                   " is making ", t)
     if "less" in t or "more" in t:  # "(the cows are too loud,) please make less": less of the sound just named
         t = re.sub(r"\bmake (?:it |them )?(less|more)(?=\s*(?:$|[,;.!?]|please\b))",
                    lambda m: "make it " + ("quieter" if m.group(1) == "less" else "louder"), t)
@@ -375,6 +380,14 @@ def _reword(t: str) -> str:
         )
     if " left" in t:  # "i only want the oboe left (in the track)": the oboe is what is kept
         t = re.sub(r"\b((?:only|just) (?:want|need)|(?:want|need) (?:only|just)) ((?:the|my|our) [^,;.!?]+?) left\b", r"\1 \2", t)
+    if "only " in t and (" left" in t or "remain" in t):  # "(make it so) only the harp is left": the harp is kept
+        t = re.sub(r"\bonly ((?:the|my|our|his|her|their) [^,;.!?]+?) (?:is|are) (?:left|remaining|kept)\b", r"keep only \1", t)
+    if "isolated " in t:  # "I'd like an isolated track of the oud": the oud on its own
+        t = re.sub(r"\b(?:(?:can|could|may) (?:i|we) (?:get|have) |(?P<w>(?:like|want|need|love) ))?(?:an? |the )?isolated "
+                   r"(?:track|version|stem|copy|recording|file|take|part|channel) (?:of|for|with) ",
+                   lambda m: (m.group("w") + "to " if m.group("w") else "") + "isolate ", t)
+    if "everything " in t:  # "strip away everything that isn't the oud": all but it, said as a negation
+        t = re.sub(r"\beverything (?:that |which )?(?:isn'?t|is not|aren'?t|are not) (?=(?:the|my|our|his|her|their)\b)", "everything except ", t)
     if "its " in t:  # chat drops the apostrophe: "its driving me nuts", "its so loud"
         t = re.sub(r"\bits (?=(?:driving|killing|ruining|so|too|really|way|getting|making|annoying)\b)", "it is ", t)
     if " it is " in t:  # "no more X it is driving me nuts": the complaint after the request, a clause of its own
@@ -418,14 +431,140 @@ def _reword(t: str) -> str:
             lambda m: f"{PARTICIPLES[m.group(2)]}{m.group('particle') or ''} {'them' if m.group(1) == 'they' else m.group(1)}",
             t,
         )
+        # "could everything be made louder?": the whole mix, asked in the passive
+        t = re.sub(
+            rf"(?:^|(?<=[,;.!?:] ))(?:could|can|would|should|will|may) (everything|it all|the whole thing) {PASSIVE.source[2:]}"
+            r"(?P<particle> (?:out|up|down|away|off|back))?",
+            lambda m: f"{PARTICIPLES[m.group(2)]}{m.group('particle') or ''} everything",
+            t,
+        )
         t = PASSIVE.sub(lambda m: m.group(0) if VERB.fullmatch(m.group(1)) else PARTICIPLES[m.group(1)], t)
     return t
+
+
+_FORMATS = "|".join(sorted(FORMAT_WORDS, key=len, reverse=True))
+_PLATFORMS = r"(?:a |an |the )?(?:podcasts?|youtube|spotify|streaming|broadcast|radio|tiktok|apple music|soundcloud|instagram)\b"
+#: a sound taken out over a stretch: "take the hum out from 0:30 to 0:40" ("out from" is no particle)
+_TAKE_X_OUT = re.compile(
+    r"\btake ((?:the|my|our|this|that|those|these) [^,;.!?]+?) out (?=(?:from|between|at|during|after|before|until|till) (?:the )?\d)"
+)
+_ONLY_BE = re.compile(r"\b(should|must|can|could|will|would|needs? to|has to) only (?=be )")  # "should only be removed from 0:30"
+#: the part faded, named: "fade the ending out", "fade the intro in"
+_FADE_PART = re.compile(r"\bfade the (?:(?P<o>ending|end|outro|tail|close)|(?P<i>beginning|start|intro|opening)) (?(o)out|in)\b")
+_LENGTH_OF_FADE = re.compile(r"\b(\d+(?:\.\d+)?) ?(seconds?|secs?|s) of (?:a )?fade (in|out)\b")  # "8 seconds of fade-out"
+_SHORTEN = re.compile(r"\bshorten (it|this|the \w+) (?:down )?to (?:just |only )?(?=the (?:first|last|opening|final)\b|\d)")
+_READY_FOR = re.compile(
+    rf"\bmake (?:it|this|the (?:audio|mix|track|file|recording|episode)) (?:right|ready|good|suitable|fit|perfect|optimi[sz]ed) for (?={_PLATFORMS})"
+)
+#: the export named: "name the flac file sunday_mix", "name the export intro_v2"
+_NAME_THE = re.compile(rf"\bname the (?:(?P<f>{_FORMATS}) )?(?:export|file|output|result|render|mix)(?: as| to)? (?P<n>[a-z0-9][\w-]*)\b(?!\.\w)")
+_FILE_LIKE = re.compile(rf"\b(?:(?:i|we) (?:need|want)|give me) the (?:file|audio|track|recording) (?:like|as|in) (?=(?:an? )?(?:{_FORMATS})\b)")
+
+_LENGTH = r"\d+(?:\.\d+)? ?(?:seconds?|secs?|s|minutes?|mins?)"
+_SHOULD_BE_SILENT = re.compile(
+    rf"\b(the (?:first|last) {_LENGTH}) (?:should|must|needs? to|has to|ought to) be (?:pure |total |complete |dead |absolute |just )?"
+    r"(?:silence|silent)\b"
+)
+_WHOLE_IT = r"(?:it|this|everything|the (?:audio|mix|track|song|music|recording|clip|file|sound))"
+_FROM_SILENCE = re.compile(rf"\b(?:bring|ease|raise) {_WHOLE_IT} (?:in|up) from (?:silence|nothing|zero)\b")
+_TO_SILENCE_FADE = re.compile(rf"\b(?:take|bring|ease|let) {_WHOLE_IT} (?:down|out|away) (?:in)?to (?:silence|nothing|zero)\b")
+_LENGTH_FIRST = re.compile(rf"(?:^|(?<=[,;.!?] ))(?:over|across) ({_LENGTH}),? (fade (?:in|out))\b(?! over\b)")
+_EMPTY_EDGE = re.compile(
+    rf"\bthere(?: are| is|'s) (?:like |about )?(?P<n>{_LENGTH}) of {EMPTY} at the (?:very )?(?P<e>end|start|beginning)"
+    r"(?:,? (?:so |just |please )*(?:shave|cut|trim|chop|lop|snip) (?:them|it|that|those) off)?"
+)
+_NOBODY_TALKS = re.compile(rf"\b(?:nobody|no (?:one|1)) (?:says|talks|speaks) (?:anything )?(?:for|in|during) the ((?:first|last) {_LENGTH})")
+_GOES_UP = re.compile(
+    r"(?:^|(?<=[,;.!?] )|(?<=\bwhile )|(?<=\bwhilst )|(?<=\band ))((?:the|my|our|his|her|their)(?: (?!(?:it|they|while|whilst|and|at|from|to|everywhere)\b)[\w'-]+){1,4}?) "
+    r"(?:goes|go|comes|come|(?:should|must|needs? to|has to|can|could) (?:go|come)) (up|down)\b"
+)
+_ANYMORE = re.compile(r"\s+(?:anymore|any more|any longer)(?=\s*(?:$|[,;.!?]))")
+
+
+def _reword_requests(t: str) -> str:
+    """Requests said in a shape the readers do not know, rewritten as ones they do; each rule runs
+    only when its words are there."""
+    if "take " in t and " out " in t:
+        t = _TAKE_X_OUT.sub(r"take out \1 ", t)
+    if " only be " in t:
+        t = _ONLY_BE.sub(r"\1 ", t)
+    if "fade" in t:
+        t = _FADE_PART.sub(lambda m: "fade out" if m.group("o") else "fade in", t)
+        t = _LENGTH_OF_FADE.sub(r"fade \3 \1 \2", t)
+    if "shorten" in t:
+        t = _SHORTEN.sub(r"trim \1 to ", t)
+    if "silen" in t:  # "the first two seconds should be pure silence": that stretch muted
+        t = _SHOULD_BE_SILENT.sub(r"mute everything for \1", t)
+    if "silen" in t or "nothing" in t or "zero" in t:
+        # "bring the audio in from silence", "take it down to silence at the end": a fade
+        t = _FROM_SILENCE.sub("fade in", t)
+        t = _TO_SILENCE_FADE.sub("fade out", t)
+    if "fade" in t and ("over " in t or "across " in t):  # "over 2.5 s, fade in": the length said first
+        t = _LENGTH_FIRST.sub(r"\2 over \1", t)
+    if "there" in t or "nobody" in t or "no " in t:  # "there are 4 seconds of junk at the end": an empty edge
+        t = _EMPTY_EDGE.sub(lambda m: f"cut the {'last' if m.group('e') == 'end' else 'first'} {m.group('n')}", t)
+        t = _NOBODY_TALKS.sub(r"the \1 are empty", t)
+    if "any" in t:  # "I don't want the chime anymore": no part of the sound
+        t = _ANYMORE.sub("", t)
+    if "go" in t or "come" in t:  # "the radio goes up 2 dB", "the hiss should come down": a level change
+        t = _GOES_UP.sub(r"turn \2 \1", t)
+    if "make" in t and " for " in t:  # "make it right for a podcast": the loudness that platform wants
+        t = _READY_FOR.sub("normalize it for ", t)
+    if "name the" in t:
+        t = _NAME_THE.sub(lambda m: f"export as {m.group('n')}" + (f".{m.group('f')}" if m.group("f") else ""), t)
+    if " like " in t or " as " in t or " in " in t:  # a non-native "I need the file like ogg"
+        t = _FILE_LIKE.sub("export as ", t)
+    return t
+
+
+#: where the kept file begins or ends, said of the file or as what is not wanted: "my clip should begin
+#: at 0:05", "nothing after 1:50", "cut away everything before 0:15"
+_SHOULD_EDGE = re.compile(
+    rf"\b(?:the |my |this )?(?:file|it|{CONTAINERS}) (?:should|must|needs to|has to|ought to) "
+    r"(?P<w>start|begin|end|stop|finish) (?:at|from) (?=\d)"
+)
+_NOTHING_PAST = re.compile(r"(?:^|(?<=[,;.!?] ))(?:(?:i|we) (?:want|need) )?nothing (?P<w>after|before|past) (?=\d)")
+_CUT_AWAY = re.compile(r"\b(cut|chop|trim|shave|slice) away (?=everything|all\b|the (?:first|last|final|opening)\b)")
+#: the same edge said again after it: "cut everything after 1:50 and chop the rest", "..., drop what comes before"
+_EDGE_AGAIN = re.compile(
+    r"(cut everything (?:before|after) [\d:.]+(?: ?(?:s|secs?|seconds?))?),? (?:and )?(?:then )?"
+    r"(?:drop|cut|remove|delete|chop|lose|trim|ditch|bin|get rid of) (?:off )?"
+    r"(?:(?:what|whatever|everything|anything|all) (?:that )?(?:comes |is |goes )?(?:before|after)(?: (?:it|that|this|then))?|the rest)\b"
+)
+
+
+def _reword_edges(t: str) -> str:
+    """The trim edges said as what the file should do or what is not wanted, as "cut everything before"."""
+    t = _SHOULD_EDGE.sub(lambda m: "cut everything " + ("before " if m.group("w") in ("start", "begin") else "after "), t)
+    t = _NOTHING_PAST.sub(lambda m: "cut everything " + ("before " if m.group("w") == "before" else "after "), t)
+    t = _CUT_AWAY.sub(r"\1 ", t)
+    return _EDGE_AGAIN.sub(r"\1", t)
+
+
+#: the edit verbs a non-native request puts right after "you" ("please you take away the fan")
+_YOU_VERBS = r"(?:remove|take|make|cut|delete|lower|boost|raise|isolate|keep|turn|get|put|bring|export|save|fade|trim|mute|erase|eliminate)"
+#: the object said first, then "you" and the verb: "the bell you make louder" (a non-native word order)
+_OBJECT_YOU_VERB = re.compile(
+    rf"^((?:the|my|our|this|that|these|those) [^,;.!?]+?)(?<!\bcan)(?<!\bcould)(?<!\bwould)(?<!\bwill)(?<!\bdo)(?<! -),? "
+    rf"(?:please )?(?:you|u) ({_YOU_VERBS}) (?:it |them )?"
+    r"(?=(?:louder|quieter|softer|lower|higher|up|down|out|away)\b)"
+)
+_YOU_VERB = re.compile(
+    rf"(?:^|(?<=[,;.!?] )|(?<=\bplease ))(?:(?:it )?is (?:it )?possible (?:that )?)?(?:you|u) (?={_YOU_VERBS}\b)"
+)
+
+
+def _reword_you(t: str) -> str:
+    """A non-native request that names who does it: "please you take away the fan", "is possible you
+    remove the squeak?", "the bell you make louder" are the plain commands ("can you" is read elsewhere)."""
+    t = _OBJECT_YOU_VERB.sub(r"\2 \1 ", t)
+    return _YOU_VERB.sub("", t)
 
 
 _PASSIVE_HINT = re.compile(r"\b(?:be|get|got|gets|been|being)\b")
 #: cheap words before the round-4 patterns that few clauses need (see :mod:`agent.planners.lazyre`)
 _ALONE_WORDS = ("alone", "itself", "themselves", "himself", "herself", " own", "isolation")
-_FEEDBACK_WORDS = ("too ", "overdone", "overkill", "over the top", "not enough", "still ", "was ")
+_FEEDBACK_WORDS = ("too ", "overdone", "overkill", "over the top", "overboard", "not enough", "still ", "was ")
 
 
 def _normalise(text: str) -> str:
@@ -458,6 +597,9 @@ def _normalise(text: str) -> str:
     t = _reword(t)
     # "could the bass be louder?" asks to make it louder
     t = re.sub(r"(?:^|(?<=[,;.!?:] ))(?:could|can|would|should|will) (the|my|this|these|those|our) (.+?) (?:be|get|sound|sit) ", r"make \1 \2 ", t)
+    # "could everything be made 2 dB louder?": the same, of the whole mix
+    t = re.sub(r"(?:^|(?<=[,;.!?:] ))(?:could|can|would|should|will) (?:everything|it all|the whole thing) (?:be (?:made )?|get |sound )",
+               "make everything ", t)
     # "could the overall level come down 8 dB": a level change, asked as a question
     t = re.sub(
         r"(?:^|(?<=[,;.!?:] ))(?:could|can|would|should|will) ((?:the|my|this|these|those|our) .+?) (?:come|go) (up|down)\b",
@@ -493,6 +635,10 @@ def _normalise(text: str) -> str:
         t,
     )
     t = words_to_numbers(t)
+    # a non-native "the ten last seconds", and "the opening 45 seconds": the last/first stretch of that length
+    t = re.sub(r"\bthe (\d+(?:\.\d+)?) (last|first|final) (?=(?:seconds?|secs?|s|minutes?|mins?)\b)", r"the \2 \1 ", t)
+    t = re.sub(r"\b(?:the )?opening (?=\d+(?:\.\d+)? ?(?:seconds?|secs?|s|minutes?|mins?)\b)", "the first ", t)
+    t = _reword_requests(t)
     # "give the handbells +5 dB", "give the flute 2 more dB": a level change by that much
     t = re.sub(
         r"\bgive (it|them|(?:the|my|our|this|that|these|those|his|her|their) [^,;.!?]+?) (?:an? )?(?:extra |another |additional )?"
@@ -535,6 +681,8 @@ def _normalise(text: str) -> str:
         "cut everything after ",
         t,
     )
+    if "cut everything" in t or "nothing" in t or "should" in t or "must" in t or " to " in t or "away" in t:
+        t = _reword_edges(t)
     # "the mix could use 7 more dB", "the voice needs 3 dB more": a level change by that much
     t = re.sub(
         r"\b(?:could use|could do with|needs?|wants?) (?:(another|an extra|an additional) )?(\d+(?:\.\d+)?) "
@@ -596,6 +744,9 @@ def _normalise(text: str) -> str:
 _SPLIT = re.compile(
     r"\s*(?:[,;!?]+|(?<=[a-z§\d])\s+-+\s+(?=[a-z])|\.(?=\s|$)|\band then\b|\bthen\b|\bafter that\b|\bafterwards\b|\band also\b|\balso\b|"
     r"\bplus\b|\band\b|"
+    # "the blower should drop 8 dB while the singing goes up 3 dB": two level changes at once
+    r"\bwhil(?:e|st) (?=turn (?:up|down) |(?:the|my|our|his|her|their) [^,;.]*?\b(?:goes|go|comes|come|drops?|rises?|gets?|should (?:go|come|drop|rise|get|be))"
+    r" (?:up|down|louder|quieter|softer|[+-]?\d))|"
     # "remove the music but keep the motorcycles"; "the ambience is fine but the footsteps ..."
     r"\bbut (?=(?:please |just |also |then |do )?(?:keep|leave|retain|preserve|remove|get rid|take|lower|boost|make|"
     r"raise|turn|isolate|mute|cut|reduce|don'?t|do not)\b)|(?:(?<=\bfine)|(?<=\bokay)|(?<=\bok)|(?<=\bgood)|(?<=\bgreat)|(?<=\bperfect)) but\b)\s*"
@@ -651,9 +802,12 @@ _ALL_I_NEED = re.compile(
     r"(?:^|(?<=[,;.] ))all (?:i|we) (?:need|want|care about)(?: (?:from|of|in) (?:the|this|my|our) \w+)? is (?=\d|the (?:first|last)\b)"
 )
 _USABLE_PART = re.compile(
-    r"(?:^|(?<=[,;.] ))the (?:usable|good|useful|best|clean|keeper|main|real|only good) (?:part|bit|section|portion|stretch)"
-    r"(?: of (?:the|this|my|our) \w+)? is (?P<t>(?:from )?\d[^,;]*?)"
-    r"(?:,? (?:so |and |just |please )*(?:trim|cut|crop|keep) (?:it |this )?(?:(?:down )?to )?(?:that|this|it|only that))?(?=\s*(?:$|[,;.!?]))"
+    # ("the bit I want is 0:50 to 1:30; get rid of the rest", "the good take runs from 1:05 to 1:40, keep that bit")
+    r"(?:^|(?<=[,;.] ))the (?:(?:usable|good|useful|best|clean|keeper|main|real|only good) (?:part|bit|section|portion|stretch|take)|"
+    r"(?:part|bit|section|portion|stretch) (?:i|we) (?:want|need|like|want to keep|need to keep))"
+    r"(?: of (?:the|this|my|our) \w+)? (?:is|runs|goes|lasts) (?P<t>(?:from )?\d[^,;]*?)"
+    r"(?:[,;]? (?:so |and |just |please |then )*(?:(?:trim|cut|crop|keep) (?:it |this )?(?:(?:down )?to )?(?:that|this|it|only that)"
+    r"(?: (?:bit|part|section|one))?|(?:get rid of|cut|drop|lose|remove|bin|ditch|delete|chop|trim) (?:off )?(?:all )?the rest))?(?=\s*(?:$|[,;.!?]))"
 )
 #: both edges at once: "trim 2 s from head and tail", "first five and the last five seconds"
 _HEAD_AND_TAIL = re.compile(

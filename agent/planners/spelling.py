@@ -312,6 +312,10 @@ def fix_typos(text: str) -> str:
         best = _best(lower)
         if best is None:
             return word
+        if best not in domain and _names_a_sound(m) and not _typed_nearby(lower, best):
+            # "the kaval", "the milk frother": a name the list lacks, not "naval", "brother" (k is
+            # nowhere near n on a keyboard: no slip makes it)
+            return word
         return best.capitalize() if word[0].isupper() else best
 
     def known_slip(m: re.Match) -> str:
@@ -319,6 +323,13 @@ def fix_typos(text: str) -> str:
         return said.capitalize() if m.group(1)[0].isupper() else said
 
     return _WORD.sub(fix, _KNOWN_SLIP.sub(known_slip, text))
+
+
+def _names_a_sound(m: re.Match) -> bool:
+    """Whether the word stands where a sound's name does: right after "the"/"my", or the word after that
+    (there an unknown word is a name the user chose, respelt only to a sound or instruction word)."""
+    before = m.string[: m.start()]
+    return bool(_DETERMINER_BEFORE.search(before) or _NAME_SECOND_WORD.search(before))
 
 
 def _respelt_by_place(m: re.Match, lower: str, checker) -> str | None:

@@ -43,7 +43,12 @@ RESET = re.compile(
     # "bring back the original recording", "roll it all back to before I touched anything"
     r"bring back (?:the |my )?(?:original|raw|unedited|untouched|unprocessed)|"
     r"(?:roll|take|set|put) (?:it |this |everything |things )?(?:all )?back to (?:before (?:i|we|you) |the (?:very )?(?:start|beginning)\b)|"
-    r"(?:back )?to (?:how it was )?before (?:i|we|you) (?:touched|changed|edited|did) (?:anything|it|a thing))"
+    r"(?:back )?to (?:how it was )?before (?:i|we|you) (?:touched|changed|edited|did) (?:anything|it|a thing)|"
+    # "give me back my original take", "put the audio back the way it was before any of my edits"
+    r"give (?:me|us) (?:back )?(?:my|our|the) (?:original|raw|unedited|untouched|unprocessed)\b|"
+    r"(?:put|set|bring|get|make) (?:it|this|everything|things|(?:the|my|our) (?:[\w-]+ ){0,2}?[\w-]+) back "
+    r"(?:to )?(?:the way|how|as) (?:it|they) (?:was|were|sounded) (?:originally|at the (?:very )?(?:start|beginning)|"
+    r"before (?:any|all) (?:of )?(?:the |my |your )?(?:edits|changes|editing)))"
 )
 UNDO = re.compile(
     r"\b(?:undo|undid|revert(?: that| it| the last\w*)?|go back|step back|take (?:that|it) back|"
@@ -164,7 +169,7 @@ SO_MUCH = re.compile(
 )
 TOO = re.compile(
     # (the copula may be glued on, "the hoover's", or left out in chat, "cat purring way too loud")
-    r"^(?P<t>.+?)(?:(?P<cop>(?<!\bthere)(?<!\bhere)'s|'re| (?:is|are|'s|'re|was|were|sounds?|seems?|feels?|gets?))|(?= (?:(?:way|much|far|a bit|a little|slightly) )?too (?!much\b)))(?: (?P<int>way|much|far|a bit|a little|slightly|kind of|"
+    r"^(?P<t>.+?)(?:(?P<cop>(?<!\bthere)(?<!\bhere)'s|'re| (?:is|are|'s|'re|was|were|sounds?|seems?|feels?|gets?|sits?|comes? (?:across|off)))|(?= (?:(?:way|much|far|a bit|a little|slightly) )?too (?!much\b)))(?: (?P<int>way|much|far|a bit|a little|slightly|kind of|"
     r"kinda|somewhat|a lot|really|so|very|just|a tad|a touch|a smidge|a little bit|a tiny bit|still|even|also|"
     r"definitely|clearly|obviously|honestly|way way|bit))* too (?P<dir>loud|quiet|soft|low|faint|weak|strong|high|hot|"
     r"prominent|much|buried|present|overpowering|dominant)\b.*$"
@@ -181,7 +186,9 @@ RUINS = re.compile(
     # ("the range hood fan drowns everything out")
     r"^(?P<t>.+?) (?:(?:ruins|ruined|kills|spoils|wrecks|drowns out|covers up|masks|buries|swamps|overpowers|overwhelms) .*|drowns (?:\w+ ){1,2}out\b.*|"
     # "that whistle still bugs me": a complaint, as "is annoying"
-    r"(?:still |really |just |so )?(?:bugs|bothers|annoys|irritates|distracts|grates on) (?:me|us)\b.*)$"
+    r"(?:still |really |just |so )?(?:bugs|bothers|annoys|irritates|distracts|grates on) (?:me|us)\b.*|"
+    # "the kettle drives me crazy" (the idioms of annoyance are reworded to "crazy" first)
+    r"(?:really |just )?(?:drives|drove) (?:me|us) (?:crazy|nuts|mad|insane|bonkers|bananas)\b.*)$"
 )
 PRESENCE = re.compile(
     r"^(?:.*?\b)?(?:there'?s|there is|there are|there was|it is(?= (?:a|an) (?!bit\b|little\b|lot\b|tad\b|touch\b))|"
@@ -192,7 +199,7 @@ PRESENCE = re.compile(
     r"(?:my|the|this|our) (?:\w+ ){0,2}?(?:recording|audio|clip|track|podcast|video|file|song|interview|mic|take|footage|"
     r"vlog|voice note|note|memo|episode|tape|cassette|lecture|voiceover|narration|movie|film|stream|camera|camcorder|"
     r"phone|recorder|microphone)s? (?:(?:for|from|of|with|in|on) (?:[\w'-]+ ){0,4}?)?"
-    r"(?:has|had|have|contains?|got|picked up)) (?P<t>.+)$"
+    r"(?:has|had|have|contains?|got|picked up|(?:is|was) (?:full of|filled with|riddled with|plagued by))) (?P<t>.+)$"
 )
 DONT_WANT = re.compile(
     r"^(?:.*?\b)?(?:i |we )?(?:(?:don'?t|do not|dont|no longer) (?:want|need|like)|hate|can'?t stand|cannot stand|"
@@ -249,7 +256,10 @@ TOOL_MENTION = re.compile(
     rf"\s*\b(?:in|with|using|via|through|inside|from within) {TOOLS}(?: \d+(?:\.\d+)*)?\b(?!\s*§)|"
     rf"^\s*(?:in|with|using) {TOOLS}\s*(?:,|$)"
 )
-TOOL_SUBJECT = re.compile(rf"\b(?:can|could|will|would|does|do) {TOOLS}\b")
+# ("could anybody isolate the oud": whoever reads it is asked; "can someone help" stays a plea)
+TOOL_SUBJECT = re.compile(
+    rf"\b(?:can|could|will|would|does|do) (?:{TOOLS}|(?:anybody|anyone|somebody|someone)(?! (?:help|tell|explain|know|advise|point)\b))\b"
+)
 #: questions and wishes that open a request ("how do I", "is it possible to", "any tips for"):
 #: what follows them is the request
 #: the verbs a request opens with, for preambles that are only one before a verb
@@ -309,12 +319,14 @@ SOCIAL = re.compile(
     # who is asking, said as "<role> here": "podcaster here", "hobby videographer here"
     r"|(?!(?:the|a|an|my|this|that|our)\b)(?:[\w-]+ ){0,2}(?:\w+(?:er|ist|or|ian)|newbie|noob|beginner|amateur|student|dad|mum|mom) here"
     r"|(?:i'?m |i am )?(?:(?:a |very |completely |totally |pretty )?new (?:here|to (?:this|audio(?: editing)?|\w+(?: \w+)?))|"
-    r"(?:a |an? )?(?:complete |total )?(?:newbie|noob|beginner|novice|amateur)(?: here)?|first (?:time )?post(?:er)?(?: here)?)"
+    r"(?:a |an? )?(?:complete |total )?(?:newbie|noob|beginner|novice|amateur)(?: here)?|first (?:time )?post(?:er)?(?: here)?|"
+    r"(?:my )?first time (?:writing|posting|asking|writing in|posting here|here|asking here)(?: in| here)?)"
     r"|(?:thanks|thank you|thx|ty|ta|cheers|many thanks|much appreciated|appreciate it|(?:much )?obliged|"
     r"obrigad[oa]|gracias|merci(?: beaucoup)?|danke(?: sch[öo]n)?|grazie(?: mille)?|arigato|dank je|tack|"
-    r"(?:all the )?best(?: wishes)?|(?:kind |warm |best )?regards|"
+    r"(?:all the )?best(?: wishes)?|(?:kind |warm |best )?regards|with(?: (?:gratitude|thanks|appreciation|love))?|gratefully|"
+    r"(?:i'?m |i am |i'?d be |i would be )?(?:so |very |really )?(?:grateful|thankful) (?:for (?:any|your|the|all) (?:help|advice|tips|input))?|"
     r"(?:i |would )?(?:really |greatly )?appreciate (?:any|the|your|all|some) (?:help|advice|tips|pointers|input))"
-    r"(?: (?:a lot|a ton|a bunch|so much|very much|heaps|in advance|all|everyone|guys|folks|mate|mates|buddy|pal|"
+    r"(?: (?:a lot|a ton|a bunch|a million|so much|very much|heaps|in advance|all|everyone|guys|folks|mate|mates|buddy|pal|"
     r"for (?:any|your|the) help))*"
     # closing pleasantries: "have a nice weekend", "it would make my week", "you'd be a lifesaver"
     r"|(?:and )?(?:have a (?:nice|good|great|lovely) (?:day|weekend|week|evening|one|1)|"
@@ -406,12 +418,12 @@ FILLER = re.compile("|".join(FILLERS))
 LEAD_WORDS = (
     r"ok(?:ay)?|hey|hi(?![ -]hats?\b)|so|um+|uh+|hmm+|ugh+|argh+|ah+|oh|well|honestly|seriously|yeah|yes|alright|"
     r"omg|geez|sigh|gah|meh|lol|welp|eww+|ew|yuck|nah|nope|bleh|blah|eh|huh|"
-    r"right|and|also|then|really|actually|basically|now|oof|man|god|jeez|wow|damn|oops|first|firstly|"
+    r"right|and|also|then|really|actually|basically|now|oof|dear(?=\s*,|\s*$)|man(?=\s*,|\s*$|\s+(?:the|this|that|these|those|my|our|it|i|we|so|is|are)\b)|god|jeez|wow|damn|oops|first|firstly|"
     r"next|finally|lastly|second|secondly|after that|but|though|however|"
     # discourse markers that open a clause and say nothing about the sound (issue 14 round 4)
     r"long story short|to make a long story short|in short|anyway|anyways|by the way|btw|tbh|to be honest|fwiw|"
     r"on second thoughts?|on reflection|come to think of it|thinking about it|wait|in any case|so yeah|you know|"
-    r"i mean|sorry|hm+|okay so|ok so|"
+    r"i mean|sorry|hm+|okay so|ok so|if i'?m honest|if i am honest|truth be told|to tell (?:you )?the truth|"
     # chat openers addressed to no one: "yo get the ... out", "bro the pings are so annoying"
     r"yo|bro|bruh|dude|deadass|fam"
 )
@@ -758,7 +770,8 @@ TYPO_VERBS = (
 # politeness that would otherwise read as words of a clause ("too much" is an amount elsewhere)
 POLITE = re.compile(
     r"\bif (?:it is|it's) not too much (?:trouble|to ask)\b|\bif you (?:don't|do not) mind\b|"
-    r"\bwhen you (?:get|have) a (?:chance|minute|moment)\b|\bif (?:at all )?possible\b"
+    r"\bwhen you (?:get|have) a (?:chance|minute|moment)\b|\bif (?:at all )?possible\b|"
+    r"\b(?:would|could|will) you be so kind as to\b"
 )
 
 
@@ -918,6 +931,8 @@ AMOUNT_FEEDBACK = LazyPattern(
     # "that was harsh": said of the last edit, the amount was too much
     r"(?<=was )(?:harsh|drastic|extreme|aggressive|brutal|heavy-handed|a lot)|"
     r"not enough|"
+    # "that went too far", "you went a bit overboard": the amount was too much
+    r"(?<![\w ])(?:(?:that|this|it|you) )?(?:went|has gone|'s gone|is gone) (?:(?:way|a bit|a little|slightly|much) )?(?:too far|overboard)(?: (?:there|with (?:it|that|them)))?|"
     # "still too loud", "still there", "it's still audible": the last edit did not do enough
     r"still (?:too )?(?:loud|there|audible|present|noticeable|here|obvious))$"
 )
