@@ -116,3 +116,18 @@ def test_a_greeting_before_a_request_leaves_the_request():
     assert _steps("I just wanted to say the hum is too loud") == [
         {"op": "separate", "action": "gain", "target": "hum", "db": -6.0}
     ]
+
+
+@pytest.mark.parametrize(
+    ("text", "why"),
+    [
+        ("stretch the fade-out across four whole minutes", "longer than the audio"),  # "whole" before the unit
+        ("splice out 0:40-0:50 so the two halves meet", "out of the middle"),
+        ("take the owl out starting 1:30 and ending 1:05", "reversed"),  # "starting T" with no "at"
+        ("can we play it at double speed", "not an edit I can make"),
+        ("put the whole clip in slow motion", "not an edit I can make"),
+    ],
+)
+def test_impossible_requests_said_in_new_words_are_refused(text, why):
+    recipe = RulesPlanner().plan(text, duration=D)
+    assert recipe.steps == [] and why in recipe.error

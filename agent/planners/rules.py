@@ -659,7 +659,7 @@ def _normalise(text: str) -> str:
     t = re.sub(r"(\d) back (?=to \d)", r"\1 ", t)
     # "starting at 1:40 and ending at 1:50": one range
     t = re.sub(
-        r"\b(?:starting|beginning|start) (?:at|from) ([^,;]{1,25}?) and (?:ending|finishing|stopping|end) (?:at )?(?=\d)",
+        r"\b(?:starting|beginning|start) (?:at |from )?(?=\d)([^,;]{1,25}?) and (?:ending|finishing|stopping|end) (?:at )?(?=\d)",
         r"from \1 to ",
         t,
     )

@@ -469,7 +469,8 @@ def find_duration(text: str) -> float | None:
     """The first explicit length in ``text`` ('over 2 seconds', 'a 5 second fade', '1.5 s')."""
     m = re.search(
         rf"(?<![\w.:])(\d+\s*{_MINC}\s*(?:and\s+)?{_NUM}\s*(?:{_SEC})?|{_NUM}\s*-?\s*(?:{_SEC}|{_MIN})|\d+:\d{{2}}(?:\.\d+)?)",
-        text,
+        # "across three whole minutes": the length said with "whole/full/entire" before its unit
+        re.sub(r"(?<=\d) (?:whole|full|entire|long) (?=(?:seconds?|secs?|minutes?|mins?)\b)", " ", text),
     )
     if not m:
         return None

@@ -89,7 +89,7 @@ FADE = re.compile(
 
 # Verbs, longest forms first so that "cut off" wins over "cut".
 REMOVE = (
-    r"get rid of|getting rid of|rid of|remove|get out|take out|take away|cut out|cut off|clean up|clean out|"
+    r"get rid of|getting rid of|rid of|remove|splice out|get out|take out|take away|cut out|cut off|clean up|clean out|"
     r"filter out|strip out|strip away|strip off|get off|strip|block out|cancel out|cancel|cut|kill|mute|drop|eliminate|delete|"
     r"lose|erase|suppress|silence|scrap|ditch|discard|eradicate|nuke|wipe out|wipe off|wipe away|wipe|denoise|de-noise|chop off|chop out|chop|"
     r"zap|nix|axe|purge|banish|scrub out|scrub|shave off|shave|snip off|snip|lop off|lop|take off|knock off|"
@@ -906,7 +906,9 @@ MISHEARD = {
 
 #: edits the recipe has no operation for: refused, never approximated by another edit
 NOT_SUPPORTED = re.compile(
-    r"\b(?:speed (?:\w+ ){0,3}?(?:up|down)|slow (?:\w+ ){0,3}?down|(?:change|adjust|increase|decrease|raise|lower|set|"
+    r"\b(?:speed (?:\w+ ){0,3}?(?:up|down)|slow (?:\w+ ){0,3}?down|"
+    # "play it at half speed", "double speed", "1.5x speed", "in slow motion"
+    r"(?:half|double|twice the|quarter|\d+(?:\.\d+)?x|\d+ ?%) ?-?speed|slow[- ]?mo(?:tion)?|(?:change|adjust|increase|decrease|raise|lower|set|"
     r"double|halve) (?:the )?tempo|time[- ]?stretch\w*|"
     r"pitch(?:ed)? (?:\w+ ){0,3}?(?:up|down)|pitch[- ]?shift\w*|semitones?|auto-?tune\w*|"
     r"(?:convert|make|turn|mix|change) (?:\w+ ){0,3}?(?:to|into|in) (?:mono|stereo)|"
