@@ -7,20 +7,12 @@ from the benchmark sets.
 
 from __future__ import annotations
 
-import json
-
 import pytest
-from helpers.plans import same, sep
+from helpers.plans import plan, same, sep
 
-from agent.planners import RulesPlanner
 from tools.recipe import parse_recipe
 
 D = 120.0
-
-
-def plan(instruction, duration=D, context=None):
-    recipe = RulesPlanner().plan(instruction, duration=duration, context=context)
-    return recipe, json.loads(recipe.to_json())["steps"]
 
 
 CASES = [

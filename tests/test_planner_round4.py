@@ -7,20 +7,13 @@ exact plan. None of the sentences is copied from a benchmark set.
 
 from __future__ import annotations
 
-import json
-
 import pytest
-from helpers.plans import same, sep
+from helpers.plans import plan, same, sep
 
-from agent.planners import PlanContext, RulesPlanner
+from agent.planners import PlanContext
 from tools.recipe import parse_recipe
 
 D = 120.0
-
-
-def plan(instruction, duration=D, context=None):
-    recipe = RulesPlanner().plan(instruction, duration=duration, context=context)
-    return recipe, json.loads(recipe.to_json())["steps"]
 
 
 CASES = [

@@ -22,6 +22,14 @@ def steps_of(recipe: Recipe) -> list[dict]:
     return json.loads(recipe.to_json())["steps"]
 
 
+def plan(instruction, duration=120.0, context=None):
+    """The rules planner's recipe for ``instruction`` and its steps as JSON."""
+    from agent.planners import RulesPlanner
+
+    recipe = RulesPlanner().plan(instruction, duration=duration, context=context)
+    return recipe, steps_of(recipe)
+
+
 def same(got: list[dict], want: list[dict]) -> bool:
     """Exact match, with floats compared to 1e-6 (intervals come back as lists)."""
     got = json.loads(json.dumps(got))
