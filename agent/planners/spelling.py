@@ -122,9 +122,10 @@ _VERB_SLOT_MAX_FREQ = 1e-6
 _RARE_SLIP = 3e-7
 #: instruction words that stand after "the": the place where a sound's name usually stands
 _AFTER_THE = ("first", "last", "whole", "entire", "final", "beginning", "start", "end")
-_DETERMINER_BEFORE = re.compile(r"(?i)\b(?:the|a|an|my|our|your|his|her|their|this|that|some)\s+$")
+_DETERMINER = r"(?i)\b(?:the|a|an|my|our|your|his|her|their|this|that|some)\s+"
+_DETERMINER_BEFORE = re.compile(_DETERMINER + "$")
 #: one word after a determiner: the second word of a sound's name ("the lawn mower", "a leaf blower")
-_NAME_SECOND_WORD = re.compile(r"(?i)\b(?:the|a|an|my|our|your|his|her|their|this|that|some)\s+[a-z-]+\s+$")
+_NAME_SECOND_WORD = re.compile(_DETERMINER + r"[a-z-]+\s+$")
 #: real-word slips that only their neighbours give away (both readings are English words)
 _CONTEXT_SLIPS = (
     (re.compile(r"(?i)\b(you|i|we) (can|could)( clearly| barely| still| also| only)? her\b"), r"\1 \2\3 hear"),
@@ -338,10 +339,9 @@ def _respelt_by_place(m: re.Match, lower: str, checker) -> str | None:
     A word right after "the"/"my" is a noun the user named ("the oud"): never respelt here; the word
     after that only when the list has never seen it ("the hum ony", but "the lawn mower")."""
     before, after = m.string[: m.start()], m.string[m.end() :]
-    if _DETERMINER_BEFORE.search(before):
-        said = _instruction_word(lower, _AFTER_THE) if checker.word_usage_frequency(lower) < _RARE_SLIP else None
-        return said  # "trim the lats 8"; but "the oud" is not "the out"
     freq = checker.word_usage_frequency(lower)
+    if _DETERMINER_BEFORE.search(before):  # "trim the lats 8"; but "the oud" is not "the out"
+        return _instruction_word(lower, _AFTER_THE) if freq < _RARE_SLIP else None
     if freq and _NAME_SECOND_WORD.search(before):  # "the leaf blower up 3 dB": a name, not "lower"
         return None
     if _OBJECT_NEXT.match(after) and freq < _VERB_SLOT_MAX_FREQ:
