@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import pytest
+from helpers.plans import plan
 
 from agent.planners import RulesPlanner
 
@@ -10,9 +11,9 @@ D = 120.0
 
 
 def _steps(text):
-    recipe = RulesPlanner().plan(text, duration=D)
+    recipe, steps = plan(text, duration=D)
     assert recipe.error is None, recipe.error
-    return [s.model_dump(mode="json", exclude_none=True) for s in recipe.steps]
+    return steps
 
 
 @pytest.mark.parametrize(
